@@ -1,0 +1,22 @@
+# Reproduces the figures and reported numbers of the "100days" study log (days 1-53).
+#   full scale:  snakemake --cores 8 --resources gpu=1
+#   demo scale:  snakemake --profile profiles/demo      (offline, CPU, minutes)
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+include: "rules/common.smk"
+include: "rules/data.smk"
+include: "rules/linalg.smk"
+include: "rules/pytorch.smk"
+include: "rules/report.smk"
+
+
+rule all:
+    input:
+        final_outputs(),
+    default_target: True

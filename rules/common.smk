@@ -1,0 +1,88 @@
+# What every rule file needs: the validated config, the dataset registry, the studies and their
+# figures, and the functions that turn those into file names.
+import os
+
+from snakemake.utils import validate
+
+from hundreddays.claims import load_claims
+from hundreddays.data.registry import load_registry
+
+
+validate(config, "../src/hundreddays/schemas/config.schema.yaml")
+REGISTRY = load_registry(workflow.source_path("../datasets.yaml"))
+CLAIMS_FILE = "claims.yaml"
+load_claims(CLAIMS_FILE)  # a bad claims file fails the dry-run, not the last rule of a long run
+
+DATA = config["data_dir"]
+RESULTS = config["results_dir"]
+DEMO_MIRROR = "resources/demo-mirror"
+
+# study -> the datasets it reads and the figure it draws (title, log day, caption)
+STUDIES = {
+    "fibonacci": {
+        "datasets": [],
+        "figure": "Day 13 - runtime of four ways to compute Fibonacci numbers, and where each is wrong",
+    },
+    "svd_background": {
+        "datasets": ["ucsd_bgsub"],
+        "figure": "Days 7-8 - SVD background removal: steady camera (peds) against moving camera (landing)",
+    },
+    "mnist_logreg": {
+        "datasets": ["mnist"],
+        "figure": "Day 35 - logistic regression on MNIST: loss, accuracy and the learned templates",
+    },
+}
+
+
+wildcard_constraints:
+    dataset="|".join(sorted(REGISTRY)),
+    study="|".join(sorted(STUDIES)),
+
+
+def datasets_used():
+    """Registry ids read by the studies of this workflow, sorted."""
+    return sorted({d for s in STUDIES.values() for d in s["datasets"]})
+
+
+def raw_files(dataset):
+    """The verified downloads of one dataset."""
+    return [f"{DATA}/raw/{dataset}/{name}" for name in REGISTRY[dataset].files]
+
+
+def fetch_records():
+    """One provenance record per downloaded file of the used datasets (for the report)."""
+    return [
+        f"{DATA}/fetch-records/{d}/{name}.json"
+        for d in datasets_used()
+        for name in REGISTRY[d].files
+    ]
+
+
+def mirror_manifest():
+    """The demo mirror's manifest when the demo builds its own mirror, else nothing."""
+    return [f"{DEMO_MIRROR}/manifest.yaml"] if config["build_demo_mirror"] else []
+
+
+def fetch_settings():
+    """Where fetch_file looks first and which checksums replace the registry's."""
+    if config["build_demo_mirror"]:
+        return {"mirror": DEMO_MIRROR, "manifest": f"{DEMO_MIRROR}/manifest.yaml"}
+    return {"mirror": config["mirror"], "manifest": config["mirror_manifest"]}
+
+
+def rule_file(name):
+    """The .smk file, relative to the workflow, that defines rule `name`."""
+    return os.path.relpath(getattr(rules, name).rule.snakefile, workflow.basedir)
+
+
+def study_figure(study):
+    return f"{RESULTS}/figures/{study}.png"
+
+
+def final_outputs():
+    """The targets of `rule all`: the report and everything it shows."""
+    return [
+        f"{RESULTS}/metrics.csv",
+        f"{RESULTS}/claims.csv",
+        f"{RESULTS}/REPORT.md",
+    ]

@@ -1,0 +1,55 @@
+# Data rules: build the demo mirror, fetch each registry file (mirror first, then upstream, verified),
+# and prepare each dataset folder (safe extraction). All run locally: compute nodes often have no
+# internet, and they are I/O, not compute.
+import re
+
+
+localrules:
+    build_demo_mirror,
+    fetch_file,
+    prepare_dataset,
+
+
+wildcard_constraints:
+    filename="|".join(sorted({re.escape(n) for d in REGISTRY.values() for n in d.files})),
+
+
+rule build_demo_mirror:
+    output:
+        manifest=f"{DEMO_MIRROR}/manifest.yaml",
+    params:
+        datasets=datasets_used(),
+        seed=config["seed"],
+    log:
+        "logs/data/build_demo_mirror.log",
+    script:
+        "../scripts/build_demo_mirror.py"
+
+
+rule fetch_file:
+    input:
+        mirror_manifest(),
+    output:
+        file=f"{DATA}/raw/{{dataset}}/{{filename}}",
+        record=f"{DATA}/fetch-records/{{dataset}}/{{filename}}.json",
+    params:
+        settings=fetch_settings(),
+        lockfile=config["lockfile"],
+    log:
+        "logs/data/fetch_{dataset}_{filename}.log",
+    retries: 1
+    script:
+        "../scripts/fetch_file.py"
+
+
+rule prepare_dataset:
+    input:
+        lambda wildcards: raw_files(wildcards.dataset),
+    output:
+        directory(f"{DATA}/{{dataset}}"),
+    params:
+        raw_dir=lambda wildcards: f"{DATA}/raw/{wildcards.dataset}",
+    log:
+        "logs/data/prepare_{dataset}.log",
+    script:
+        "../scripts/prepare_dataset.py"

@@ -1,0 +1,37 @@
+# Studies of fast.ai's "Computational Linear Algebra" course (log days 1-15).
+
+
+rule fibonacci:
+    output:
+        metrics=f"{RESULTS}/fibonacci/metrics.json",
+        figure=report(study_figure("fibonacci"), caption="../report/fibonacci.rst", category="Days 1-15"),
+    params:
+        cfg=config["studies"]["fibonacci"],
+    log:
+        "logs/fibonacci.log",
+    benchmark:
+        "benchmarks/fibonacci.tsv"
+    script:
+        "../scripts/fibonacci.py"
+
+
+rule svd_background:
+    input:
+        data=f"{DATA}/ucsd_bgsub",
+    output:
+        metrics=f"{RESULTS}/svd_background/metrics.json",
+        figure=report(
+            study_figure("svd_background"), caption="../report/svd_background.rst", category="Days 1-15"
+        ),
+    params:
+        cfg=config["studies"]["svd_background"],
+        seed=config["seed"],
+    threads: 2
+    resources:
+        mem_mb=4000,
+    log:
+        "logs/svd_background.log",
+    benchmark:
+        "benchmarks/svd_background.tsv"
+    script:
+        "../scripts/svd_background.py"

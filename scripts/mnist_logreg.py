@@ -1,0 +1,19 @@
+"""Rule mnist_logreg: logistic regression on MNIST read from the original idx files."""
+
+from pathlib import Path
+
+from hundreddays.loaders.mnist import load_mnist
+from hundreddays.metrics import write_metrics
+from hundreddays.rule_log import rule_log
+from hundreddays.seeds import seed_everything
+from hundreddays.studies import mnist_logreg as study
+
+sm = snakemake  # noqa: F821 (injected by the script directive)
+with rule_log(sm.log[0]):
+    cfg = sm.params.cfg
+    seed_everything(sm.params.seed, threads=sm.threads)
+    data = load_mnist(Path(sm.input.data))
+    result = study.run(data, cfg["epochs"], cfg["batch_size"], cfg["lr"], sm.params.seed,
+                       cfg["train_limit"], cfg["test_limit"])
+    study.plot(result, sm.output.figure)
+    write_metrics(sm.output.metrics, result["metrics"])

@@ -1,0 +1,27 @@
+"""Rule report: metrics.csv, claims.csv (every claim, its verdict) and REPORT.md with the figures."""
+
+import json
+from pathlib import Path
+
+from hundreddays.report import build_report
+from hundreddays.rule_log import rule_log
+
+sm = snakemake  # noqa: F821 (injected by the script directive)
+with rule_log(sm.log[0]):
+    out_dir = Path(sm.output.report_md).parent
+    studies = sm.params.studies
+    figures = [
+        {
+            "path": Path(fig).relative_to(out_dir).as_posix(),
+            "title": sm.params.titles[study],
+            "caption": sm.params.titles[study],
+            "study": study,
+            "rule": f"{study} ({sm.params.rule_files[study]})",
+            "script": f"scripts/{study}.py",
+            "inputs": sm.params.inputs[study],
+        }
+        for study, fig in zip(studies, sm.input.figures)
+    ]
+    records = [json.loads(Path(p).read_text(encoding="utf-8")) for p in sm.input.records]
+    build_report(out_dir, Path(sm.input.claims), dict(zip(studies, map(Path, sm.input.metrics))),
+                 set(studies), figures, records, sm.params.scale)

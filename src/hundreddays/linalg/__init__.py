@@ -1,0 +1,1 @@
+"""Linear-algebra algorithms written for the studies, tested against reference implementations."""

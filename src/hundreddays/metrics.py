@@ -1,0 +1,25 @@
+"""The one writer of results/<study>/metrics.json: a flat object of named finite numbers."""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+
+from .atomic import write_json
+
+_KEY = re.compile(r"^[a-z0-9_]+$")
+
+
+def write_metrics(path: str | os.PathLike, metrics: dict[str, float | int | bool]) -> None:
+    """Check that `metrics` is flat {snake_case_key: number} and write it atomically as JSON."""
+    clean: dict[str, float | int] = {}
+    for key, value in metrics.items():
+        if not _KEY.match(key):
+            raise ValueError(f"{path}: metric key {key!r} must be snake_case")
+        if isinstance(value, bool):
+            value = int(value)
+        if not isinstance(value, (int, float)) or isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"{path}: metric {key!r} = {value!r} is not a finite number")
+        clean[key] = value
+    write_json(path, clean)

@@ -1,0 +1,168 @@
+"""Day 13: Fibonacci numbers by naive recursion, the log's int64 matrix power, Binet's closed
+form in float64, and exact big-integer fast doubling; their runtimes and where each is wrong."""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+SQRT5 = math.sqrt(5.0)
+PHI = (1.0 + SQRT5) / 2.0
+
+
+def fib_naive(n: int) -> int:
+    """Return F(n) by the textbook double recursion (exponential time)."""
+    return n if n <= 1 else fib_naive(n - 1) + fib_naive(n - 2)
+
+
+def fib_matrix_power(n: int) -> int:
+    """Return F(n) the way the log's notebook does: numpy.linalg.matrix_power of [[1,1],[1,0]].
+
+    NumPy's default integer is int64, so the result silently wraps around past F(92).
+    """
+    if n <= 1:
+        return n
+    a = np.linalg.matrix_power(np.array([[1, 1], [1, 0]]), n - 1)
+    return int((a @ np.array([1, 0]))[0])
+
+
+def fib_closed_form(n: int) -> float:
+    """Return Binet's formula round(phi**n / sqrt(5)) in float64 (inf once phi**n overflows)."""
+    try:
+        return float(round(PHI**n / SQRT5))
+    except OverflowError:
+        return math.inf
+
+
+def fib_fast_doubling(n: int) -> int:
+    """Return the exact F(n) with Python integers by fast doubling (O(log n) multiplications)."""
+
+    def pair(k: int) -> tuple[int, int]:  # (F(k), F(k+1))
+        if k == 0:
+            return 0, 1
+        a, b = pair(k >> 1)
+        c = a * (2 * b - a)
+        d = a * a + b * b
+        return (d, c + d) if k & 1 else (c, d)
+
+    return pair(n)[0]
+
+
+METHODS: dict[str, Callable[[int], int | float]] = {
+    "naive recursion": fib_naive,
+    "matrix power (int64)": fib_matrix_power,
+    "closed form (float64)": fib_closed_form,
+    "fast doubling (exact)": fib_fast_doubling,
+}
+
+
+def time_call(fn: Callable[[int], object], n: int, repeats: int, min_seconds: float = 0.02) -> float:
+    """Return the median seconds per call of fn(n): each of `repeats` samples loops until it
+    has run at least `min_seconds` (like %timeit); slow calls get fewer samples."""
+    start = time.perf_counter()
+    fn(n)
+    first = time.perf_counter() - start
+    loops = max(1, int(min_seconds / max(first, 1e-9)))
+    samples = [first] if first > 0.2 else []
+    while len(samples) < (1 if first > 0.2 else repeats):
+        start = time.perf_counter()
+        for _ in range(loops):
+            fn(n)
+        samples.append((time.perf_counter() - start) / loops)
+    return statistics.median(samples)
+
+
+def first_wrong_n(fn: Callable[[int], int | float], n_max: int = 2000) -> int | None:
+    """Return the smallest n <= n_max where fn(n) differs from the exact F(n), or None."""
+    a, b = 0, 1
+    for n in range(n_max + 1):
+        value = fn(n)
+        if not (math.isfinite(value) and int(value) == a):
+            return n
+        a, b = b, a + b
+    return None
+
+
+def relative_errors(fn: Callable[[int], int | float], ns: list[int]) -> list[float]:
+    """Return |fn(n) - F(n)| / F(n) for each n (inf where fn overflows to inf)."""
+    out = []
+    for n in ns:
+        exact, value = fib_fast_doubling(n), fn(n)
+        if not math.isfinite(value):
+            out.append(math.inf)
+        else:
+            out.append(abs(int(value) - exact) / exact if exact else float(int(value) != 0))
+    return out
+
+
+def log_grid(n_min: int, n_max: int, points: int) -> list[int]:
+    """Return up to `points` distinct integers spaced evenly on a log scale from n_min to n_max."""
+    return sorted({int(round(x)) for x in np.geomspace(n_min, n_max, points)})
+
+
+def growth_factor(ns: list[int], seconds: list[float]) -> float:
+    """Return exp(slope) of log(seconds) against n: the runtime ratio t(n+1)/t(n)."""
+    slope = np.polyfit(np.asarray(ns, float), np.log(np.asarray(seconds, float)), 1)[0]
+    return float(math.exp(slope))
+
+
+def measure(naive_max_n: int, fast_max_n: int, repeats: int) -> dict:
+    """Time every method against n and check each against the exact value.
+
+    Returns {"timings": {method: {"n": [...], "seconds": [...]}}, "errors": {method: {"n", "rel"}},
+    "metrics": {...}} — the metrics answer the log's day-13 claims.
+    """
+    naive_ns = list(range(max(2, naive_max_n - 12), naive_max_n + 1))
+    fast_ns = log_grid(2, fast_max_n, 25)
+    timings = {}
+    for name, fn in METHODS.items():
+        ns = naive_ns if fn is fib_naive else fast_ns
+        timings[name] = {"n": ns, "seconds": [time_call(fn, n, repeats) for n in ns]}
+
+    error_ns = log_grid(1, fast_max_n, 60)
+    errors = {
+        name: {"n": error_ns, "rel": relative_errors(METHODS[name], error_ns)}
+        for name in ("matrix power (int64)", "closed form (float64)")
+    }
+    n_log = 100_000  # the n of the log's %timeit
+    t_closed_at_naive = time_call(fib_closed_form, naive_max_n, repeats)
+    metrics = {
+        "matrix_power_fib100000_seconds": time_call(fib_matrix_power, n_log, repeats),
+        "matrix_power_fib100000_exact": int(fib_matrix_power(n_log) == fib_fast_doubling(n_log)),
+        "fast_doubling_fib100000_seconds": time_call(fib_fast_doubling, n_log, repeats),
+        "int64_first_wrong_n": first_wrong_n(fib_matrix_power),
+        "closed_form_first_wrong_n": first_wrong_n(fib_closed_form),
+        "naive_growth_factor": growth_factor(naive_ns, timings["naive recursion"]["seconds"]),
+        "naive_max_n": naive_max_n,
+        "naive_seconds_at_max_n": timings["naive recursion"]["seconds"][-1],
+        "closed_form_speedup": timings["naive recursion"]["seconds"][-1] / t_closed_at_naive,
+    }
+    return {"timings": timings, "errors": errors, "metrics": metrics}
+
+
+def plot(result: dict, path) -> None:
+    """Draw runtime against n (log-log) and the relative error of the two fixed-width methods."""
+    from ..figures import new_figure, save_figure
+
+    fig, (ax_t, ax_e) = new_figure(1, 2, size=(11, 4.3))
+    for name, series in result["timings"].items():
+        ax_t.loglog(series["n"], series["seconds"], "o-", ms=3, label=name)
+    m = result["metrics"]
+    ax_t.axhline(2.94e-5, color="grey", ls=":", label="log: fib(100000), 29.4 µs")
+    ax_t.set(xlabel="n", ylabel="seconds per call", title="Runtime of F(n)")
+    ax_t.legend(fontsize=8)
+    for name, series in result["errors"].items():
+        rel = np.asarray(series["rel"], float)
+        shown = np.where(np.isfinite(rel), np.maximum(rel, 1e-17), 10.0)
+        ax_e.loglog(series["n"], shown, "o-", ms=3, label=name)
+    for key, label, style in (("int64_first_wrong_n", "int64 wrong from n = {}", "--"),
+                              ("closed_form_first_wrong_n", "float64 wrong from n = {}", ":")):
+        ax_e.axvline(m[key], color="black", ls=style, lw=0.9, label=label.format(m[key]))
+    ax_e.set(xlabel="n", ylabel="relative error (1e-17 = exact, 10 = overflow)",
+             title="Correctness against exact big integers")
+    ax_e.legend(fontsize=8, loc="center right")
+    save_figure(fig, path)

@@ -1,0 +1,63 @@
+"""Day 35: logistic regression on MNIST — one linear layer, the softmax left to the loss."""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..training import evaluate, to_tensors, train_classifier
+
+
+def logistic_regression() -> nn.Module:
+    """Return the model: flatten 28x28 → one Linear(784, 10) giving logits."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 10))
+
+
+def run(data: dict[str, np.ndarray], epochs: int, batch_size: int, lr: float, seed: int,
+        train_limit: int | None = None, test_limit: int | None = None, log=print) -> dict:
+    """Train and evaluate on `data` (load_mnist's dict). Returns {"model", "history", "metrics"}."""
+    torch.manual_seed(seed)
+    train = to_tensors(data["train_images"][:train_limit], data["train_labels"][:train_limit])
+    test = to_tensors(data["test_images"][:test_limit], data["test_labels"][:test_limit])
+    model = logistic_regression()
+    history = train_classifier(model, train, test, epochs, batch_size, lr, seed, log=log)
+    train_loss, train_acc = evaluate(model, *train)
+    last = history[-1]
+    metrics = {
+        "test_accuracy": last["test_accuracy"],
+        "test_loss": last["test_loss"],
+        "train_accuracy": train_acc,
+        "train_images": len(train[0]),
+        "test_images": len(test[0]),
+        "epochs": len(history),
+        "seconds_per_epoch": float(np.mean([h["seconds"] for h in history])),
+    }
+    return {"model": model, "history": history, "metrics": metrics}
+
+
+def plot(result: dict, path) -> None:
+    """Draw the loss and accuracy per epoch, and the ten learned weight templates."""
+    from ..figures import IMAGE_CMAP, new_figure, save_figure, show_image
+
+    hist = result["history"]
+    epochs = [h["epoch"] for h in hist]
+    fig = new_figure(size=(12, 4.2))[0]
+    fig.clf()
+    grid = fig.add_gridspec(2, 9)
+    ax_loss, ax_acc = fig.add_subplot(grid[:, :2]), fig.add_subplot(grid[:, 2:4])
+    ax_loss.plot(epochs, [h["train_loss"] for h in hist], "o-", label="train")
+    ax_loss.plot(epochs, [h["test_loss"] for h in hist], "o-", label="test")
+    ax_loss.set(xlabel="epoch", ylabel="cross-entropy", title="Loss")
+    ax_loss.legend()
+    ax_acc.plot(epochs, [h["test_accuracy"] for h in hist], "o-", color="C1", label="measured")
+    ax_acc.axhline(0.925, color="grey", ls=":", label="log: 92.5%")
+    ax_acc.set(xlabel="epoch", ylabel="test accuracy", title="Accuracy")
+    ax_acc.legend()
+    weights = result["model"][1].weight.detach().cpu().numpy().reshape(10, 28, 28)
+    for digit, w in enumerate(weights):
+        ax = fig.add_subplot(grid[digit // 5, 4 + digit % 5])
+        show_image(ax, w, f"w[{digit}]", cmap=IMAGE_CMAP)
+        ax.set_xticks([])
+        ax.set_yticks([])
+    save_figure(fig, path)

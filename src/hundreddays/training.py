@@ -1,0 +1,65 @@
+"""The shared PyTorch training loop of the hand-written models (logistic regression, MLP, CNN)."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+
+def pick_device() -> torch.device:
+    """Return CUDA when present, else CPU (the demo scale and CI run on CPU)."""
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def to_tensors(images: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return uint8 images scaled to [0, 1] float32 and labels as int64 tensors."""
+    return torch.from_numpy(images.astype(np.float32) / 255.0), torch.from_numpy(labels.astype(np.int64))
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1024) -> tuple[float, float]:
+    """Return (mean cross-entropy loss, accuracy) of `model` on (x, y)."""
+    model.eval()
+    device = next(model.parameters()).device
+    loss_sum, correct = 0.0, 0
+    for i in range(0, len(x), batch_size):
+        xb, yb = x[i : i + batch_size].to(device), y[i : i + batch_size].to(device)
+        logits = model(xb)
+        loss_sum += nn.functional.cross_entropy(logits, yb, reduction="sum").item()
+        correct += (logits.argmax(1) == yb).sum().item()
+    return loss_sum / len(x), correct / len(x)
+
+
+def train_classifier(model: nn.Module, train: tuple[torch.Tensor, torch.Tensor],
+                     test: tuple[torch.Tensor, torch.Tensor], epochs: int, batch_size: int, lr: float,
+                     seed: int, log=print) -> list[dict]:
+    """Train `model` with Adam on cross-entropy (the softmax is inside the loss, not the model).
+
+    Returns one record per epoch: train_loss, test_loss, test_accuracy, seconds.
+    """
+    device = pick_device()
+    model.to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    gen = torch.Generator().manual_seed(seed)
+    x, y = train
+    history = []
+    for epoch in range(1, epochs + 1):
+        model.train()
+        start, loss_sum = time.perf_counter(), 0.0
+        for idx in torch.randperm(len(x), generator=gen).split(batch_size):
+            xb, yb = x[idx].to(device), y[idx].to(device)
+            loss = nn.functional.cross_entropy(model(xb), yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            loss_sum += loss.item() * len(idx)
+        test_loss, test_acc = evaluate(model, *test)
+        record = {"epoch": epoch, "train_loss": loss_sum / len(x), "test_loss": test_loss,
+                  "test_accuracy": test_acc, "seconds": time.perf_counter() - start}
+        history.append(record)
+        log(f"epoch {epoch}/{epochs}: train loss {record['train_loss']:.4f}  "
+            f"test loss {test_loss:.4f}  test accuracy {test_acc:.4f}  ({record['seconds']:.1f} s)")
+    return history
