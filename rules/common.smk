@@ -1,6 +1,7 @@
 # What every rule file needs: the validated config, the dataset registry, the studies and their
 # figures, and the functions that turn those into file names.
 import os
+from importlib.resources import files
 
 from snakemake.utils import validate
 
@@ -8,7 +9,7 @@ from hundreddays.claims import load_claims
 from hundreddays.data.registry import load_registry
 
 
-validate(config, "../src/hundreddays/schemas/config.schema.yaml")
+validate(config, str(files("hundreddays") / "schemas" / "config.schema.yaml"))
 REGISTRY = load_registry(workflow.source_path("../datasets.yaml"))
 CLAIMS_FILE = "claims.yaml"
 load_claims(CLAIMS_FILE)  # a bad claims file fails the dry-run, not the last rule of a long run

@@ -1,0 +1,35 @@
+# Front door. `make demo` and `make test` each set up the virtual environment first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test full dry-run lint report clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --upgrade pip
+	$(BIN)/pip install -e '.[test]'
+	touch $@
+
+demo: $(STAMP)  ## the main job: the whole DAG at the demo scale, offline, on CPU
+	$(BIN)/snakemake --profile profiles/demo
+
+test: $(STAMP)  ## the test suite (includes a demo run end to end)
+	$(BIN)/python -m pytest
+
+full: $(STAMP)  ## the full reproduction (internet for the first fetch, a GPU for training)
+	$(BIN)/snakemake --cores 8 --resources gpu=1
+
+dry-run: $(STAMP)
+	$(BIN)/snakemake -n
+
+lint: $(STAMP)
+	$(BIN)/snakemake --lint
+	$(BIN)/ruff check src scripts tests
+
+report: $(STAMP)  ## the HTML report of the last run
+	$(BIN)/snakemake --report results/report.html
+
+clean:
+	rm -rf results logs benchmarks resources/demo-mirror data/demo .snakemake

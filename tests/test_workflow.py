@@ -1,0 +1,106 @@
+"""The workflow as a user runs it: dry-runs, lint, bad input, and the demo run end to end."""
+
+import csv
+
+import pytest
+import yaml
+
+from workflow_copy import copy_workflow, snakemake
+
+pytestmark = pytest.mark.workflow
+STUDIES = ["fibonacci", "svd_background", "mnist_logreg"]
+
+
+@pytest.fixture
+def workflow(tmp_path):
+    return copy_workflow(tmp_path / "wf")
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory):
+    """One demo run for every test that inspects its results."""
+    wf = copy_workflow(tmp_path_factory.mktemp("demo") / "wf")
+    proc = snakemake(wf, "--profile", "profiles/demo")
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    return wf
+
+
+def test_full_scale_dry_run_plans_every_step_offline(workflow):
+    proc = snakemake(workflow, "-n", "--cores", "8", "--resources", "gpu=1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for rule in ["fetch_file", "prepare_dataset", *STUDIES, "report"]:
+        assert rule in proc.stdout, rule
+    assert "build_demo_mirror" not in proc.stdout
+
+
+def test_demo_dry_run_builds_the_mirror_first(workflow):
+    proc = snakemake(workflow, "-n", "--profile", "profiles/demo")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "build_demo_mirror" in proc.stdout
+
+
+def test_lint_is_clean(workflow):
+    proc = snakemake(workflow, "--lint")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+
+def test_bad_config_value_names_the_key(workflow):
+    proc = snakemake(workflow, "-n", "--config", "scale=huge")
+    assert proc.returncode != 0
+    assert "scale" in proc.stderr and "huge" in proc.stderr
+
+
+def test_bad_nested_config_names_the_key(workflow):
+    cfg = yaml.safe_load((workflow / "config.yaml").read_text())
+    cfg["studies"]["mnist_logreg"]["epochs"] = "many"
+    (workflow / "bad.yaml").write_text(yaml.safe_dump(cfg))
+    proc = snakemake(workflow, "-n", "--configfile", "bad.yaml")
+    assert proc.returncode != 0
+    assert "epochs" in proc.stderr and "many" in proc.stderr
+
+
+def test_bad_claims_file_fails_the_dry_run_naming_it(workflow):
+    claims = yaml.safe_load((workflow / "claims.yaml").read_text())
+    claims["claims"][0]["compare"] = {"kind": "roughly"}
+    (workflow / "claims.yaml").write_text(yaml.safe_dump(claims))
+    proc = snakemake(workflow, "-n")
+    assert proc.returncode != 0
+    assert "claims.yaml" in proc.stderr and claims["claims"][0]["id"] in proc.stderr
+
+
+def test_demo_run_answers_every_claim(demo_run):
+    claims = yaml.safe_load((demo_run / "claims.yaml").read_text())["claims"]
+    with open(demo_run / "results" / "claims.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["claim"] for r in rows] == [c["id"] for c in claims]
+    assert {r["scale"] for r in rows} == {"demo"}
+    by_id = {r["claim"]: r for r in rows}
+    assert by_id_metric(claims, "mnist_logreg.test_accuracy", by_id)["reproduced"] != ""
+
+
+def by_id_metric(claims, metric, rows):
+    claim = next(c for c in claims if c.get("metric") == metric)
+    return rows[claim["id"]]
+
+
+def test_demo_run_writes_metrics_figures_and_report(demo_run):
+    results = demo_run / "results"
+    with open(results / "metrics.csv", newline="") as f:
+        studies = {r["study"] for r in csv.DictReader(f)}
+    assert studies == set(STUDIES)
+    report = (results / "REPORT.md").read_text()
+    for study in STUDIES:
+        png = results / "figures" / f"{study}.png"
+        assert png.read_bytes()[:4] == b"\x89PNG"
+        assert f"figures/{study}.png" in report
+    leftovers = [p for p in demo_run.rglob("*") if ".tmp" in p.name or p.suffix == ".part"]
+    assert leftovers == []
+
+
+def test_demo_data_came_through_the_mirror_with_checksums(demo_run):
+    records = list((demo_run / "data" / "demo" / "fetch-records").rglob("*.json"))
+    assert {p.parent.name for p in records} == {"mnist", "ucsd_bgsub"}
+    for path in records:
+        record = yaml.safe_load(path.read_text())
+        assert "demo-mirror" in record["source"]
+        assert len(record["sha256"]) == 64
