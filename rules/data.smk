@@ -22,6 +22,8 @@ rule build_demo_mirror:
         seed=config["seed"],
     log:
         "logs/data/build_demo_mirror.log",
+    conda:
+        "../envs/workflow.yaml"
     script:
         "../scripts/build_demo_mirror.py"
 
@@ -38,6 +40,8 @@ rule fetch_file:
     log:
         "logs/data/fetch_{dataset}_{filename}.log",
     retries: 1
+    conda:
+        "../envs/workflow.yaml"
     script:
         "../scripts/fetch_file.py"
 
@@ -51,5 +55,7 @@ rule prepare_dataset:
         raw_dir=lambda wildcards: f"{DATA}/raw/{wildcards.dataset}",
     log:
         "logs/data/prepare_{dataset}.log",
+    conda:
+        "../envs/workflow.yaml"
     script:
         "../scripts/prepare_dataset.py"

@@ -11,6 +11,8 @@ rule fibonacci:
         "logs/fibonacci.log",
     benchmark:
         "benchmarks/fibonacci.tsv"
+    conda:
+        "../envs/workflow.yaml"
     script:
         "../scripts/fibonacci.py"
 
@@ -33,5 +35,7 @@ rule svd_background:
         "logs/svd_background.log",
     benchmark:
         "benchmarks/svd_background.tsv"
+    conda:
+        "../envs/workflow.yaml"
     script:
         "../scripts/svd_background.py"

@@ -18,5 +18,7 @@ rule mnist_logreg:
         "logs/mnist_logreg.log",
     benchmark:
         "benchmarks/mnist_logreg.tsv"
+    conda:
+        "../envs/workflow.yaml"
     script:
         "../scripts/mnist_logreg.py"

@@ -19,5 +19,7 @@ rule report:
         inputs={s: STUDIES[s]["datasets"] for s in sorted(STUDIES)},
     log:
         "logs/report.log",
+    conda:
+        "../envs/workflow.yaml"
     script:
         "../scripts/report.py"

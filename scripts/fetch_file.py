@@ -3,10 +3,10 @@
 from pathlib import Path
 
 import yaml
-
-from hundreddays.atomic import write_json
 from hundreddays.data.fetch import fetch_file
 from hundreddays.data.registry import load_registry
+
+from hundreddays.atomic import write_json
 from hundreddays.rule_log import rule_log
 
 sm = snakemake  # noqa: F821 (injected by the script directive)

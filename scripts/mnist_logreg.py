@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from hundreddays.loaders.mnist import load_mnist
+
 from hundreddays.metrics import write_metrics
 from hundreddays.rule_log import rule_log
 from hundreddays.seeds import seed_everything

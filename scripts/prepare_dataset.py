@@ -4,6 +4,7 @@ from pathlib import Path
 
 from hundreddays.data.extract import prepare_dataset
 from hundreddays.data.registry import load_registry
+
 from hundreddays.rule_log import rule_log
 
 sm = snakemake  # noqa: F821 (injected by the script directive)

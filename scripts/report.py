@@ -1,9 +1,10 @@
-"""Rule report: metrics.csv, claims.csv (every claim, its verdict) and REPORT.md with the figures."""
+"""Rule report: metrics.csv, claims.csv (each claim, its verdict), REPORT.md with the figures."""
 
 import json
 from pathlib import Path
 
 from hundreddays.report import build_report
+
 from hundreddays.rule_log import rule_log
 
 sm = snakemake  # noqa: F821 (injected by the script directive)
@@ -20,8 +21,9 @@ with rule_log(sm.log[0]):
             "script": f"scripts/{study}.py",
             "inputs": sm.params.inputs[study],
         }
-        for study, fig in zip(studies, sm.input.figures)
+        for study, fig in zip(studies, sm.input.figures, strict=True)
     ]
     records = [json.loads(Path(p).read_text(encoding="utf-8")) for p in sm.input.records]
-    build_report(out_dir, Path(sm.input.claims), dict(zip(studies, map(Path, sm.input.metrics))),
-                 set(studies), figures, records, sm.params.scale)
+    metrics_files = dict(zip(studies, map(Path, sm.input.metrics), strict=True))
+    build_report(out_dir, Path(sm.input.claims), metrics_files, set(studies), figures, records,
+                 sm.params.scale)

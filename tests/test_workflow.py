@@ -4,7 +4,6 @@ import csv
 
 import pytest
 import yaml
-
 from workflow_copy import copy_workflow, snakemake
 
 pytestmark = pytest.mark.workflow
@@ -104,3 +103,11 @@ def test_demo_data_came_through_the_mirror_with_checksums(demo_run):
         record = yaml.safe_load(path.read_text())
         assert "demo-mirror" in record["source"]
         assert len(record["sha256"]) == 64
+
+
+def test_snakemake_report_includes_every_figure(demo_run):
+    proc = snakemake(demo_run, "--profile", "profiles/demo", "--report", "results/report.html")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    html = (demo_run / "results" / "report.html").read_text(errors="replace")
+    for study in STUDIES:
+        assert f"{study}.png" in html

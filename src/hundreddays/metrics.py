@@ -19,7 +19,8 @@ def write_metrics(path: str | os.PathLike, metrics: dict[str, float | int | bool
             raise ValueError(f"{path}: metric key {key!r} must be snake_case")
         if isinstance(value, bool):
             value = int(value)
-        if not isinstance(value, (int, float)) or isinstance(value, float) and not math.isfinite(value):
+        finite = isinstance(value, int) or isinstance(value, float) and math.isfinite(value)
+        if not finite:
             raise ValueError(f"{path}: metric {key!r} = {value!r} is not a finite number")
         clean[key] = value
     write_json(path, clean)

@@ -16,11 +16,14 @@ def pick_device() -> torch.device:
 
 def to_tensors(images: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
     """Return uint8 images scaled to [0, 1] float32 and labels as int64 tensors."""
-    return torch.from_numpy(images.astype(np.float32) / 255.0), torch.from_numpy(labels.astype(np.int64))
+    x = torch.from_numpy(images.astype(np.float32) / 255.0)
+    return x, torch.from_numpy(labels.astype(np.int64))
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1024) -> tuple[float, float]:
+def evaluate(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1024
+) -> tuple[float, float]:
     """Return (mean cross-entropy loss, accuracy) of `model` on (x, y)."""
     model.eval()
     device = next(model.parameters()).device
@@ -33,9 +36,11 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int
     return loss_sum / len(x), correct / len(x)
 
 
-def train_classifier(model: nn.Module, train: tuple[torch.Tensor, torch.Tensor],
-                     test: tuple[torch.Tensor, torch.Tensor], epochs: int, batch_size: int, lr: float,
-                     seed: int, log=print) -> list[dict]:
+Split = tuple[torch.Tensor, torch.Tensor]
+
+
+def train_classifier(model: nn.Module, train: Split, test: Split, epochs: int, batch_size: int,
+                     lr: float, seed: int, log=print) -> list[dict]:
     """Train `model` with Adam on cross-entropy (the softmax is inside the loss, not the model).
 
     Returns one record per epoch: train_loss, test_loss, test_accuracy, seconds.

@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def randomized_range(a: np.ndarray, size: int, power_iterations: int, rng: np.random.Generator) -> np.ndarray:
+def randomized_range(
+    a: np.ndarray, size: int, power_iterations: int, rng: np.random.Generator
+) -> np.ndarray:
     """Return an orthonormal basis Q (m x size) whose span approximates the range of `a`.
 
     Each power iteration multiplies by a a^T, sharpening the decay of the spectrum; the QR after

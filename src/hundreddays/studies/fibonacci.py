@@ -60,7 +60,9 @@ METHODS: dict[str, Callable[[int], int | float]] = {
 }
 
 
-def time_call(fn: Callable[[int], object], n: int, repeats: int, min_seconds: float = 0.02) -> float:
+def time_call(
+    fn: Callable[[int], object], n: int, repeats: int, min_seconds: float = 0.02
+) -> float:
     """Return the median seconds per call of fn(n): each of `repeats` samples loops until it
     has run at least `min_seconds` (like %timeit); slow calls get fewer samples."""
     start = time.perf_counter()

@@ -78,7 +78,7 @@ def plot(videos: dict[str, np.ndarray], results: dict[str, dict], frame: int, pa
 
     names = list(results)
     fig, axes = new_figure(len(names), 3, size=(11, 3.2 * len(names)), squeeze=False)
-    for row, name in zip(axes, names):
+    for row, name in zip(axes, names, strict=True):
         f = min(frame, videos[name].shape[0] - 1)
         frac = results[name]["measurements"]["foreground_fraction"]
         show_image(row[0], videos[name][f], f"{name}: frame {f}", vmin=0, vmax=1)
