@@ -1,0 +1,118 @@
+"""datasets.yaml: valid against its schema, and its checksums have the shape their kind demands."""
+
+import re
+from pathlib import Path
+from urllib.parse import urlparse
+
+import jsonschema
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+REGISTRY = ROOT / "datasets.yaml"
+SCHEMA = ROOT / "src" / "hundreddays" / "schemas" / "datasets.schema.yaml"
+
+REQUIRED_IDS = set(
+    """
+    ucsd_bgsub newsgroups20 dbpedia mnist pets planet_sample planet_kaggle camvid imdb wt103_fwd
+    biwi_head_pose adult movielens_100k elevators resnet34_imagenet resnet50_imagenet humpback_whale
+    """.split()
+)
+STUDIES = set(
+    """
+    svd_background randomized_svd nmf_topics pagerank_dbpedia mnist_logreg mnist_mlp mnist_cnn
+    softmax_pitfall pets onnx_export planet camvid imdb head_pose adult_tabular movielens_collab
+    gp_dkl_elevators whale
+    """.split()
+)
+HEX_LENGTH = {"md5": 32, "sha256": 64, "fastai": 32}  # fastai: md5 of the first MiB
+TORCH_HUB_HASH = re.compile(r"-([a-f0-9]*)\.")  # torch/hub.py HASH_REGEX
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return yaml.safe_load(REGISTRY.read_text(encoding="utf-8"))
+
+
+def all_files(registry):
+    return [
+        (f"{dataset_id}/{name}", spec)
+        for dataset_id, dataset in registry["datasets"].items()
+        for name, spec in dataset["files"].items()
+    ]
+
+
+def test_registry_validates_against_schema(registry):
+    schema = yaml.safe_load(SCHEMA.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    errors = sorted(
+        jsonschema.Draft202012Validator(schema).iter_errors(registry), key=lambda e: e.json_path
+    )
+    assert not errors, "\n".join(f"{e.json_path}: {e.message}" for e in errors)
+
+
+def test_every_expected_dataset_is_present(registry):
+    assert REQUIRED_IDS <= set(registry["datasets"]), REQUIRED_IDS - set(registry["datasets"])
+
+
+def test_used_by_names_known_studies(registry):
+    for dataset_id, dataset in registry["datasets"].items():
+        unknown = set(dataset["used_by"]) - STUDIES
+        assert not unknown, f"{dataset_id}: unknown studies {sorted(unknown)}"
+        assert len(dataset["used_by"]) == len(set(dataset["used_by"])), dataset_id
+
+
+def test_every_study_reads_some_dataset(registry):
+    used = {s for dataset in registry["datasets"].values() for s in dataset["used_by"]}
+    assert used == STUDIES, STUDIES - used
+
+
+@pytest.mark.parametrize("kind", sorted(HEX_LENGTH))
+def test_digest_lengths(registry, kind):
+    for where, spec in all_files(registry):
+        checksum = spec["checksum"]
+        if checksum["kind"] == kind:
+            value = checksum["value"]
+            assert isinstance(value, str), where
+            assert re.fullmatch(rf"[0-9a-f]{{{HEX_LENGTH[kind]}}}", value), f"{where}: {value!r}"
+
+
+def test_fastai_entries_have_a_size(registry):
+    for where, spec in all_files(registry):
+        if spec["checksum"]["kind"] == "fastai":
+            assert isinstance(spec["size"], int) and spec["size"] > 0, where
+
+
+def test_torchhub_prefix_is_the_hash_in_every_url_file_name(registry):
+    for where, spec in all_files(registry):
+        checksum = spec["checksum"]
+        if checksum["kind"] != "torchhub":
+            continue
+        assert re.fullmatch(r"[0-9a-f]{8,64}", checksum["value"]), where
+        for url in spec["urls"]:
+            file_name = Path(urlparse(url).path).name
+            match = TORCH_HUB_HASH.search(file_name)
+            assert match and match.group(1) == checksum["value"], f"{where}: {url}"
+
+
+def test_kind_none_means_no_value(registry):
+    for where, spec in all_files(registry):
+        checksum = spec["checksum"]
+        if checksum["kind"] == "none":
+            assert checksum["value"] is None, where
+            # the source says what was searched
+            assert "no published" in checksum["source"], where
+        else:
+            assert checksum["value"] is not None, where
+
+
+def test_every_file_names_its_source_and_distinct_urls(registry):
+    for where, spec in all_files(registry):
+        assert spec["checksum"]["source"].strip(), where
+        assert len(spec["urls"]) == len(set(spec["urls"])), where
+
+
+def test_kaggle_datasets_say_how_to_get_them(registry):
+    for dataset_id, dataset in registry["datasets"].items():
+        if dataset.get("access") == "kaggle":
+            assert "kaggle" in dataset.get("notes", "").lower(), dataset_id
