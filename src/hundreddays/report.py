@@ -1,0 +1,261 @@
+"""The report: results/metrics.csv (every measured number), results/claims.csv (every claim of the
+log with its verdict) and results/REPORT.md (the verdicts, the figures with their provenance, the
+datasets with their checksums, the metrics)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import re
+from collections import Counter
+from pathlib import Path
+
+from .atomic import write_text
+from .claims import evaluate, load_claims
+
+METRICS_COLUMNS = ("study", "key", "value", "scale")
+CLAIMS_COLUMNS = (
+    "claim",
+    "day",
+    "reported",
+    "reproduced",
+    "verdict",
+    "scale",
+    "study",
+    "statement",
+    "unit",
+    "comparison",
+    "metric",
+)
+VERDICT_ORDER = ("reproduced", "differs", "not comparable", "not run", "not reproducible")
+SCALE_MEANING = {
+    "full": "the log's datasets, model sizes and epochs; measured numbers are compared with the "
+    "log's.",
+    "demo": "miniature datasets in the real formats, on CPU, in minutes. Numbers measured on "
+    "miniature data are not comparable with the log's; only claims about synthetic "
+    "experiments, which run the same at both scales, get a reproduced/differs verdict.",
+}
+_KEY = re.compile(r"^[a-z0-9_]+$")
+
+
+class ReportError(ValueError):
+    """A metrics file that is not a flat JSON object of named numbers."""
+
+
+def read_metrics(metrics_files: dict[str, str | os.PathLike]) -> dict[str, float]:
+    """Read each study's metrics.json. Returns {"<study>.<key>": value} over all files."""
+    metrics: dict[str, float] = {}
+    for study, path in sorted(metrics_files.items()):
+        metrics.update({f"{study}.{key}": value for key, value in _read_one(Path(path)).items()})
+    return metrics
+
+
+def _read_one(path: Path) -> dict[str, float]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"{path}: cannot read metrics: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ReportError(
+            f"{path}: metrics must be a JSON object of named numbers, not {type(data).__name__}"
+        )
+    for key, value in data.items():
+        if not _KEY.match(key):
+            raise ReportError(f"{path}: metric key {key!r} must be snake_case")
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ReportError(f"{path}: metric {key!r} = {value!r} is not a number")
+    return data
+
+
+def exact(value: float | None) -> str:
+    """Return `value` as text that reads back to the same number ("" for None)."""
+    if value is None:
+        return ""
+    return str(value) if isinstance(value, int) else repr(float(value))
+
+
+def _csv_text(header: tuple[str, ...], rows: list[list]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def write_metrics_csv(path: str | os.PathLike, metrics: dict[str, float], scale: str) -> None:
+    """Write every metric as a row study,key,value,scale, sorted by study and key."""
+    rows = sorted([*name.split(".", 1), exact(value), scale] for name, value in metrics.items())
+    write_text(path, _csv_text(METRICS_COLUMNS, rows))
+
+
+def write_claims_csv(path: str | os.PathLike, rows: list[dict]) -> None:
+    """Write the verdict rows of `evaluate`, in claim order, with the CLAIMS_COLUMNS."""
+    numeric = ("reported", "reproduced")
+    table = [[exact(row[c]) if c in numeric else row[c] for c in CLAIMS_COLUMNS] for row in rows]
+    write_text(path, _csv_text(CLAIMS_COLUMNS, table))
+
+
+def _cell(value: object) -> str:
+    return str(value).replace("\n", " ").replace("|", "\\|")
+
+
+def _table(header: list[str], rows: list[list]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    return lines
+
+
+def _show(value: float | None) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, int) or not math.isfinite(value):
+        return str(value)
+    return f"{value:.4g}"
+
+
+def _reported(row: dict) -> str:
+    if row["reported"] is None:
+        return "—"
+    if row["unit"] == "bool":
+        return "true" if row["reported"] else "false"
+    return f"{_show(row['reported'])} {row['unit']}".strip()
+
+
+def _verdict_kind(verdict: str) -> str:
+    return next((kind for kind in VERDICT_ORDER if verdict.startswith(kind)), verdict)
+
+
+def _summary(rows: list[dict]) -> list[str]:
+    counts = Counter(_verdict_kind(row["verdict"]) for row in rows)
+    order = [kind for kind in VERDICT_ORDER if kind in counts]
+    return [f"{len(rows)} claims: " + ", ".join(f"{counts[kind]} {kind}" for kind in order) + "."]
+
+
+def _claims_section(rows: list[dict]) -> list[str]:
+    body = [
+        [
+            row["day"],
+            f"{row['statement']} (`{row['claim']}`, `{row['metric'] or row['study']}`)",
+            _reported(row),
+            row["comparison"] or "—",
+            _show(row["reproduced"]),
+            row["verdict"],
+        ]
+        for row in rows
+    ]
+    intro = (
+        "A metric `study.key` is the key `key` of `<study>/metrics.json`; a qualitative "
+        "statement is reported as true and tested through the measured quantity named in "
+        "claims.yaml's note."
+    )
+    return [
+        "## Claims",
+        "",
+        intro,
+        "",
+        *_table(["day", "claim", "reported", "test", "reproduced", "verdict"], body),
+    ]
+
+
+def _figure_section(figures: list[dict]) -> list[str]:
+    lines = ["## Figures", ""]
+    for fig in figures:
+        alt = fig["title"].replace("[", "(").replace("]", ")")
+        lines += [f"### {fig['title']}", "", f"![{alt}]({fig['path']})", ""]
+        if fig.get("caption") and fig["caption"] != fig["title"]:
+            lines += [fig["caption"], ""]
+        inputs = ", ".join(f"`{name}`" for name in fig.get("inputs", [])) or "none (synthetic data)"
+        lines += [
+            f"- study: `{fig['study']}`, numbers in `{fig['study']}/metrics.json`",
+            f"- rule: `{fig['rule']}`",
+            f"- script: `{fig['script']}`",
+            f"- inputs: {inputs}",
+            "",
+        ]
+    return lines
+
+
+def _dataset_section(records: list[dict]) -> list[str]:
+    lines = ["## Datasets", ""]
+    if not records:
+        return [*lines, "No dataset was downloaded: every study of this run uses synthetic data."]
+    body = [
+        [
+            rec.get("dataset", ""),
+            rec.get("file", ""),
+            rec.get("source", ""),
+            f"`{rec.get('sha256', '')}`",
+            rec.get("checksum_kind", ""),
+            "yes" if rec.get("pinned") else "no",
+        ]
+        for rec in sorted(records, key=lambda r: (r.get("dataset", ""), r.get("file", "")))
+    ]
+    lines += _table(["dataset", "file", "source", "sha256", "checksum", "pinned"], body)
+    pinned = sorted({rec.get("dataset", "") for rec in records if rec.get("pinned")})
+    if pinned:
+        note = (
+            f"Pinned at first download, because their publishers give no checksum: "
+            f"{', '.join(pinned)}. Later downloads are verified against the pinned sha256."
+        )
+    else:
+        note = "No dataset was pinned: every file was verified against a published checksum."
+    return [*lines, "", note]
+
+
+def _metrics_section(metrics: dict[str, float]) -> list[str]:
+    body = sorted([*name.split(".", 1), exact(value)] for name, value in metrics.items())
+    return ["## Metrics", "", *_table(["study", "key", "value"], body)]
+
+
+def write_report_md(
+    path: str | os.PathLike,
+    rows: list[dict],
+    metrics: dict[str, float],
+    figures: list[dict],
+    fetch_records: list[dict],
+    scale: str,
+) -> None:
+    """Write REPORT.md: the scale and what it means, the verdict counts, the claims table, each
+    figure with its rule, script and inputs, the datasets' provenance, and the metrics."""
+    meaning = SCALE_MEANING.get(scale, "a scale this report does not describe.")
+    lines = [
+        "# Reproducing the 100days log, days 1-53",
+        "",
+        f"Scale: **{scale}**: {meaning}",
+        "",
+        *_summary(rows),
+        "",
+        *_claims_section(rows),
+        "",
+        *_figure_section(figures),
+        *_dataset_section(fetch_records),
+        "",
+        *_metrics_section(metrics),
+    ]
+    write_text(path, "\n".join(lines) + "\n")
+
+
+def build_report(
+    out_dir: str | os.PathLike,
+    claims_path: str | os.PathLike,
+    metrics_files: dict[str, str | os.PathLike],
+    studies_run: set[str],
+    figures: list[dict],
+    fetch_records: list[dict],
+    scale: str,
+) -> dict[str, Path]:
+    """Judge every claim and write metrics.csv, claims.csv and REPORT.md into `out_dir`.
+
+    Returns the written paths by file name.
+    """
+    out_dir = Path(out_dir)
+    metrics = read_metrics(metrics_files)
+    rows = evaluate(load_claims(claims_path), metrics, set(studies_run), scale)
+    paths = {name: out_dir / name for name in ("metrics.csv", "claims.csv", "REPORT.md")}
+    write_metrics_csv(paths["metrics.csv"], metrics, scale)
+    write_claims_csv(paths["claims.csv"], rows)
+    write_report_md(paths["REPORT.md"], rows, metrics, figures, fetch_records, scale)
+    return paths

@@ -1,0 +1,184 @@
+import csv
+import json
+import zlib
+from pathlib import Path
+
+import pytest
+
+from hundreddays.claims import load_claims
+from hundreddays.report import (
+    CLAIMS_COLUMNS,
+    ReportError,
+    build_report,
+    read_metrics,
+    write_metrics_csv,
+)
+
+CLAIMS_FILE = Path(__file__).resolve().parents[1] / "claims.yaml"
+
+
+def tiny_png(path: Path) -> Path:
+    """A valid 1x1 grey PNG, written without any image library."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+
+    header = (1).to_bytes(4, "big") * 2 + bytes([8, 0, 0, 0, 0])
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\x80"))
+        + chunk(b"IEND", b"")
+    )
+    return path
+
+
+def write_json(path: Path, data) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+FIB = {
+    "matrix_power_fib100000_seconds": 3.1e-5,
+    "matrix_power_fib100000_exact": 0,
+    "naive_growth_factor": 1.6180339887,
+    "closed_form_speedup": 2.5e5,
+    "closed_form_first_wrong_n": 71,
+}
+LOGREG = {"test_accuracy": 0.9213, "epochs": 3}
+RECORDS = [
+    {
+        "dataset": "mnist",
+        "file": "train-images-idx3-ubyte.gz",
+        "source": "https://example.org/a",
+        "sha256": "a" * 64,
+        "checksum_kind": "sha256 (registry)",
+        "pinned": False,
+    },
+    {
+        "dataset": "ucsd_bgsub",
+        "file": "JPEGS.tar.gz",
+        "source": "https://example.org/b",
+        "sha256": "b" * 64,
+        "checksum_kind": "sha256 (pinned)",
+        "pinned": True,
+    },
+]
+
+
+@pytest.fixture
+def built(tmp_path):
+    results = tmp_path / "results"
+    metrics_files = {
+        "fibonacci": write_json(results / "fibonacci" / "metrics.json", FIB),
+        "mnist_logreg": write_json(results / "mnist_logreg" / "metrics.json", LOGREG),
+    }
+    (results / "figures").mkdir(parents=True)
+    figures = [
+        {
+            "path": f"figures/{study}.png",
+            "title": f"Figure of {study}",
+            "caption": "c",
+            "study": study,
+            "rule": f"{study} (rules/x.smk)",
+            "script": f"scripts/{study}.py",
+            "inputs": inputs,
+        }
+        for study, inputs in (("fibonacci", []), ("mnist_logreg", ["mnist"]))
+    ]
+    for fig in figures:
+        tiny_png(results / fig["path"])
+    paths = build_report(
+        results, CLAIMS_FILE, metrics_files, {"fibonacci", "mnist_logreg"}, figures, RECORDS, "demo"
+    )
+    return results, paths, figures
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_build_report_writes_the_three_files(built):
+    results, paths, _ = built
+    assert (
+        {p.name for p in results.iterdir() if p.is_file()}
+        == set(paths)
+        == {"metrics.csv", "claims.csv", "REPORT.md"}
+    )
+
+
+def test_claims_csv_has_every_claim_with_its_verdict(built):
+    results, _, _ = built
+    with open(results / "claims.csv", encoding="utf-8") as f:
+        assert f.readline().strip() == ",".join(CLAIMS_COLUMNS)
+    assert CLAIMS_COLUMNS[:6] == ("claim", "day", "reported", "reproduced", "verdict", "scale")
+    rows = {r["claim"]: r for r in read_csv(results / "claims.csv")}
+    assert list(rows) == [c["id"] for c in load_claims(CLAIMS_FILE)]
+    assert rows["fib_naive_growth"]["verdict"] == "differs"
+    assert rows["fib_naive_growth"]["reproduced"] == "1.6180339887"
+    assert rows["mnist_logreg_accuracy"]["verdict"] == "not comparable at demo scale"
+    assert rows["pets_error_rate"]["verdict"] == "not run (study not in the workflow yet)"
+    assert rows["hipster_classifier_error"]["verdict"].startswith("not reproducible (")
+
+
+def test_metrics_csv_is_sorted_and_exact(built):
+    results, _, _ = built
+    rows = read_csv(results / "metrics.csv")
+    assert list(rows[0]) == ["study", "key", "value", "scale"]
+    assert [(r["study"], r["key"]) for r in rows] == sorted((r["study"], r["key"]) for r in rows)
+    values = {(r["study"], r["key"]): r["value"] for r in rows}
+    assert values[("fibonacci", "matrix_power_fib100000_seconds")] == "3.1e-05"
+    assert values[("mnist_logreg", "epochs")] == "3"
+    assert {r["scale"] for r in rows} == {"demo"}
+
+
+def test_report_links_figures_with_provenance_and_lists_pinned_datasets(built):
+    results, _, figures = built
+    report = (results / "REPORT.md").read_text(encoding="utf-8")
+    for fig in figures:
+        assert f"![{fig['title']}]({fig['path']})" in report
+        assert f"`{fig['script']}`" in report and f"`{fig['rule']}`" in report
+    assert "Scale: **demo**" in report and "not comparable" in report
+    assert "Pinned at first download" in report and "ucsd_bgsub" in report.split("Pinned")[-1]
+    assert "b" * 64 in report
+    assert "| mnist_logreg | test_accuracy | 0.9213 |" in report
+
+
+def test_metrics_csv_is_deterministic(tmp_path):
+    metrics = {"b.x": 0.1 + 0.2, "a.y": 7, "a.b": 1e-300}
+    write_metrics_csv(tmp_path / "one.csv", metrics, "full")
+    write_metrics_csv(tmp_path / "two.csv", dict(reversed(metrics.items())), "full")
+    text = (tmp_path / "one.csv").read_text()
+    assert text == (tmp_path / "two.csv").read_text()
+    assert "b,x,0.30000000000000004,full" in text
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        ('{"accuracy": "high"}', "metric 'accuracy' = 'high' is not a number"),
+        ('{"flag": true}', "metric 'flag' = True is not a number"),
+        ("[0.9]", "must be a JSON object"),
+        ("{not json", "cannot read metrics"),
+        ('{"Bad Key": 1}', "must be snake_case"),
+    ],
+)
+def test_bad_metrics_file_is_named(tmp_path, content, expected):
+    path = tmp_path / "mnist_logreg" / "metrics.json"
+    path.parent.mkdir()
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(ReportError) as info:
+        read_metrics({"mnist_logreg": path})
+    assert str(info.value).startswith(str(path)) and expected in str(info.value)
+
+
+def test_missing_metric_fails_the_build(tmp_path):
+    metrics = write_json(tmp_path / "fibonacci" / "metrics.json", {"naive_growth_factor": 1.6})
+    with pytest.raises(ValueError, match="fibonacci.closed_form_speedup"):
+        build_report(
+            tmp_path / "out", CLAIMS_FILE, {"fibonacci": metrics}, {"fibonacci"}, [], [], "full"
+        )
+    assert not (tmp_path / "out").exists()
