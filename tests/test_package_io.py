@@ -1,4 +1,5 @@
 import json
+import os
 
 import pytest
 
@@ -19,6 +20,9 @@ def test_write_json_replaces_atomically(tmp_path):
     target = tmp_path / "a.json"
     write_json(target, {"b": 1, "a": 2})
     assert target.read_text() == '{\n  "a": 2,\n  "b": 1\n}\n'
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
 
 
 def test_write_metrics_rejects_bad_values(tmp_path):
