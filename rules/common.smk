@@ -10,7 +10,8 @@ from hundreddays.data.registry import load_registry
 
 
 validate(config, str(files("hundreddays") / "schemas" / "config.schema.yaml"))
-REGISTRY = load_registry(workflow.source_path("../datasets.yaml"))
+REGISTRY_FILE = "datasets.yaml"
+REGISTRY = load_registry(REGISTRY_FILE)
 CLAIMS_FILE = "claims.yaml"
 load_claims(CLAIMS_FILE)  # a bad claims file fails the dry-run, not the last rule of a long run
 

@@ -37,6 +37,7 @@ rule fetch_file:
     params:
         settings=fetch_settings(),
         lockfile=config["lockfile"],
+        registry=REGISTRY_FILE,
     log:
         "logs/data/fetch_{dataset}_{filename}.log",
     retries: 1
@@ -53,6 +54,7 @@ rule prepare_dataset:
         directory(f"{DATA}/{{dataset}}"),
     params:
         raw_dir=lambda wildcards: f"{DATA}/raw/{wildcards.dataset}",
+        registry=REGISTRY_FILE,
     log:
         "logs/data/prepare_{dataset}.log",
     conda:

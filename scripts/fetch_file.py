@@ -3,17 +3,15 @@
 from pathlib import Path
 
 import yaml
-from hundreddays.data.fetch import fetch_file
-from hundreddays.data.registry import load_registry
 
 from hundreddays.atomic import write_json
+from hundreddays.data.fetch import fetch_file
+from hundreddays.data.registry import load_registry
 from hundreddays.rule_log import rule_log
 
 sm = snakemake  # noqa: F821 (injected by the script directive)
 with rule_log(sm.log[0]):
-    spec = load_registry(Path(sm.workflow.basedir) / "datasets.yaml")[sm.wildcards.dataset].files[
-        sm.wildcards.filename
-    ]
+    spec = load_registry(sm.params.registry)[sm.wildcards.dataset].files[sm.wildcards.filename]
     settings = sm.params.settings
     manifest = None
     if settings["manifest"]:

@@ -1,0 +1,1 @@
+"""The data path: registry, fetch (mirror, resume, checksums, lock file), safe extraction."""

@@ -1,0 +1,132 @@
+"""Safe extraction: every member is checked before anything is written; members that escape the
+target folder, absolute paths, links pointing outside it and device files are refused."""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import os
+import shutil
+import tarfile
+import tempfile
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from .registry import Dataset
+
+TAR_FORMATS = {"tar.gz": "r:gz", "tgz": "r:gz", "tar.bz2": "r:bz2", "tar.xz": "r:xz"}
+SINGLE_FILE = {"gz": gzip.open, "bz2": bz2.open, "xz": lzma.open}
+
+
+class UnsafeArchiveError(ValueError):
+    """An archive member would land outside the target folder."""
+
+
+class CorruptArchiveError(ValueError):
+    """An archive cannot be read to its end."""
+
+
+def _inside(target: Path, name: str) -> bool:
+    if name.startswith(("/", "\\")) or PurePosixPath(name).is_absolute():
+        return False
+    resolved = (target / name).resolve()
+    return resolved == target or target in resolved.parents
+
+
+def _check_tar(archive: Path, members: list[tarfile.TarInfo], target: Path) -> None:
+    for m in members:
+        if not _inside(target, m.name):
+            raise UnsafeArchiveError(f"{archive}: member {m.name!r} escapes the target folder")
+        if m.isdev() or m.isfifo():
+            raise UnsafeArchiveError(f"{archive}: member {m.name!r} is a device or fifo")
+        if m.issym():
+            link = str(PurePosixPath(m.name).parent / m.linkname)
+            if PurePosixPath(m.linkname).is_absolute() or not _inside(target, link):
+                raise UnsafeArchiveError(f"{archive}: symlink {m.name!r} -> {m.linkname!r} "
+                                         "points outside the target folder")
+        if m.islnk() and not _inside(target, m.linkname):
+            raise UnsafeArchiveError(f"{archive}: hardlink {m.name!r} -> {m.linkname!r} "
+                                     "points outside the target folder")
+
+
+def _extract_tar(archive: Path, target: Path, mode: str) -> None:
+    with tarfile.open(archive, mode) as tar:
+        members = tar.getmembers()  # reads the whole archive: a truncated one fails here
+        _check_tar(archive, members, target)
+        tar.extractall(target, members=members, filter="data")
+
+
+def _extract_zip(archive: Path, target: Path) -> None:
+    with zipfile.ZipFile(archive) as zf:
+        for info in zf.infolist():
+            if not _inside(target, info.filename):
+                raise UnsafeArchiveError(
+                    f"{archive}: member {info.filename!r} escapes the target folder")
+            if (info.external_attr >> 16) & 0o170000 == 0o120000:
+                raise UnsafeArchiveError(f"{archive}: member {info.filename!r} is a symlink")
+        bad = zf.testzip()
+        if bad is not None:
+            raise CorruptArchiveError(f"{archive}: member {bad!r} fails its CRC check")
+        zf.extractall(target)
+
+
+def _decompress(archive: Path, target: Path, fmt: str) -> None:
+    out = target / archive.name.removesuffix(f".{fmt}")
+    with SINGLE_FILE[fmt](archive, "rb") as src, open(out, "wb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+
+
+def safe_extract(archive: Path, target: Path, fmt: str) -> list[Path]:
+    """Extract `archive` (tar.*, zip, or a single gz/bz2 file) into `target`; return the paths
+    written. Raises UnsafeArchiveError before writing anything if a member would escape, and
+    CorruptArchiveError if the archive cannot be read."""
+    archive, target = Path(archive), Path(target).resolve()
+    target.mkdir(parents=True, exist_ok=True)
+    before = set(target.rglob("*"))
+    try:
+        if fmt in TAR_FORMATS:
+            _extract_tar(archive, target, TAR_FORMATS[fmt])
+        elif fmt == "zip":
+            _extract_zip(archive, target)
+        elif fmt in SINGLE_FILE:
+            _decompress(archive, target, fmt)
+        else:
+            raise ValueError(f"{archive}: cannot extract format {fmt!r}")
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, lzma.LZMAError) as err:
+        raise CorruptArchiveError(f"{archive}: corrupt or truncated ({err}); it is deleted and "
+                                  "fetched again on the next run") from err
+    return sorted(set(target.rglob("*")) - before)
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
+def prepare_dataset(dataset: Dataset, raw_dir: Path, out_dir: Path) -> None:
+    """Build `out_dir` from the verified files in `raw_dir`: archives extracted, other files
+    linked. Built in a temporary sibling and renamed at the end, so an interrupted run leaves
+    no complete-looking folder; a corrupt archive is deleted so the next run fetches it again."""
+    raw_dir, out_dir = Path(raw_dir), Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", dir=out_dir.parent))
+    try:
+        for spec in dataset.files.values():
+            src = raw_dir / spec.name
+            if not spec.extract:
+                _link_or_copy(src, tmp / spec.name)
+                continue
+            try:
+                safe_extract(src, tmp, spec.format)
+            except CorruptArchiveError:
+                src.unlink(missing_ok=True)
+                raise
+        if out_dir.exists():
+            shutil.rmtree(out_dir)
+        tmp.rename(out_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+

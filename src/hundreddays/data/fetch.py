@@ -1,0 +1,132 @@
+"""Fetch one registry file: the mirror first, then each upstream URL; checksum verified before
+the file takes its final name; pinned in the lock file when no checksum is published."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+import pooch
+import requests
+
+from .checksums import ChecksumError, verify_file
+from .http import ResumableDownloader
+from .lockfile import pin, read_lock
+from .registry import FileSpec
+
+log = logging.getLogger(__name__)
+HTML_STARTS = (b"<!doctype html", b"<html")
+TEXT_FORMATS = {"csv", "text"}
+
+
+class FetchError(RuntimeError):
+    """No source gave the file with the right checksum."""
+
+
+def _sources(spec: FileSpec, mirror: str | None) -> list[str]:
+    sources = []
+    if mirror:
+        sep = "" if mirror.endswith("/") else "/"
+        sources.append(f"{mirror}{sep}{spec.dataset}/{spec.name}")
+    return sources + list(spec.urls)
+
+
+def _expected(
+    spec: FileSpec, manifest: dict | None, lockfile: Path | None
+) -> tuple[str | None, str]:
+    """Return (sha256 that replaces the registry checksum or None, what is checked)."""
+    if manifest and spec.key in manifest:
+        return manifest[spec.key], "manifest"
+    if spec.checksum_kind == "none":
+        pinned = read_lock(lockfile).get(spec.key) if lockfile else None
+        return (pinned["sha256"], "lock") if pinned else (None, "pinned-now")
+    return None, spec.checksum_kind
+
+
+def _download(source: str, part: Path, retries: int, timeout: float, progress: bool) -> None:
+    """Bring `source` (URL or local path) into `part`, resuming a cut HTTP transfer."""
+    if "://" not in source:
+        if not Path(source).is_file():
+            raise FileNotFoundError(f"not in the mirror folder: {source}")
+        shutil.copyfile(source, part)
+        return
+    downloader = ResumableDownloader(part, retries=retries, timeout=timeout, progress=progress)
+    with tempfile.TemporaryDirectory(dir=part.parent) as tmp:
+        got = pooch.retrieve(source, known_hash=None, fname=part.name, path=tmp,
+                             downloader=downloader, progressbar=False)
+        Path(got).replace(part)
+
+
+def _describe(err: Exception) -> str:
+    if isinstance(err, requests.HTTPError) and err.response is not None:
+        return f"HTTP {err.response.status_code}"
+    if isinstance(err, requests.ConnectionError):
+        return "connection failed (no network, or the host is down)"
+    return f"{type(err).__name__}: {err}"
+
+
+def _refuse_html(part: Path, spec: FileSpec) -> None:
+    if spec.format not in TEXT_FORMATS:
+        with open(part, "rb") as f:
+            head = f.read(512).lstrip().lower()
+        if head.startswith(HTML_STARTS):
+            raise ChecksumError(f"{spec.key}: the server sent an HTML page, not the {spec.format} "
+                                "file (a login or confirmation page?)")
+
+
+def _hand_placement_hint(spec: FileSpec, dest: Path, lockfile: Path | None) -> str:
+    if spec.checksum_kind == "none":
+        check = f"no checksum is published; the file will be pinned in {lockfile}"
+    else:
+        check = f"{spec.checksum_kind} {spec.checksum_value} (published in {spec.checksum_source})"
+    return (f"Place the file by hand at {dest} (expected: {check}) and run again, or set `mirror:` "
+            f"in config.yaml to a folder or URL that holds {spec.dataset}/{spec.name}.")
+
+
+def _record(spec: FileSpec, source: str, sha: str, size: int, checked: str) -> dict:
+    return {"dataset": spec.dataset, "file": spec.name, "source": source, "sha256": sha,
+            "size": size, "checksum_kind": checked, "pinned": checked == "pinned-now"}
+
+
+def fetch_file(spec: FileSpec, dest: Path, *, mirror: str | None = None,
+               manifest: dict[str, str] | None = None, lockfile: Path | None = None,
+               progress: bool = True, retries: int = 3, timeout: float = 60.0) -> dict:
+    """Make `dest` hold the verified file; return its provenance record
+    {dataset, file, source, sha256, size, checksum_kind (what was checked), pinned}."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    expected, checked = _expected(spec, manifest, lockfile)
+    if dest.exists():
+        try:
+            sha = verify_file(dest, spec, expected)
+            if checked == "pinned-now" and lockfile:  # placed by hand: pin what is there
+                pin(lockfile, spec.key, sha, dest.stat().st_size, str(dest))
+            return _record(spec, "cached", sha, dest.stat().st_size, checked)
+        except ChecksumError as err:
+            log.warning("%s; fetching it again", err)
+            dest.unlink()
+    part = dest.with_name(dest.name + ".part")
+    tried = []
+    for source in _sources(spec, mirror):
+        log.info("%s: fetching from %s", spec.key, source)
+        try:
+            _download(source, part, retries, timeout, progress)
+            _refuse_html(part, spec)
+            sha = verify_file(part, spec, expected)
+        except ChecksumError as err:
+            part.unlink(missing_ok=True)  # wrong bytes: never resume from them
+            tried.append(f"{source}: {err}")
+            continue
+        except (requests.RequestException, OSError, ValueError) as err:
+            tried.append(f"{source}: {_describe(err)}")
+            continue
+        size = part.stat().st_size
+        part.replace(dest)
+        if checked == "pinned-now" and lockfile:
+            pin(lockfile, spec.key, sha, size, source)
+        return _record(spec, source, sha, size, checked)
+    lines = "\n".join(f"  - {t}" for t in tried)
+    raise FetchError(f"Could not fetch {spec.key}. Tried:\n{lines}\n"
+                     + _hand_placement_hint(spec, dest, lockfile))

@@ -1,0 +1,60 @@
+"""A pooch downloader over requests that resumes a cut transfer with an HTTP Range request."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+
+import requests
+from tqdm.auto import tqdm
+
+RETRYABLE = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
+
+
+class ResumableDownloader:
+    """Pooch downloader: bytes go to a stable `part` file that survives a cut, and the next
+    attempt (a retry, or a later run) asks only for the missing bytes."""
+
+    def __init__(self, part: Path, retries: int = 3, timeout: float = 60.0, progress: bool = True,
+                 backoff: float = 0.5):
+        self.part, self.retries, self.timeout = part, retries, timeout
+        self.progress, self.backoff = progress, backoff
+
+    def __call__(self, url: str, output_file, pooch_obj=None, check_only: bool = False):
+        """Download `url` into the part file, then copy it to pooch's `output_file`."""
+        for attempt in range(self.retries + 1):
+            try:
+                self._download(url)
+                break
+            except RETRYABLE:
+                if attempt == self.retries:
+                    raise
+                time.sleep(self.backoff * 2**attempt)
+            except requests.HTTPError as err:
+                status = err.response.status_code if err.response is not None else 0
+                if status < 500 or attempt == self.retries:
+                    raise
+                time.sleep(self.backoff * 2**attempt)
+        shutil.copyfile(self.part, output_file)
+
+    def _download(self, url: str) -> None:
+        have = self.part.stat().st_size if self.part.exists() else 0
+        headers = {"Range": f"bytes={have}-"} if have else {}
+        with requests.get(url, headers=headers, stream=True, timeout=self.timeout) as r:
+            if r.status_code == 416:  # the part file already holds every byte
+                return
+            r.raise_for_status()
+            if have and r.status_code != 206:
+                have = 0  # the server ignored Range: start over
+            total = int(r.headers.get("Content-Length", 0)) + have or None
+            with open(self.part, "ab" if have else "wb") as f, tqdm(
+                total=total, initial=have, unit="B", unit_scale=True, disable=not self.progress,
+                desc=self.part.name.removesuffix(".part"),
+            ) as bar:
+                for chunk in r.iter_content(chunk_size=1 << 16):
+                    f.write(chunk)
+                    bar.update(len(chunk))
+            if total is not None and self.part.stat().st_size < total:
+                raise requests.exceptions.ChunkedEncodingError(
+                    f"transfer cut at {self.part.stat().st_size} of {total} bytes")

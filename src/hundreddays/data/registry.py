@@ -1,0 +1,110 @@
+"""The dataset registry (datasets.yaml): validated, then read into small frozen records."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+ARCHIVE_FORMATS = {"tar.gz", "tgz", "tar.bz2", "tar.xz", "zip", "gz", "bz2"}
+HEX_LENGTHS = {"md5": 32, "sha256": 64}
+
+
+class RegistryError(ValueError):
+    """datasets.yaml is malformed; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One file of a dataset: where to get it and how to check it."""
+
+    dataset: str
+    name: str
+    urls: tuple[str, ...]
+    size: int | None
+    checksum_kind: str
+    checksum_value: str | None
+    checksum_source: str
+    format: str
+    extract: bool
+
+    @property
+    def key(self) -> str:
+        """Return "<dataset>/<file>", the file's name in lock files and manifests."""
+        return f"{self.dataset}/{self.name}"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One registry entry."""
+
+    id: str
+    title: str
+    homepage: str
+    used_by: tuple[str, ...]
+    access: str
+    files: dict[str, FileSpec]
+
+
+def _schema() -> dict:
+    text = (files("hundreddays") / "schemas" / "datasets.schema.yaml").read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def _check_semantics(path: str, ds_id: str, name: str, entry: dict) -> None:
+    where = f"{path}: datasets.{ds_id}.files.{name}"
+    kind, value = entry["checksum"]["kind"], entry["checksum"]["value"]
+    if kind == "none":
+        if value is not None:
+            raise RegistryError(f"{where}.checksum.value: must be null for kind none")
+        return
+    if value is None:
+        raise RegistryError(f"{where}.checksum.value: kind {kind} needs a value")
+    expected = HEX_LENGTHS.get(kind, 32 if kind == "fastai" else None)
+    if expected and len(value) != expected:
+        raise RegistryError(f"{where}.checksum.value: a {kind} digest has {expected} hex digits, "
+                            f"got {len(value)}")
+    if kind == "fastai" and entry["size"] is None:
+        raise RegistryError(f"{where}.size: the fastai check needs the file size")
+    if kind == "torchhub":
+        if len(value) < 8:
+            raise RegistryError(f"{where}.checksum.value: a torchhub prefix has >= 8 hex digits")
+        if not all(value in url.rsplit("/", 1)[-1] for url in entry["urls"]):
+            raise RegistryError(f"{where}.checksum.value: prefix {value} is not in the file name "
+                                "of every URL")
+
+
+def load_registry(path: str | os.PathLike) -> dict[str, Dataset]:
+    """Return {dataset id: Dataset} from `path`, after schema and consistency checks."""
+    path = str(path)
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise RegistryError(f"{path}: cannot read the dataset registry: {err}") from err
+    errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(raw),
+                    key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        e = errors[0]
+        key = ".".join(map(str, e.absolute_path)) or "(top level)"
+        raise RegistryError(f"{path}: {key}: {e.message}")
+    registry = {}
+    for ds_id, ds in raw["datasets"].items():
+        specs = {}
+        for name, entry in ds["files"].items():
+            _check_semantics(path, ds_id, name, entry)
+            specs[name] = FileSpec(
+                dataset=ds_id, name=name, urls=tuple(entry["urls"]), size=entry["size"],
+                checksum_kind=entry["checksum"]["kind"], checksum_value=entry["checksum"]["value"],
+                checksum_source=entry["checksum"]["source"], format=entry["format"],
+                extract=entry.get("extract", entry["format"] in ARCHIVE_FORMATS),
+            )
+        registry[ds_id] = Dataset(id=ds_id, title=ds["title"], homepage=ds["homepage"],
+                                  used_by=tuple(ds["used_by"]), access=ds.get("access", "public"),
+                                  files=specs)
+    return registry
+
+
