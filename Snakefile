@@ -10,6 +10,13 @@ configfile: "config.yaml"
 
 
 include: "rules/common.smk"
+
+
+wildcard_constraints:
+    dataset="|".join(sorted(REGISTRY)),
+    study="|".join(sorted(STUDIES)),
+
+
 include: "rules/data.smk"
 include: "rules/linalg.smk"
 include: "rules/pytorch.smk"

@@ -1,4 +1,4 @@
-# What every rule file needs: the validated config, the dataset registry, the studies and their
+# Shared by every .smk file -- the validated config, the dataset registry, the studies and their
 # figures, and the functions that turn those into file names.
 import os
 from importlib.resources import files
@@ -34,11 +34,6 @@ STUDIES = {
         "figure": "Day 35 - logistic regression on MNIST: loss, accuracy and the learned templates",
     },
 }
-
-
-wildcard_constraints:
-    dataset="|".join(sorted(REGISTRY)),
-    study="|".join(sorted(STUDIES)),
 
 
 def datasets_used():
@@ -82,7 +77,7 @@ def study_figure(study):
 
 
 def final_outputs():
-    """The targets of `rule all`: the report and everything it shows."""
+    """The final targets: the report and everything it shows."""
     return [
         f"{RESULTS}/metrics.csv",
         f"{RESULTS}/claims.csv",
