@@ -1,0 +1,106 @@
+"""Extraction refuses members that escape the target; corrupt archives are re-fetched."""
+
+import gzip
+import io
+import tarfile
+import zipfile
+
+import pytest
+
+from hundreddays.data.extract import (
+    CorruptArchiveError,
+    UnsafeArchiveError,
+    prepare_dataset,
+    safe_extract,
+)
+from hundreddays.data.registry import Dataset, FileSpec
+
+
+def make_tar(path, members):
+    """members: (name, bytes | None, kwargs for TarInfo such as type/linkname)."""
+    with tarfile.open(path, "w:gz") as tar:
+        for name, data, extra in members:
+            info = tarfile.TarInfo(name)
+            for key, value in extra.items():
+                setattr(info, key, value)
+            info.size = len(data or b"")
+            tar.addfile(info, io.BytesIO(data or b""))
+    return path
+
+
+OK = ("top/ok.txt", b"fine", {})
+
+
+@pytest.mark.parametrize("bad", [
+    ("../escape.txt", b"x", {}),
+    ("top/../../escape.txt", b"x", {}),
+    ("/abs/escape.txt", b"x", {}),
+    ("top/link", None, {"type": tarfile.SYMTYPE, "linkname": "../../etc/passwd"}),
+    ("top/abslink", None, {"type": tarfile.SYMTYPE, "linkname": "/etc/passwd"}),
+    ("top/hard", None, {"type": tarfile.LNKTYPE, "linkname": "../outside"}),
+    ("top/dev", None, {"type": tarfile.CHRTYPE}),
+])
+def test_tar_members_escaping_the_target_are_refused_before_writing(tmp_path, bad):
+    archive = make_tar(tmp_path / "a.tar.gz", [OK, bad])
+    target = tmp_path / "out"
+    with pytest.raises(UnsafeArchiveError, match=r"a\.tar\.gz"):
+        safe_extract(archive, target, "tar.gz")
+    assert not any(target.rglob("*"))
+    assert not (tmp_path / "escape.txt").exists()
+
+
+def test_links_inside_the_target_are_fine(tmp_path):
+    archive = make_tar(tmp_path / "a.tgz", [OK, ("top/l", None, {"type": tarfile.SYMTYPE,
+                                                                  "linkname": "ok.txt"})])
+    safe_extract(archive, tmp_path / "out", "tgz")
+    assert (tmp_path / "out" / "top" / "l").read_bytes() == b"fine"
+
+
+def test_zip_escape_refused_and_normal_zip_extracts(tmp_path):
+    bad = tmp_path / "bad.zip"
+    with zipfile.ZipFile(bad, "w") as zf:
+        zf.writestr("ok.txt", "fine")
+        zf.writestr("../escape.txt", "x")
+    with pytest.raises(UnsafeArchiveError, match="escape"):
+        safe_extract(bad, tmp_path / "out", "zip")
+    assert not (tmp_path / "escape.txt").exists()
+    good = tmp_path / "good.zip"
+    with zipfile.ZipFile(good, "w") as zf:
+        zf.writestr("ml-100k/u.data", "1\t2\t3\t4\n")
+    assert [p.name for p in safe_extract(good, tmp_path / "z", "zip")] == ["ml-100k", "u.data"]
+
+
+def test_single_gz_file_is_decompressed(tmp_path):
+    src = tmp_path / "t10k-labels-idx1-ubyte.gz"
+    src.write_bytes(gzip.compress(b"\x00\x00\x08\x01payload"))
+    safe_extract(src, tmp_path / "out", "gz")
+    assert (tmp_path / "out" / "t10k-labels-idx1-ubyte").read_bytes() == b"\x00\x00\x08\x01payload"
+
+
+def dataset(fmt="tar.gz", name="a.tar.gz", extract=True):
+    spec = FileSpec(dataset="toy", name=name, urls=("http://x/a",), size=None, checksum_kind="none",
+                    checksum_value=None, checksum_source="t", format=fmt, extract=extract)
+    return Dataset(id="toy", title="t", homepage="h", used_by=(), access="public",
+                   files={name: spec})
+
+
+def test_prepare_dataset_extracts_or_links(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    make_tar(raw / "a.tar.gz", [OK])
+    prepare_dataset(dataset(), raw, tmp_path / "toy")
+    assert (tmp_path / "toy" / "top" / "ok.txt").read_bytes() == b"fine"
+    (raw / "big.nt.bz2").write_bytes(b"BZh")
+    prepare_dataset(dataset("bz2", "big.nt.bz2", extract=False), raw, tmp_path / "toy2")
+    assert (tmp_path / "toy2" / "big.nt.bz2").read_bytes() == b"BZh"
+
+
+def test_truncated_archive_is_deleted_for_refetch_and_leaves_no_folder(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    whole = make_tar(tmp_path / "whole.tar.gz", [("top/big.bin", bytes(range(256)) * 4000, {}), OK])
+    (raw / "a.tar.gz").write_bytes(whole.read_bytes()[:3000])
+    with pytest.raises(CorruptArchiveError, match="fetched again"):
+        prepare_dataset(dataset(), raw, tmp_path / "toy")
+    assert not (raw / "a.tar.gz").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["raw", "whole.tar.gz"]

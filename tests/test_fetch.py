@@ -1,0 +1,151 @@
+"""Fetching against a local HTTP server on 127.0.0.1: resume, wrong bytes, failover, no network."""
+
+import hashlib
+import socket
+
+import pytest
+import yaml
+from fetch_helpers import spec_for
+from werkzeug import Response
+
+from hundreddays.data.fetch import FetchError, fetch_file
+
+PAYLOAD = bytes(range(256)) * 800  # 200 KiB
+
+
+def closed_port_url(path="/f.bin"):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}{path}"
+
+
+def fetch(spec, dest, **kw):
+    return fetch_file(spec, dest, progress=False, retries=kw.pop("retries", 1), timeout=5, **kw)
+
+
+def ranged(request):
+    """Serve PAYLOAD honouring a Range: bytes=N- header, as real hosts do."""
+    rng = request.headers.get("Range")
+    if rng:
+        start = int(rng.removeprefix("bytes=").rstrip("-"))
+        span = f"bytes {start}-{len(PAYLOAD) - 1}/{len(PAYLOAD)}"
+        return Response(PAYLOAD[start:], status=206, headers={"Content-Range": span})
+    return Response(PAYLOAD)
+
+
+def test_resume_after_a_run_was_cut(httpserver, tmp_path):
+    dest = tmp_path / "raw" / "f.bin"
+    dest.parent.mkdir()
+    (tmp_path / "raw" / "f.bin.part").write_bytes(PAYLOAD[:50_000])  # left by a killed run
+    seen = []
+    httpserver.expect_request("/f.bin").respond_with_handler(
+        lambda r: seen.append(r.headers.get("Range")) or ranged(r))
+    record = fetch(spec_for(PAYLOAD, [httpserver.url_for("/f.bin")]), dest)
+    assert seen == ["bytes=50000-"]
+    assert dest.read_bytes() == PAYLOAD and not dest.with_name("f.bin.part").exists()
+    assert record["sha256"] == hashlib.sha256(PAYLOAD).hexdigest()
+
+
+def test_transfer_cut_mid_stream_resumes_with_range(httpserver, tmp_path):
+    calls = []
+
+    def handler(request):
+        calls.append(request.headers.get("Range"))
+        if len(calls) == 1:  # announce everything, send a third, drop the connection
+            def cut():
+                yield PAYLOAD[:70_000]
+            return Response(cut(), headers={"Content-Length": str(len(PAYLOAD))})
+        return ranged(request)
+
+    httpserver.expect_request("/f.bin").respond_with_handler(handler)
+    dest = tmp_path / "f.bin"
+    fetch(spec_for(PAYLOAD, [httpserver.url_for("/f.bin")]), dest, retries=2)
+    assert calls[0] is None and calls[-1] is not None and calls[-1] != "bytes=0-"
+    assert dest.read_bytes() == PAYLOAD
+
+
+def test_wrong_bytes_give_a_clear_error_and_keep_nothing(httpserver, tmp_path):
+    httpserver.expect_request("/f.bin").respond_with_data(b"x" * len(PAYLOAD))
+    dest = tmp_path / "f.bin"
+    with pytest.raises(FetchError, match="sha256 check failed"):
+        fetch(spec_for(PAYLOAD, [httpserver.url_for("/f.bin")]), dest)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_404_on_the_mirror_falls_through_to_upstream(httpserver, tmp_path):
+    httpserver.expect_request("/mirror/toy/f.bin").respond_with_data("gone", status=404)
+    httpserver.expect_request("/up/f.bin").respond_with_data(PAYLOAD)
+    spec = spec_for(PAYLOAD, [httpserver.url_for("/up/f.bin")])
+    record = fetch(spec, tmp_path / "f.bin", mirror=httpserver.url_for("/mirror"))
+    assert record["source"] == httpserver.url_for("/up/f.bin")
+    assert (tmp_path / "f.bin").read_bytes() == PAYLOAD
+
+
+def test_server_errors_are_retried(httpserver, tmp_path):
+    httpserver.expect_ordered_request("/f.bin").respond_with_data("busy", status=503)
+    httpserver.expect_ordered_request("/f.bin").respond_with_data(PAYLOAD)
+    fetch(spec_for(PAYLOAD, [httpserver.url_for("/f.bin")]), tmp_path / "f.bin", retries=2)
+    assert (tmp_path / "f.bin").read_bytes() == PAYLOAD
+
+
+def test_no_network_says_what_was_tried_and_where_to_place_the_file(tmp_path):
+    urls = [closed_port_url("/a/f.bin"), closed_port_url("/b/f.bin")]
+    dest = tmp_path / "raw" / "toy" / "f.bin"
+    with pytest.raises(FetchError) as err:
+        fetch(spec_for(PAYLOAD, urls), dest, retries=0)
+    msg = str(err.value)
+    assert "toy/f.bin" in msg and all(u in msg for u in urls)
+    assert "connection failed" in msg and f"Place the file by hand at {dest}" in msg
+    assert "sha256 " + spec_for(PAYLOAD, urls).checksum_value in msg
+
+
+def test_folder_mirror_and_manifest_checksum(tmp_path):
+    mirror = tmp_path / "mirror"
+    (mirror / "toy").mkdir(parents=True)
+    (mirror / "toy" / "f.bin").write_bytes(b"miniature")
+    spec = spec_for(PAYLOAD, [closed_port_url()])  # the registry's checksum is of PAYLOAD
+    manifest = {"toy/f.bin": hashlib.sha256(b"miniature").hexdigest()}
+    spec = spec.__class__(**{**spec.__dict__, "size": None})
+    record = fetch(spec, tmp_path / "f.bin", mirror=str(mirror), manifest=manifest)
+    assert record["checksum_kind"] == "manifest" and record["source"].endswith("toy/f.bin")
+    with pytest.raises(FetchError):  # without the manifest the miniature is rejected
+        fetch(spec, tmp_path / "g.bin", mirror=str(mirror), retries=0)
+
+
+def test_unpublished_checksum_is_pinned_then_enforced(httpserver, tmp_path):
+    httpserver.expect_request("/f.bin").respond_with_data(PAYLOAD)
+    spec = spec_for(PAYLOAD, [httpserver.url_for("/f.bin")], kind="none", size=False)
+    lock = tmp_path / "datasets.lock.yaml"
+    first = fetch(spec, tmp_path / "a" / "f.bin", lockfile=lock)
+    assert first["pinned"] is True
+    pinned = yaml.safe_load(lock.read_text())["toy/f.bin"]
+    assert pinned["sha256"] == hashlib.sha256(PAYLOAD).hexdigest()
+    assert pinned["size"] == len(PAYLOAD)
+    second = fetch(spec, tmp_path / "b" / "f.bin", lockfile=lock)
+    assert second["checksum_kind"] == "lock" and second["pinned"] is False
+    httpserver.clear()
+    httpserver.expect_request("/f.bin").respond_with_data(b"changed upstream")
+    with pytest.raises(FetchError, match="manifest or lock"):
+        fetch(spec, tmp_path / "c" / "f.bin", lockfile=lock)
+
+
+def test_an_html_page_is_not_taken_for_the_file(httpserver, tmp_path):
+    httpserver.expect_request("/f.mat").respond_with_data(b"<!DOCTYPE html><html>sign in</html>")
+    spec = spec_for(b"", [httpserver.url_for("/f.mat")], kind="none", size=False, fmt="mat")
+    lock = tmp_path / "lock.yaml"
+    with pytest.raises(FetchError, match="HTML page"):
+        fetch(spec, tmp_path / "f.mat", lockfile=lock)
+    assert not lock.exists()
+
+
+def test_a_verified_file_is_not_downloaded_again_and_a_bad_one_is(httpserver, tmp_path):
+    dest = tmp_path / "f.bin"
+    dest.write_bytes(PAYLOAD)
+    spec = spec_for(PAYLOAD, [httpserver.url_for("/f.bin")])
+    assert fetch(spec, dest)["source"] == "cached"
+    assert httpserver.log == []
+    dest.write_bytes(b"tampered")
+    httpserver.expect_request("/f.bin").respond_with_data(PAYLOAD)
+    assert fetch(spec, dest)["source"] == httpserver.url_for("/f.bin")
+    assert dest.read_bytes() == PAYLOAD
