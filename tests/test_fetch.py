@@ -123,7 +123,7 @@ def test_unpublished_checksum_is_pinned_then_enforced(httpserver, tmp_path):
     assert pinned["sha256"] == hashlib.sha256(PAYLOAD).hexdigest()
     assert pinned["size"] == len(PAYLOAD)
     second = fetch(spec, tmp_path / "b" / "f.bin", lockfile=lock)
-    assert second["checksum_kind"] == "lock" and second["pinned"] is False
+    assert second["checksum_kind"] == "lock" and second["pinned"] is True
     httpserver.clear()
     httpserver.expect_request("/f.bin").respond_with_data(b"changed upstream")
     with pytest.raises(FetchError, match="manifest or lock"):

@@ -87,14 +87,17 @@ def _hand_placement_hint(spec: FileSpec, dest: Path, lockfile: Path | None) -> s
 
 def _record(spec: FileSpec, source: str, sha: str, size: int, checked: str) -> dict:
     return {"dataset": spec.dataset, "file": spec.name, "source": source, "sha256": sha,
-            "size": size, "checksum_kind": checked, "pinned": checked == "pinned-now"}
+            "size": size, "checksum_kind": checked,
+            # no publisher checksum: the bytes are trusted because the lock file pinned them
+            "pinned": checked in ("pinned-now", "lock")}
 
 
 def fetch_file(spec: FileSpec, dest: Path, *, mirror: str | None = None,
                manifest: dict[str, str] | None = None, lockfile: Path | None = None,
                progress: bool = True, retries: int = 3, timeout: float = 60.0) -> dict:
     """Make `dest` hold the verified file; return its provenance record
-    {dataset, file, source, sha256, size, checksum_kind (what was checked), pinned}."""
+    {dataset, file, source, sha256, size, checksum_kind (what was checked), pinned (the checksum
+    is one the lock file pinned at a first download, not a publisher's)}."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     expected, checked = _expected(spec, manifest, lockfile)
