@@ -38,7 +38,7 @@ def run(data: dict[str, np.ndarray], epochs: int, batch_size: int, lr: float, se
 
 def plot(result: dict, path) -> None:
     """Draw the loss and accuracy per epoch, and the ten learned weight templates."""
-    from ..figures import IMAGE_CMAP, new_figure, save_figure, show_image
+    from ..figures import new_figure, save_figure, show_image
 
     hist = result["history"]
     epochs = [h["epoch"] for h in hist]
@@ -55,9 +55,10 @@ def plot(result: dict, path) -> None:
     ax_acc.set(xlabel="epoch", ylabel="test accuracy", title="Accuracy")
     ax_acc.legend()
     weights = result["model"][1].weight.detach().cpu().numpy().reshape(10, 28, 28)
-    for digit, w in enumerate(weights):
+    scale = float(abs(weights).max())
+    for digit, w in enumerate(weights):  # red pushes towards the digit, blue away from it
         ax = fig.add_subplot(grid[digit // 5, 4 + digit % 5])
-        show_image(ax, w, f"w[{digit}]", cmap=IMAGE_CMAP)
+        show_image(ax, w, f"w[{digit}]", cmap="RdBu_r", vmin=-scale, vmax=scale)
         ax.set_xticks([])
         ax.set_yticks([])
     save_figure(fig, path)

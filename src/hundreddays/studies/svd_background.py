@@ -77,12 +77,12 @@ def plot(videos: dict[str, np.ndarray], results: dict[str, dict], frame: int, pa
     from ..figures import new_figure, save_figure, show_image
 
     names = list(results)
-    fig, axes = new_figure(len(names), 3, size=(11, 3.2 * len(names)), squeeze=False)
+    fig, axes = new_figure(len(names), 3, size=(12, 3.2 * len(names)), squeeze=False)
     for row, name in zip(axes, names, strict=True):
         f = min(frame, videos[name].shape[0] - 1)
         frac = results[name]["measurements"]["foreground_fraction"]
         show_image(row[0], videos[name][f], f"{name}: frame {f}", vmin=0, vmax=1)
         show_image(row[1], results[name]["background"][f], "low-rank background", vmin=0, vmax=1)
         show_image(row[2], np.abs(results[name]["foreground"][f]),
-                   f"|frame - background| ({frac:.1%} px foreground)")
+                   f"|frame - background|: {frac:.1%} of pixels > threshold")
     save_figure(fig, path)
