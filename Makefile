@@ -26,7 +26,8 @@ dry-run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/snakemake --lint
-	$(BIN)/ruff check src scripts tests
+	$(BIN)/ruff check src scripts tests bench
+	$(BIN)/snakefmt --check Snakefile rules
 
 report: $(STAMP)  ## the HTML report of the last run
 	$(BIN)/snakemake --report results/report.html

@@ -8,12 +8,12 @@ from snakemake.utils import validate
 from hundreddays.claims import load_claims
 from hundreddays.data.registry import load_registry
 
-
 validate(config, str(files("hundreddays") / "schemas" / "config.schema.yaml"))
 REGISTRY_FILE = "datasets.yaml"
 REGISTRY = load_registry(REGISTRY_FILE)
 CLAIMS_FILE = "claims.yaml"
-load_claims(CLAIMS_FILE)  # a bad claims file fails the dry-run, not the last rule of a long run
+# A bad claims file fails the dry-run, not the last rule of a long run.
+load_claims(CLAIMS_FILE)
 
 DATA = config["data_dir"]
 RESULTS = config["results_dir"]

@@ -11,19 +11,21 @@ localrules:
 
 
 wildcard_constraints:
-    filename="|".join(sorted({re.escape(n) for d in REGISTRY.values() for n in d.files})),
+    filename="|".join(
+        sorted({re.escape(n) for d in REGISTRY.values() for n in d.files})
+    ),
 
 
 rule build_demo_mirror:
     output:
         manifest=f"{DEMO_MIRROR}/manifest.yaml",
-    params:
-        datasets=datasets_used(),
-        seed=config["seed"],
     log:
         "logs/data/build_demo_mirror.log",
     conda:
         "../envs/workflow.yaml"
+    params:
+        datasets=datasets_used(),
+        seed=config["seed"],
     script:
         "../scripts/build_demo_mirror.py"
 
@@ -34,15 +36,15 @@ rule fetch_file:
     output:
         file=f"{DATA}/raw/{{dataset}}/{{filename}}",
         record=f"{DATA}/fetch-records/{{dataset}}/{{filename}}.json",
-    params:
-        settings=fetch_settings(),
-        lockfile=config["lockfile"],
-        registry=REGISTRY_FILE,
     log:
         "logs/data/fetch_{dataset}_{filename}.log",
     retries: 1
     conda:
         "../envs/workflow.yaml"
+    params:
+        settings=fetch_settings(),
+        lockfile=config["lockfile"],
+        registry=REGISTRY_FILE,
     script:
         "../scripts/fetch_file.py"
 
@@ -52,12 +54,12 @@ rule prepare_dataset:
         lambda wildcards: raw_files(wildcards.dataset),
     output:
         directory(f"{DATA}/{{dataset}}"),
-    params:
-        raw_dir=lambda wildcards: f"{DATA}/raw/{wildcards.dataset}",
-        registry=REGISTRY_FILE,
     log:
         "logs/data/prepare_{dataset}.log",
     conda:
         "../envs/workflow.yaml"
+    params:
+        raw_dir=lambda wildcards: f"{DATA}/raw/{wildcards.dataset}",
+        registry=REGISTRY_FILE,
     script:
         "../scripts/prepare_dataset.py"

@@ -4,15 +4,19 @@
 rule fibonacci:
     output:
         metrics=f"{RESULTS}/fibonacci/metrics.json",
-        figure=report(study_figure("fibonacci"), caption="../report/fibonacci.rst", category="Days 1-15"),
-    params:
-        cfg=config["studies"]["fibonacci"],
+        figure=report(
+            study_figure("fibonacci"),
+            caption="../report/fibonacci.rst",
+            category="Days 1-15",
+        ),
     log:
         "logs/fibonacci.log",
     benchmark:
         "benchmarks/fibonacci.tsv"
     conda:
         "../envs/workflow.yaml"
+    params:
+        cfg=config["studies"]["fibonacci"],
     script:
         "../scripts/fibonacci.py"
 
@@ -23,19 +27,21 @@ rule svd_background:
     output:
         metrics=f"{RESULTS}/svd_background/metrics.json",
         figure=report(
-            study_figure("svd_background"), caption="../report/svd_background.rst", category="Days 1-15"
+            study_figure("svd_background"),
+            caption="../report/svd_background.rst",
+            category="Days 1-15",
         ),
-    params:
-        cfg=config["studies"]["svd_background"],
-        seed=config["seed"],
-    threads: 2
-    resources:
-        mem_mb=4000,
     log:
         "logs/svd_background.log",
     benchmark:
         "benchmarks/svd_background.tsv"
     conda:
         "../envs/workflow.yaml"
+    threads: 2
+    resources:
+        mem_mb=4000,
+    params:
+        cfg=config["studies"]["svd_background"],
+        seed=config["seed"],
     script:
         "../scripts/svd_background.py"

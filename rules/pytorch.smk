@@ -6,19 +6,23 @@ rule mnist_logreg:
         data=f"{DATA}/mnist",
     output:
         metrics=f"{RESULTS}/mnist_logreg/metrics.json",
-        figure=report(study_figure("mnist_logreg"), caption="../report/mnist_logreg.rst", category="Days 16-53"),
-    params:
-        cfg=config["studies"]["mnist_logreg"],
-        seed=config["seed"],
-    threads: 2
-    resources:
-        gpu=1,
-        mem_mb=4000,
+        figure=report(
+            study_figure("mnist_logreg"),
+            caption="../report/mnist_logreg.rst",
+            category="Days 16-53",
+        ),
     log:
         "logs/mnist_logreg.log",
     benchmark:
         "benchmarks/mnist_logreg.tsv"
     conda:
         "../envs/workflow.yaml"
+    threads: 2
+    resources:
+        gpu=1,
+        mem_mb=4000,
+    params:
+        cfg=config["studies"]["mnist_logreg"],
+        seed=config["seed"],
     script:
         "../scripts/mnist_logreg.py"

@@ -9,17 +9,19 @@ rule report:
         records=fetch_records(),
     output:
         metrics_csv=f"{RESULTS}/metrics.csv",
-        claims_csv=report(f"{RESULTS}/claims.csv", caption="../report/claims.rst", category="Claims"),
+        claims_csv=report(
+            f"{RESULTS}/claims.csv", caption="../report/claims.rst", category="Claims"
+        ),
         report_md=f"{RESULTS}/REPORT.md",
+    log:
+        "logs/report.log",
+    conda:
+        "../envs/workflow.yaml"
     params:
         studies=sorted(STUDIES),
         titles={s: STUDIES[s]["figure"] for s in sorted(STUDIES)},
         scale=config["scale"],
         rule_files={s: rule_file(s) for s in sorted(STUDIES)},
         inputs={s: STUDIES[s]["datasets"] for s in sorted(STUDIES)},
-    log:
-        "logs/report.log",
-    conda:
-        "../envs/workflow.yaml"
     script:
         "../scripts/report.py"

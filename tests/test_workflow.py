@@ -1,10 +1,12 @@
 """The workflow as a user runs it: dry-runs, lint, bad input, and the demo run end to end."""
 
 import csv
+import subprocess
+import sys
 
 import pytest
 import yaml
-from workflow_copy import copy_workflow, snakemake
+from workflow_copy import REPO, copy_workflow, snakemake
 
 pytestmark = pytest.mark.workflow
 STUDIES = ["fibonacci", "svd_background", "mnist_logreg"]
@@ -41,6 +43,13 @@ def test_demo_dry_run_builds_the_mirror_first(workflow):
 def test_lint_is_clean(workflow):
     proc = snakemake(workflow, "--lint")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+
+
+def test_snakemake_files_are_snakefmt_formatted():
+    files = [str(REPO / "Snakefile"), *map(str, sorted((REPO / "rules").glob("*.smk")))]
+    proc = subprocess.run([sys.executable, "-m", "snakefmt", "--check", *files],
+                          capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
 
 
 def test_bad_config_value_names_the_key(workflow):
