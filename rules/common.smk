@@ -19,15 +19,16 @@ DATA = config["data_dir"]
 RESULTS = config["results_dir"]
 DEMO_MIRROR = "resources/demo-mirror"
 
-# study -> the datasets it reads and the figure it draws (title, log day, caption)
+# study -> the datasets it reads and its figure's title, in the log's day order (the report's
+# order); the figure's caption is report/<study>.rst
 STUDIES = {
-    "fibonacci": {
-        "datasets": [],
-        "figure": "Day 13 - runtime of four ways to compute Fibonacci numbers, and where each is wrong",
-    },
     "svd_background": {
         "datasets": ["ucsd_bgsub"],
         "figure": "Days 7-8 - SVD background removal: steady camera (peds) against moving camera (landing)",
+    },
+    "fibonacci": {
+        "datasets": [],
+        "figure": "Day 13 - runtime of four ways to compute Fibonacci numbers, and where each is wrong",
     },
     "mnist_logreg": {
         "datasets": ["mnist"],

@@ -3,8 +3,9 @@
 
 rule report:
     input:
-        metrics=expand(f"{RESULTS}/{{study}}/metrics.json", study=sorted(STUDIES)),
-        figures=[study_figure(s) for s in sorted(STUDIES)],
+        metrics=[f"{RESULTS}/{s}/metrics.json" for s in STUDIES],
+        figures=[study_figure(s) for s in STUDIES],
+        captions=[f"report/{s}.rst" for s in STUDIES],
         claims=CLAIMS_FILE,
         records=fetch_records(),
     output:
@@ -18,10 +19,10 @@ rule report:
     conda:
         "../envs/workflow.yaml"
     params:
-        studies=sorted(STUDIES),
-        titles={s: STUDIES[s]["figure"] for s in sorted(STUDIES)},
+        studies=list(STUDIES),
+        titles={s: STUDIES[s]["figure"] for s in STUDIES},
         scale=config["scale"],
-        rule_files={s: rule_file(s) for s in sorted(STUDIES)},
-        inputs={s: STUDIES[s]["datasets"] for s in sorted(STUDIES)},
+        rule_files={s: rule_file(s) for s in STUDIES},
+        inputs={s: STUDIES[s]["datasets"] for s in STUDIES},
     script:
         "../scripts/report.py"

@@ -4,7 +4,6 @@ import json
 from pathlib import Path
 
 from hundreddays.report import build_report
-
 from hundreddays.rule_log import rule_log
 
 sm = snakemake  # noqa: F821 (injected by the script directive)
@@ -15,13 +14,13 @@ with rule_log(sm.log[0]):
         {
             "path": Path(fig).relative_to(out_dir).as_posix(),
             "title": sm.params.titles[study],
-            "caption": sm.params.titles[study],
+            "caption": " ".join(Path(caption).read_text(encoding="utf-8").split()),
             "study": study,
             "rule": f"{study} ({sm.params.rule_files[study]})",
             "script": f"scripts/{study}.py",
             "inputs": sm.params.inputs[study],
         }
-        for study, fig in zip(studies, sm.input.figures, strict=True)
+        for study, fig, caption in zip(studies, sm.input.figures, sm.input.captions, strict=True)
     ]
     records = [json.loads(Path(p).read_text(encoding="utf-8")) for p in sm.input.records]
     metrics_files = dict(zip(studies, map(Path, sm.input.metrics), strict=True))

@@ -182,3 +182,15 @@ def test_missing_metric_fails_the_build(tmp_path):
             tmp_path / "out", CLAIMS_FILE, {"fibonacci": metrics}, {"fibonacci"}, [], [], "full"
         )
     assert not (tmp_path / "out").exists()
+
+
+def test_demo_miniatures_are_not_called_publisher_verified():
+    from hundreddays.report import _checksum_notes
+
+    demo = [{"dataset": "mnist", "checksum_kind": "manifest", "pinned": False}]
+    text = "\n".join(_checksum_notes(demo))
+    assert "mirror's manifest" in text and "mnist" in text
+    assert "published checksum" not in text
+    full = [{"dataset": "mnist", "checksum_kind": "md5", "pinned": False}]
+    full_text = "\n".join(_checksum_notes(full))
+    assert "every file was verified against a published checksum" in full_text

@@ -194,15 +194,26 @@ def _dataset_section(records: list[dict]) -> list[str]:
         for rec in sorted(records, key=lambda r: (r.get("dataset", ""), r.get("file", "")))
     ]
     lines += _table(["dataset", "file", "source", "sha256", "checksum", "pinned"], body)
+    return [*lines, "", *_checksum_notes(records)]
+
+
+def _checksum_notes(records: list[dict]) -> list[str]:
+    """Say what each file's bytes were checked against: a publisher, the lock file, a manifest."""
     pinned = sorted({rec.get("dataset", "") for rec in records if rec.get("pinned")})
+    mirrored = sorted({rec.get("dataset", "") for rec in records
+                       if rec.get("checksum_kind") == "manifest"})
+    notes = []
     if pinned:
-        note = (
-            f"Pinned at first download, because their publishers give no checksum: "
-            f"{', '.join(pinned)}. Later downloads are verified against the pinned sha256."
-        )
-    else:
-        note = "No dataset was pinned: every file was verified against a published checksum."
-    return [*lines, "", note]
+        notes.append(f"Pinned at first download, because their publishers give no checksum: "
+                     f"{', '.join(pinned)}. Later downloads are verified against the pinned "
+                     "sha256.")
+    if mirrored:
+        notes.append(f"Verified against the mirror's manifest instead of the publishers' checksums "
+                     f"(the demo's miniatures are, by construction, other bytes): "
+                     f"{', '.join(mirrored)}.")
+    if not notes:
+        notes.append("No dataset was pinned: every file was verified against a published checksum.")
+    return [line for note in notes for line in (note, "")][:-1]
 
 
 def _metrics_section(metrics: dict[str, float]) -> list[str]:

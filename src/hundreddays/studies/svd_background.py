@@ -44,6 +44,7 @@ def separate(video: np.ndarray, rank: int, threshold: float, oversample: int, po
     shape = video.shape
     return {
         "background": background.T.reshape(shape),
+        "background_randomized": background_r.T.reshape(shape),
         "foreground": foreground.T.reshape(shape),
         "measurements": {
             "foreground_fraction": float(np.mean(np.abs(foreground) > threshold)),
@@ -73,16 +74,19 @@ def summarize(results: dict[str, dict], steady: str = "peds", moving: str = "lan
 
 
 def plot(videos: dict[str, np.ndarray], results: dict[str, dict], frame: int, path) -> None:
-    """Draw, per video, one frame, its low-rank background and |foreground| (the log's figure)."""
+    """Draw, per video, one frame, its low-rank background by LAPACK SVD and by randomized SVD,
+    and |foreground| (the log's figure, with the randomized background beside the exact one)."""
     from ..figures import new_figure, save_figure, show_image
 
     names = list(results)
-    fig, axes = new_figure(len(names), 3, size=(12, 3.2 * len(names)), squeeze=False)
+    fig, axes = new_figure(len(names), 4, size=(15, 3.2 * len(names)), squeeze=False)
     for row, name in zip(axes, names, strict=True):
         f = min(frame, videos[name].shape[0] - 1)
         frac = results[name]["measurements"]["foreground_fraction"]
         show_image(row[0], videos[name][f], f"{name}: frame {f}", vmin=0, vmax=1)
-        show_image(row[1], results[name]["background"][f], "low-rank background", vmin=0, vmax=1)
-        show_image(row[2], np.abs(results[name]["foreground"][f]),
-                   f"|frame - background|: {frac:.1%} of pixels > threshold")
+        show_image(row[1], results[name]["background"][f], "background (SVD)", vmin=0, vmax=1)
+        show_image(row[2], results[name]["background_randomized"][f],
+                   "background (randomized SVD)", vmin=0, vmax=1)
+        show_image(row[3], np.abs(results[name]["foreground"][f]),
+                   f"|frame - background|\n{frac:.1%} of pixels foreground")
     save_figure(fig, path)
