@@ -13,7 +13,7 @@ REGISTRY_FILE = "datasets.yaml"
 REGISTRY = load_registry(REGISTRY_FILE)
 CLAIMS_FILE = "claims.yaml"
 # A bad claims file fails the dry-run, not the last rule of a long run.
-load_claims(CLAIMS_FILE)
+CLAIMS = load_claims(CLAIMS_FILE)
 
 DATA = config["data_dir"]
 RESULTS = config["results_dir"]
@@ -66,6 +66,11 @@ def fetch_settings():
     if config["build_demo_mirror"]:
         return {"mirror": DEMO_MIRROR, "manifest": f"{DEMO_MIRROR}/manifest.yaml"}
     return {"mirror": config["mirror"], "manifest": config["mirror_manifest"]}
+
+
+def reported(metric):
+    """The value the log reports for `metric` (claims.yaml), drawn as a reference in figures."""
+    return next(c["reported"] for c in CLAIMS if c.get("metric") == metric)
 
 
 def rule_file(name):

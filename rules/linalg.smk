@@ -17,6 +17,7 @@ rule fibonacci:
         "../envs/workflow.yaml"
     params:
         cfg=config["studies"]["fibonacci"],
+        log_seconds=reported("fibonacci.matrix_power_fib100000_seconds"),
     script:
         "../scripts/fibonacci.py"
 

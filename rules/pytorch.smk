@@ -23,6 +23,7 @@ rule mnist_logreg:
         mem_mb=4000,
     params:
         cfg=config["studies"]["mnist_logreg"],
+        log_accuracy=reported("mnist_logreg.test_accuracy"),
         seed=config["seed"],
     script:
         "../scripts/mnist_logreg.py"

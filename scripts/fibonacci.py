@@ -9,5 +9,5 @@ with rule_log(sm.log[0]):
     cfg = sm.params.cfg
     result = study.measure(cfg["naive_max_n"], cfg["fast_max_n"], cfg["timing_repeats"])
     print(result["metrics"])
-    study.plot(result, sm.output.figure)
+    study.plot(result, sm.output.figure, sm.params.log_seconds)
     write_metrics(sm.output.metrics, result["metrics"])

@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from hundreddays.loaders.mnist import load_mnist
-
 from hundreddays.metrics import write_metrics
 from hundreddays.rule_log import rule_log
 from hundreddays.seeds import seed_everything
@@ -16,5 +15,5 @@ with rule_log(sm.log[0]):
     data = load_mnist(Path(sm.input.data))
     result = study.run(data, cfg["epochs"], cfg["batch_size"], cfg["lr"], sm.params.seed,
                        cfg["train_limit"], cfg["test_limit"])
-    study.plot(result, sm.output.figure)
+    study.plot(result, sm.output.figure, sm.params.log_accuracy)
     write_metrics(sm.output.metrics, result["metrics"])

@@ -36,8 +36,9 @@ def run(data: dict[str, np.ndarray], epochs: int, batch_size: int, lr: float, se
     return {"model": model, "history": history, "metrics": metrics}
 
 
-def plot(result: dict, path) -> None:
-    """Draw the loss and accuracy per epoch, and the ten learned weight templates."""
+def plot(result: dict, path, log_accuracy: float) -> None:
+    """Draw the loss and accuracy per epoch (with the log's `log_accuracy` as a reference), and
+    the ten learned weight templates."""
     from ..figures import new_figure, save_figure, show_image
 
     hist = result["history"]
@@ -51,7 +52,7 @@ def plot(result: dict, path) -> None:
     ax_loss.set(xlabel="epoch", ylabel="cross-entropy", title="Loss")
     ax_loss.legend()
     ax_acc.plot(epochs, [h["test_accuracy"] for h in hist], "o-", color="C1", label="measured")
-    ax_acc.axhline(0.925, color="grey", ls=":", label="log: 92.5%")
+    ax_acc.axhline(log_accuracy, color="grey", ls=":", label=f"log: {log_accuracy:.1%}")
     ax_acc.set(xlabel="epoch", ylabel="test accuracy", title="Accuracy")
     ax_acc.legend()
     weights = result["model"][1].weight.detach().cpu().numpy().reshape(10, 28, 28)
