@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import shutil
+import os
 import time
 from pathlib import Path
 
@@ -22,7 +22,8 @@ class ResumableDownloader:
         self.progress, self.backoff = progress, backoff
 
     def __call__(self, url: str, output_file, pooch_obj=None, check_only: bool = False):
-        """Download `url` into the part file, then copy it to pooch's `output_file`."""
+        """Download `url` into the part file, then move it to pooch's `output_file` (a rename on
+        the same filesystem: no second copy of a multi-GB file)."""
         for attempt in range(self.retries + 1):
             try:
                 self._download(url)
@@ -36,7 +37,7 @@ class ResumableDownloader:
                 if status < 500 or attempt == self.retries:
                     raise
                 time.sleep(self.backoff * 2**attempt)
-        shutil.copyfile(self.part, output_file)
+        os.replace(self.part, output_file)
 
     def _download(self, url: str) -> None:
         have = self.part.stat().st_size if self.part.exists() else 0
