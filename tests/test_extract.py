@@ -1,5 +1,6 @@
 """Extraction refuses members that escape the target; corrupt archives are re-fetched."""
 
+import errno
 import gzip
 import io
 import tarfile
@@ -7,6 +8,7 @@ import zipfile
 
 import pytest
 
+from hundreddays.data import extract
 from hundreddays.data.extract import (
     CorruptArchiveError,
     UnsafeArchiveError,
@@ -104,3 +106,41 @@ def test_truncated_archive_is_deleted_for_refetch_and_leaves_no_folder(tmp_path)
         prepare_dataset(dataset(), raw, tmp_path / "toy")
     assert not (raw / "a.tar.gz").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["raw", "whole.tar.gz"]
+
+
+def test_a_link_escaping_through_an_earlier_link_is_refused_not_called_corrupt(tmp_path):
+    # each link looks inside on paper; only once d/e/s exists does d/e/y point above the target
+    archive = make_tar(tmp_path / "a.tar.gz", [
+        OK,
+        ("d/e/s", None, {"type": tarfile.SYMTYPE, "linkname": "../.."}),
+        ("d/e/y", None, {"type": tarfile.SYMTYPE, "linkname": "s/../../.."}),
+    ])
+    target = tmp_path / "out"
+    with pytest.raises(UnsafeArchiveError, match="d/e/y"):
+        safe_extract(archive, target, "tar.gz")
+    assert list(target.iterdir()) == []  # what the filter let through first is removed again
+
+
+@pytest.mark.parametrize("fmt, data", [("gz", b"\x1f\x8b\x08\x00garbage"), ("bz2", b"BZh9junk")])
+def test_a_damaged_single_file_is_corrupt(tmp_path, fmt, data):
+    src = tmp_path / f"f.{fmt}"
+    src.write_bytes(data)
+    with pytest.raises(CorruptArchiveError, match=f"f.{fmt}"):
+        safe_extract(src, tmp_path / "out", fmt)
+    assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_full_disk_is_not_taken_for_a_corrupt_archive(tmp_path, monkeypatch):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "f.gz").write_bytes(gzip.compress(b"data"))
+
+    def disk_full(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(extract.shutil, "copyfileobj", disk_full)
+    with pytest.raises(OSError, match="No space") as err:
+        prepare_dataset(dataset("gz", "f.gz"), raw, tmp_path / "toy")
+    assert not isinstance(err.value, CorruptArchiveError)
+    assert (raw / "f.gz").exists()  # the verified download is kept
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["raw"]

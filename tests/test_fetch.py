@@ -1,8 +1,10 @@
 """Fetching against a local HTTP server on 127.0.0.1: resume, wrong bytes, failover, no network."""
 
 import hashlib
+import logging.handlers
 import socket
 
+import pooch
 import pytest
 import yaml
 from fetch_helpers import spec_for
@@ -47,22 +49,49 @@ def test_resume_after_a_run_was_cut(httpserver, tmp_path):
     assert record["sha256"] == hashlib.sha256(PAYLOAD).hexdigest()
 
 
-def test_transfer_cut_mid_stream_resumes_with_range(httpserver, tmp_path):
-    calls = []
-
+def cut_then_ranged(calls, cut_at=70_000, cuts=1):
+    """Handler: the first `cuts` answers announce the whole file but drop the connection after
+    `cut_at` bytes; later ones honour Range."""
     def handler(request):
         calls.append(request.headers.get("Range"))
-        if len(calls) == 1:  # announce everything, send a third, drop the connection
-            def cut():
-                yield PAYLOAD[:70_000]
-            return Response(cut(), headers={"Content-Length": str(len(PAYLOAD))})
+        if len(calls) <= cuts:
+            return Response(iter([PAYLOAD[:cut_at]]), headers={"Content-Length": str(len(PAYLOAD))})
         return ranged(request)
+    return handler
 
-    httpserver.expect_request("/f.bin").respond_with_handler(handler)
+
+def test_transfer_cut_mid_stream_resumes_with_range(httpserver, tmp_path):
+    calls = []
+    httpserver.expect_request("/f.bin").respond_with_handler(cut_then_ranged(calls))
     dest = tmp_path / "f.bin"
     fetch(spec_for(PAYLOAD, [httpserver.url_for("/f.bin")]), dest, retries=2)
-    assert calls[0] is None and calls[-1] is not None and calls[-1] != "bytes=0-"
+    assert len(calls) == 2 and calls[0] is None
+    start = int(calls[1].removeprefix("bytes=").rstrip("-"))
+    assert 0 < start <= 70_000  # the retry asked only for the bytes it did not have
     assert dest.read_bytes() == PAYLOAD
+
+
+def test_a_run_cut_for_good_keeps_the_part_for_the_next_run(httpserver, tmp_path):
+    calls = []
+    httpserver.expect_request("/f.bin").respond_with_handler(cut_then_ranged(calls))
+    dest = tmp_path / "f.bin"
+    spec = spec_for(PAYLOAD, [httpserver.url_for("/f.bin")])
+    with pytest.raises(FetchError, match="kept and resumed"):
+        fetch(spec, dest, retries=0)
+    kept = dest.with_name("f.bin.part").stat().st_size
+    assert kept > 0 and not dest.exists()
+    fetch(spec, dest, retries=0)
+    assert calls == [None, f"bytes={kept}-"] and dest.read_bytes() == PAYLOAD
+
+
+def test_stale_part_that_does_not_verify_is_fetched_again_from_zero(httpserver, tmp_path):
+    dest = tmp_path / "f.bin"
+    dest.with_name("f.bin.part").write_bytes(b"\xff" * 50_000)  # left over from other bytes
+    seen = []
+    httpserver.expect_request("/f.bin").respond_with_handler(
+        lambda r: seen.append(r.headers.get("Range")) or ranged(r))
+    fetch(spec_for(PAYLOAD, [httpserver.url_for("/f.bin")]), dest)
+    assert seen == ["bytes=50000-", None] and dest.read_bytes() == PAYLOAD
 
 
 def test_wrong_bytes_give_a_clear_error_and_keep_nothing(httpserver, tmp_path):
@@ -80,6 +109,17 @@ def test_404_on_the_mirror_falls_through_to_upstream(httpserver, tmp_path):
     record = fetch(spec, tmp_path / "f.bin", mirror=httpserver.url_for("/mirror"))
     assert record["source"] == httpserver.url_for("/up/f.bin")
     assert (tmp_path / "f.bin").read_bytes() == PAYLOAD
+
+
+def test_pooch_advice_to_its_own_users_is_muted(httpserver, tmp_path):
+    httpserver.expect_request("/f.bin").respond_with_data(PAYLOAD)
+    heard = logging.handlers.BufferingHandler(100)
+    pooch.get_logger().addHandler(heard)
+    try:
+        fetch(spec_for(PAYLOAD, [httpserver.url_for("/f.bin")]), tmp_path / "f.bin")
+    finally:
+        pooch.get_logger().removeHandler(heard)
+    assert not any("known_hash" in r.getMessage() for r in heard.buffer)
 
 
 def test_server_errors_are_retried(httpserver, tmp_path):
@@ -111,6 +151,8 @@ def test_folder_mirror_and_manifest_checksum(tmp_path):
     assert record["checksum_kind"] == "manifest" and record["source"].endswith("toy/f.bin")
     with pytest.raises(FetchError):  # without the manifest the miniature is rejected
         fetch(spec, tmp_path / "g.bin", mirror=str(mirror), retries=0)
+    with pytest.raises(FetchError, match=f"sha256 {manifest['toy/f.bin']} .from the mirror"):
+        fetch(spec, tmp_path / "h.bin", mirror=str(tmp_path / "empty"), manifest=manifest)
 
 
 def test_unpublished_checksum_is_pinned_then_enforced(httpserver, tmp_path):

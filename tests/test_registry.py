@@ -50,6 +50,7 @@ def broken(change):
     (lambda f: f["w-1234abcd.pth"]["checksum"].update(value="deadbeef"),
      "w-1234abcd.pth.checksum.value"),
     (lambda f: f["a.tgz"]["checksum"].update(kind="none"), "a.tgz.checksum.value"),
+    (lambda f: f["w-1234abcd.pth"].update(extract=True), "w-1234abcd.pth.extract"),
 ])
 def test_bad_registry_names_the_key(tmp_path, change, key):
     with pytest.raises(RegistryError, match=key.replace(".", r"\.")) as err:

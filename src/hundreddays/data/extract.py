@@ -11,12 +11,17 @@ import shutil
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path, PurePosixPath
 
 from .registry import Dataset
 
 TAR_FORMATS = {"tar.gz": "r:gz", "tgz": "r:gz", "tar.bz2": "r:bz2", "tar.xz": "r:xz"}
-SINGLE_FILE = {"gz": gzip.open, "bz2": bz2.open, "xz": lzma.open}
+SINGLE_FILE = {"gz": gzip.open, "bz2": bz2.open}
+# What a truncated or damaged archive raises while it is read. Decompressors also raise OSError
+# without an errno (e.g. "Invalid data stream"); an OSError with one is the system's (disk full).
+CORRUPT = (tarfile.ReadError, tarfile.CompressionError, zipfile.BadZipFile, EOFError, zlib.error,
+           lzma.LZMAError)
 
 
 class UnsafeArchiveError(ValueError):
@@ -54,7 +59,11 @@ def _extract_tar(archive: Path, target: Path, mode: str) -> None:
     with tarfile.open(archive, mode) as tar:
         members = tar.getmembers()  # reads the whole archive: a truncated one fails here
         _check_tar(archive, members, target)
-        tar.extractall(target, members=members, filter="data")
+        try:
+            tar.extractall(target, members=members, filter="data")
+        except tarfile.FilterError as err:  # e.g. a link that escapes through an earlier link
+            name = err.tarinfo.name
+            raise UnsafeArchiveError(f"{archive}: member {name!r} refused: {err}") from err
 
 
 def _extract_zip(archive: Path, target: Path) -> None:
@@ -77,26 +86,52 @@ def _decompress(archive: Path, target: Path, fmt: str) -> None:
         shutil.copyfileobj(src, dst, 1 << 20)
 
 
+def _tree(root: Path) -> set[Path]:
+    # os.walk does not descend into symlinked folders, so a link back to `root` is listed once
+    return {Path(d) / n for d, dirs, files in os.walk(root) for n in dirs + files}
+
+
+def _remove(paths: set[Path]) -> None:
+    for p in sorted(paths, reverse=True):  # children sort after their folder: removed first
+        if p.is_dir() and not p.is_symlink():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+
+
+def _is_corrupt(err: BaseException) -> bool:
+    if isinstance(err, OSError):
+        return err.errno is None
+    return isinstance(err, CORRUPT)
+
+
+def _extract(archive: Path, target: Path, fmt: str) -> None:
+    if fmt in TAR_FORMATS:
+        _extract_tar(archive, target, TAR_FORMATS[fmt])
+    elif fmt == "zip":
+        _extract_zip(archive, target)
+    else:
+        _decompress(archive, target, fmt)
+
+
 def safe_extract(archive: Path, target: Path, fmt: str) -> list[Path]:
     """Extract `archive` (tar.*, zip, or a single gz/bz2 file) into `target`; return the paths
-    written. Raises UnsafeArchiveError before writing anything if a member would escape, and
-    CorruptArchiveError if the archive cannot be read."""
+    written. Raises UnsafeArchiveError if a member would escape (checked before writing), and
+    CorruptArchiveError if the archive cannot be read; either way nothing new is left behind."""
     archive, target = Path(archive), Path(target).resolve()
+    if fmt not in TAR_FORMATS and fmt != "zip" and fmt not in SINGLE_FILE:
+        raise ValueError(f"{archive}: cannot extract format {fmt!r}")
     target.mkdir(parents=True, exist_ok=True)
-    before = set(target.rglob("*"))
+    before = _tree(target)
     try:
-        if fmt in TAR_FORMATS:
-            _extract_tar(archive, target, TAR_FORMATS[fmt])
-        elif fmt == "zip":
-            _extract_zip(archive, target)
-        elif fmt in SINGLE_FILE:
-            _decompress(archive, target, fmt)
-        else:
-            raise ValueError(f"{archive}: cannot extract format {fmt!r}")
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, lzma.LZMAError) as err:
-        raise CorruptArchiveError(f"{archive}: corrupt or truncated ({err}); it is deleted and "
-                                  "fetched again on the next run") from err
-    return sorted(set(target.rglob("*")) - before)
+        _extract(archive, target, fmt)
+    except BaseException as err:
+        _remove(_tree(target) - before)
+        if _is_corrupt(err):
+            raise CorruptArchiveError(f"{archive}: corrupt or truncated ({err}); it is deleted "
+                                      "and fetched again on the next run") from err
+        raise
+    return sorted(_tree(target) - before)
 
 
 def _link_or_copy(src: Path, dst: Path) -> None:

@@ -3,9 +3,12 @@ the file takes its final name; pinned in the lock file when no checksum is publi
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import logging
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pooch
@@ -45,6 +48,19 @@ def _expected(
     return None, spec.checksum_kind
 
 
+@contextlib.contextmanager
+def _pooch_quiet():
+    """Silence pooch's INFO lines: they name its temporary folder and advise its own users to pass
+    the file's hash as `known_hash`, which misleads ours (our log names the source)."""
+    logger = pooch.get_logger()
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
 def _download(source: str, part: Path, retries: int, timeout: float, progress: bool) -> None:
     """Bring `source` (URL or local path) into `part`, resuming a cut HTTP transfer."""
     if "://" not in source:
@@ -53,7 +69,7 @@ def _download(source: str, part: Path, retries: int, timeout: float, progress: b
         shutil.copyfile(source, part)
         return
     downloader = ResumableDownloader(part, retries=retries, timeout=timeout, progress=progress)
-    with tempfile.TemporaryDirectory(dir=part.parent) as tmp:
+    with tempfile.TemporaryDirectory(dir=part.parent) as tmp, _pooch_quiet():
         got = pooch.retrieve(source, known_hash=None, fname=part.name, path=tmp,
                              downloader=downloader, progressbar=False)
         Path(got).replace(part)
@@ -62,6 +78,8 @@ def _download(source: str, part: Path, retries: int, timeout: float, progress: b
 def _describe(err: Exception) -> str:
     if isinstance(err, requests.HTTPError) and err.response is not None:
         return f"HTTP {err.response.status_code}"
+    if isinstance(err, requests.Timeout):
+        return "timed out (no network, or the host is slow)"
     if isinstance(err, requests.ConnectionError):
         return "connection failed (no network, or the host is down)"
     return f"{type(err).__name__}: {err}"
@@ -76,13 +94,34 @@ def _refuse_html(part: Path, spec: FileSpec) -> None:
                                 "file (a login or confirmation page?)")
 
 
-def _hand_placement_hint(spec: FileSpec, dest: Path, lockfile: Path | None) -> str:
-    if spec.checksum_kind == "none":
-        check = f"no checksum is published; the file will be pinned in {lockfile}"
-    else:
-        check = f"{spec.checksum_kind} {spec.checksum_value} (published in {spec.checksum_source})"
-    return (f"Place the file by hand at {dest} (expected: {check}) and run again, or set `mirror:` "
-            f"in config.yaml to a folder or URL that holds {spec.dataset}/{spec.name}.")
+def _expected_text(spec: FileSpec, expected: str | None, checked: str,
+                   lockfile: Path | None) -> str:
+    if checked == "manifest":
+        return f"sha256 {expected} (from the mirror manifest)"
+    if checked == "lock":
+        return f"sha256 {expected} (pinned in {lockfile})"
+    if checked == "pinned-now":
+        return f"no checksum is published; the file will be pinned in {lockfile}"
+    size = f", {spec.size} bytes" if spec.size is not None else ""
+    return f"{checked} {spec.checksum_value}{size} (published in {spec.checksum_source})"
+
+
+def _fetch_verified(source: str, part: Path, spec: FileSpec, expected: str | None,
+                    download: Callable[[str, Path], None]) -> str:
+    """Return the sha256 of `part` once it holds `source`'s verified bytes; wrong bytes are
+    deleted and raise ChecksumError."""
+    resumed = "://" in source and part.exists()
+    try:
+        download(source, part)
+        _refuse_html(part, spec)
+        return verify_file(part, spec, expected)
+    except ChecksumError:
+        part.unlink(missing_ok=True)  # wrong bytes: never resume from them
+        if not resumed:
+            raise
+    # the kept bytes of a cut transfer may be stale (the file changed since): once more from zero
+    log.warning("%s: the resumed download from %s does not verify; starting over", spec.key, source)
+    return _fetch_verified(source, part, spec, expected, download)
 
 
 def _record(spec: FileSpec, source: str, sha: str, size: int, checked: str) -> dict:
@@ -92,12 +131,23 @@ def _record(spec: FileSpec, source: str, sha: str, size: int, checked: str) -> d
             "pinned": checked in ("pinned-now", "lock")}
 
 
+def _failure(spec: FileSpec, dest: Path, part: Path, tried: list[str], expected_text: str
+             ) -> FetchError:
+    lines = "\n".join(f"  - {t}" for t in tried)
+    kept = f"The partial download {part} is kept and resumed next time. " if part.exists() else ""
+    return FetchError(
+        f"Could not fetch {spec.key} (dataset {spec.dataset}, file {spec.name}). Tried:\n{lines}\n"
+        f"{kept}Place the file by hand at {dest} (expected: {expected_text}) and run again, or "
+        f"set `mirror:` in config.yaml to a folder or URL that holds {spec.dataset}/{spec.name}.")
+
+
 def fetch_file(spec: FileSpec, dest: Path, *, mirror: str | None = None,
                manifest: dict[str, str] | None = None, lockfile: Path | None = None,
                progress: bool = True, retries: int = 3, timeout: float = 60.0) -> dict:
     """Make `dest` hold the verified file; return its provenance record
     {dataset, file, source, sha256, size, checksum_kind (what was checked), pinned (the checksum
-    is one the lock file pinned at a first download, not a publisher's)}."""
+    is one the lock file pinned at a first download, not a publisher's)}.
+    Raises FetchError, naming every source tried and where to place the file by hand."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     expected, checked = _expected(spec, manifest, lockfile)
@@ -111,15 +161,13 @@ def fetch_file(spec: FileSpec, dest: Path, *, mirror: str | None = None,
             log.warning("%s; fetching it again", err)
             dest.unlink()
     part = dest.with_name(dest.name + ".part")
+    download = functools.partial(_download, retries=retries, timeout=timeout, progress=progress)
     tried = []
     for source in _sources(spec, mirror):
         log.info("%s: fetching from %s", spec.key, source)
         try:
-            _download(source, part, retries, timeout, progress)
-            _refuse_html(part, spec)
-            sha = verify_file(part, spec, expected)
+            sha = _fetch_verified(source, part, spec, expected, download)
         except ChecksumError as err:
-            part.unlink(missing_ok=True)  # wrong bytes: never resume from them
             tried.append(f"{source}: {err}")
             continue
         except (requests.RequestException, OSError, ValueError) as err:
@@ -130,6 +178,4 @@ def fetch_file(spec: FileSpec, dest: Path, *, mirror: str | None = None,
         if checked == "pinned-now" and lockfile:
             pin(lockfile, spec.key, sha, size, source)
         return _record(spec, source, sha, size, checked)
-    lines = "\n".join(f"  - {t}" for t in tried)
-    raise FetchError(f"Could not fetch {spec.key}. Tried:\n{lines}\n"
-                     + _hand_placement_hint(spec, dest, lockfile))
+    raise _failure(spec, dest, part, tried, _expected_text(spec, expected, checked, lockfile))

@@ -11,7 +11,7 @@ import jsonschema
 import yaml
 
 ARCHIVE_FORMATS = {"tar.gz", "tgz", "tar.bz2", "tar.xz", "zip", "gz", "bz2"}
-HEX_LENGTHS = {"md5": 32, "sha256": 64}
+HEX_LENGTHS = {"md5": 32, "sha256": 64, "fastai": 32}  # fastai's value is an md5 too
 
 
 class RegistryError(ValueError):
@@ -57,6 +57,8 @@ def _schema() -> dict:
 
 def _check_semantics(path: str, ds_id: str, name: str, entry: dict) -> None:
     where = f"{path}: datasets.{ds_id}.files.{name}"
+    if entry.get("extract") and entry["format"] not in ARCHIVE_FORMATS:
+        raise RegistryError(f"{where}.extract: format {entry['format']} is not an archive")
     kind, value = entry["checksum"]["kind"], entry["checksum"]["value"]
     if kind == "none":
         if value is not None:
@@ -64,7 +66,7 @@ def _check_semantics(path: str, ds_id: str, name: str, entry: dict) -> None:
         return
     if value is None:
         raise RegistryError(f"{where}.checksum.value: kind {kind} needs a value")
-    expected = HEX_LENGTHS.get(kind, 32 if kind == "fastai" else None)
+    expected = HEX_LENGTHS.get(kind)
     if expected and len(value) != expected:
         raise RegistryError(f"{where}.checksum.value: a {kind} digest has {expected} hex digits, "
                             f"got {len(value)}")
