@@ -8,14 +8,14 @@ import re
 
 from .atomic import write_json
 
-_KEY = re.compile(r"^[a-z0-9_]+$")
+METRIC_KEY = re.compile(r"^[a-z0-9_]+$")  # what a key of metrics.json may be
 
 
 def write_metrics(path: str | os.PathLike, metrics: dict[str, float | int | bool]) -> None:
     """Check that `metrics` is flat {snake_case_key: number} and write it atomically as JSON."""
     clean: dict[str, float | int] = {}
     for key, value in metrics.items():
-        if not _KEY.match(key):
+        if not METRIC_KEY.match(key):
             raise ValueError(f"{path}: metric key {key!r} must be snake_case")
         if isinstance(value, bool):
             value = int(value)

@@ -9,12 +9,12 @@ import io
 import json
 import math
 import os
-import re
 from collections import Counter
 from pathlib import Path
 
 from .atomic import write_text
 from .claims import evaluate, load_claims
+from .metrics import METRIC_KEY
 
 METRICS_COLUMNS = ("study", "key", "value", "scale")
 CLAIMS_COLUMNS = (
@@ -38,7 +38,6 @@ SCALE_MEANING = {
     "miniature data are not comparable with the log's; only claims about synthetic "
     "experiments, which run the same at both scales, get a reproduced/differs verdict.",
 }
-_KEY = re.compile(r"^[a-z0-9_]+$")
 
 
 class ReportError(ValueError):
@@ -63,7 +62,7 @@ def _read_one(path: Path) -> dict[str, float]:
             f"{path}: metrics must be a JSON object of named numbers, not {type(data).__name__}"
         )
     for key, value in data.items():
-        if not _KEY.match(key):
+        if not METRIC_KEY.match(key):
             raise ReportError(f"{path}: metric key {key!r} must be snake_case")
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ReportError(f"{path}: metric {key!r} = {value!r} is not a number")
