@@ -19,9 +19,15 @@ DATA = config["data_dir"]
 RESULTS = config["results_dir"]
 DEMO_MIRROR = "resources/demo-mirror"
 
-# study -> the datasets it reads and its figure's title, in the log's day order (the report's
-# order); the figure's caption is report/<study>.rst
+# study -> the datasets it reads, its figure's title and whether it writes a table
+# (<results>/<study>/table.csv), in the log's day order (the report's order); the figure's
+# caption is report/<study>.rst
 STUDIES = {
+    "randomized_svd": {
+        "datasets": ["ucsd_bgsub"],
+        "figure": "Days 5-6 - randomized SVD against LAPACK, scikit-learn and torch: time and error",
+        "table": True,
+    },
     "svd_background": {
         "datasets": ["ucsd_bgsub"],
         "figure": "Days 7-8 - SVD background removal: steady camera (peds) against moving camera (landing)",
@@ -29,6 +35,10 @@ STUDIES = {
     "fibonacci": {
         "datasets": [],
         "figure": "Day 13 - runtime of four ways to compute Fibonacci numbers, and where each is wrong",
+    },
+    "householder_qr": {
+        "datasets": [],
+        "figure": "Day 14 - Householder QR against LAPACK and Gram-Schmidt as conditioning worsens",
     },
     "mnist_logreg": {
         "datasets": ["mnist"],
@@ -80,6 +90,10 @@ def rule_file(name):
 
 def study_figure(study):
     return f"{RESULTS}/figures/{study}.png"
+
+
+def study_table(study):
+    return f"{RESULTS}/{study}/table.csv"
 
 
 def final_outputs():

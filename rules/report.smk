@@ -6,6 +6,7 @@ rule report:
         metrics=[f"{RESULTS}/{s}/metrics.json" for s in STUDIES],
         figures=[study_figure(s) for s in STUDIES],
         captions=[f"report/{s}.rst" for s in STUDIES],
+        tables=[study_table(s) for s in STUDIES if STUDIES[s].get("table")],
         claims=CLAIMS_FILE,
         records=fetch_records(),
     output:
@@ -24,5 +25,6 @@ rule report:
         scale=config["scale"],
         rule_files={s: rule_file(s) for s in STUDIES},
         inputs={s: STUDIES[s]["datasets"] for s in STUDIES},
+        tables={s: study_table(s) for s in STUDIES if STUDIES[s].get("table")},
     script:
         "../scripts/report.py"

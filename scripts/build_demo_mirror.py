@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from hundreddays.demo_mirror.build import build_demo_mirror
-
 from hundreddays.rule_log import rule_log
 
 sm = snakemake  # noqa: F821 (injected by the script directive)

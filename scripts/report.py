@@ -7,6 +7,17 @@ from hundreddays.report import build_report
 from hundreddays.rule_log import rule_log
 
 sm = snakemake  # noqa: F821 (injected by the script directive)
+
+
+def table(study: str) -> dict:
+    """The study's CSV table (text and path relative to the report), if it has one."""
+    if study not in sm.params.tables:
+        return {}
+    path = Path(sm.params.tables[study])
+    return {"table_csv": path.read_text(encoding="utf-8"),
+            "table_path": path.relative_to(out_dir).as_posix()}
+
+
 with rule_log(sm.log[0]):
     out_dir = Path(sm.output.report_md).parent
     studies = sm.params.studies
@@ -19,6 +30,7 @@ with rule_log(sm.log[0]):
             "rule": f"{study} ({sm.params.rule_files[study]})",
             "script": f"scripts/{study}.py",
             "inputs": sm.params.inputs[study],
+            **table(study),
         }
         for study, fig, caption in zip(studies, sm.input.figures, sm.input.captions, strict=True)
     ]

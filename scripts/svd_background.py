@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from hundreddays.loaders.ucsd import load_ucsd_videos
-
 from hundreddays.metrics import write_metrics
 from hundreddays.rule_log import rule_log
 from hundreddays.studies import svd_background as study

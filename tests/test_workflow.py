@@ -9,7 +9,7 @@ import yaml
 from workflow_copy import REPO, copy_workflow, snakemake
 
 pytestmark = pytest.mark.workflow
-STUDIES = ["fibonacci", "svd_background", "mnist_logreg"]
+STUDIES = ["randomized_svd", "svd_background", "fibonacci", "householder_qr", "mnist_logreg"]
 
 
 @pytest.fixture
@@ -50,6 +50,12 @@ def test_snakemake_files_are_snakefmt_formatted():
     proc = subprocess.run([sys.executable, "-m", "snakefmt", "--check", *files],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_python_is_ruff_clean():
+    proc = subprocess.run([sys.executable, "-m", "ruff", "check", "src", "scripts", "tests",
+                           "bench"], cwd=REPO, capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stdout[-3000:]
 
 
 def test_bad_config_value_names_the_key(workflow):

@@ -159,6 +159,23 @@ def _claims_section(rows: list[dict]) -> list[str]:
     ]
 
 
+def _csv_as_table(text: str, max_rows: int = 40) -> list[str]:
+    """A study's CSV table as Markdown, numbers shortened to 4 significant digits."""
+    header, *rows = list(csv.reader(io.StringIO(text)))
+    shown = [[_show_text(v) for v in row] for row in rows[:max_rows]]
+    if len(rows) > max_rows:
+        shown.append([f"... {len(rows) - max_rows} more rows"] + [""] * (len(header) - 1))
+    return _table(header, shown)
+
+
+def _show_text(value: str) -> str:
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    return value if value.isdigit() else _show(number)
+
+
 def _figure_section(figures: list[dict]) -> list[str]:
     lines = ["## Figures", ""]
     for fig in figures:
@@ -166,6 +183,9 @@ def _figure_section(figures: list[dict]) -> list[str]:
         lines += [f"### {fig['title']}", "", f"![{alt}]({fig['path']})", ""]
         if fig.get("caption") and fig["caption"] != fig["title"]:
             lines += [fig["caption"], ""]
+        if fig.get("table_csv"):
+            lines += [*_csv_as_table(fig["table_csv"]), "",
+                      f"(table: `{fig['table_path']}`)", ""]
         inputs = ", ".join(f"`{name}`" for name in fig.get("inputs", [])) or "none (synthetic data)"
         lines += [
             f"- study: `{fig['study']}`, numbers in `{fig['study']}/metrics.json`",

@@ -1,0 +1,54 @@
+import numpy as np
+import pytest
+
+from hundreddays.studies import randomized_svd as study
+
+
+@pytest.fixture(scope="module")
+def rows():
+    matrices = {
+        "video": np.random.default_rng(2).uniform(size=(400, 1)) @ np.ones((1, 40))
+        + 0.01 * np.random.default_rng(3).standard_normal((400, 40)),
+        "synthetic": study.low_rank_plus_noise(300, 120, 5, 1e-3, seed=0),
+    }
+    return study.compare(matrices, rank=5, oversample=10, power_iterations=2, repeats=1, seed=0)
+
+
+def test_synthetic_matrix_has_the_requested_spectrum():
+    a = study.low_rank_plus_noise(200, 100, 4, 0.0, seed=1)
+    s = np.linalg.svd(a, compute_uv=False)
+    assert np.linalg.matrix_rank(a) == 4
+    np.testing.assert_allclose(s[:4] / s[0], np.geomspace(1, 0.1, 4), rtol=1e-10)
+
+
+def test_every_method_reaches_the_optimum(rows):
+    scored = [r for r in rows if "seconds" in r]
+    assert {r["method"] for r in scored} == set(study.METHODS)
+    for r in scored:
+        if r["matrix"] == "synthetic":  # a clear spectral gap after rank 5: near exact
+            assert r["excess_over_optimal"] < 1e-3, r
+            assert r["sv_rel_error"] < 1e-4, r
+        else:  # rank 1 + noise: triplets 2-5 are noise, a flat spectrum, close but not exact
+            assert r["excess_over_optimal"] < 1e-2, r
+    lapack = [r for r in scored if r["method"] == "lapack"]
+    assert all(abs(r["excess_over_optimal"]) < 1e-12 for r in lapack)
+
+
+def test_score_sees_a_wrong_decomposition():
+    a = study.low_rank_plus_noise(100, 50, 3, 1e-3, seed=0)
+    s_exact = np.linalg.svd(a, compute_uv=False)
+    u, s, vt = np.linalg.svd(a, full_matrices=False)
+    bad = study.score(a, (u[:, 1:4], s[1:4], vt[1:4]), s_exact, 3)  # skips the top triplet
+    assert bad["excess_over_optimal"] > 1 and bad["sv_rel_error"] > 0.1
+
+
+def test_metrics_and_table(rows, tmp_path):
+    m = study.metrics(rows)
+    assert m["top_singular_values_rel_error"] == m["synthetic_ours_sv_rel_error"]
+    assert m["full_to_randomized_time_ratio"] == pytest.approx(
+        m["synthetic_lapack_seconds"] / m["synthetic_ours_seconds"])
+    table = study.table_csv(rows).splitlines()
+    assert table[0].startswith("matrix,rows,cols,rank,method,seconds")
+    assert len(table) == 1 + 2 * len(study.METHODS)
+    study.plot(rows, tmp_path / "r.png")
+    assert (tmp_path / "r.png").stat().st_size > 10_000
