@@ -23,14 +23,37 @@ DEMO_MIRROR = "resources/demo-mirror"
 # (<results>/<study>/table.csv), in the log's day order (the report's order); the figure's
 # caption is report/<study>.rst
 STUDIES = {
+    "float_stability": {
+        "datasets": [],
+        "figure": "Day 2 - calculation stability: x -> 2x mod 1 from 1/10, exact against float64 and float32",
+    },
+    "conv_speedup": {
+        "datasets": [],
+        "figure": "Day 2 - the Halide talk's 3x3 box blur: naive against scheduled loop nests, and library versions",
+        "table": True,
+    },
     "randomized_svd": {
         "datasets": ["ucsd_bgsub"],
         "figure": "Days 5-6 - randomized SVD against LAPACK, scikit-learn and torch: time and error",
         "table": True,
     },
+    "svd_denoise": {
+        "datasets": [],
+        "figure": "Day 6 - SVD denoising: fixed rank, the Frobenius-norm rule and the Gavish-Donoho threshold",
+        "table": True,
+    },
     "svd_background": {
         "datasets": ["ucsd_bgsub"],
         "figure": "Days 7-8 - SVD background removal: steady camera (peds) against moving camera (landing)",
+    },
+    "ct_compressed_sensing": {
+        "datasets": [],
+        "figure": "Days 9-11 - CT reconstruction from few projections: L2 (ridge) against L1 (lasso)",
+    },
+    "pagerank_dbpedia": {
+        "datasets": ["dbpedia"],
+        "figure": "Day 12 - PageRank of the DBpedia link graph: power-method convergence and top pages",
+        "table": True,
     },
     "fibonacci": {
         "datasets": [],

@@ -15,10 +15,10 @@ from pathlib import Path
 import yaml
 
 from ..atomic import atomic_path, write_text
-from . import mnist, ucsd
+from . import dbpedia, mnist, ucsd
 
 BUILDERS: dict[str, Callable[[int], dict[str, bytes]]] = {
-    module.DATASET: module.build_files for module in (mnist, ucsd)
+    module.DATASET: module.build_files for module in (dbpedia, mnist, ucsd)
 }
 MANIFEST = "manifest.yaml"
 

@@ -1,0 +1,208 @@
+"""The DBpedia N-Triples stream reader, redirect resolution, graph builder, the miniature the
+demo mirror writes, and the pagerank_dbpedia study run on it."""
+
+import bz2
+import csv
+import io
+
+import networkx as nx
+import numpy as np
+import pytest
+
+from hundreddays.demo_mirror import dbpedia as mini
+from hundreddays.loaders.dbpedia import (
+    LINKS_FILE,
+    REDIRECTS_FILE,
+    display_name,
+    iter_triples,
+    load_dbpedia,
+    parse_triple,
+    resolve_redirects,
+    short_name,
+)
+from hundreddays.studies import pagerank_dbpedia as study
+
+R = "http://dbpedia.org/resource/"
+
+
+def nt(s, o, p="http://dbpedia.org/property/wikilink"):
+    return f"<{R}{s}> <{p}> <{R}{o}> .\n"
+
+
+def write_dbpedia(folder, redirects, links):
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / REDIRECTS_FILE).write_bytes(bz2.compress("".join(nt(a, b) for a, b in redirects)
+                                                       .encode()))
+    (folder / LINKS_FILE).write_bytes(bz2.compress("".join(nt(a, b) for a, b in links).encode()))
+    return folder
+
+
+# ------------------------------------------------------------------------------ parsing
+
+
+def test_parse_triple_names_and_predicate_free():
+    line = nt("Caf\\u00E9", "Python_%28language%29", p="http://example.org/anything").encode()
+    assert parse_triple(line, "f", 1) == (b"Caf\\u00E9", b"Python_%28language%29")
+    assert parse_triple(b"<a> <b> <http://x.org/c>.\n", "f", 1) == (b"a", b"http://x.org/c")
+    assert parse_triple(b"\n", "f", 1) is None
+    assert parse_triple(b"# comment\n", "f", 1) is None
+    assert short_name(b"<http://other.org/X>") == b"http://other.org/X"
+
+
+@pytest.mark.parametrize("line", [b"<a> <b> .\n", b"<a> <b> <c>\n", b'<a> <b> "lit" .\n',
+                                  b"<a> <b> <c> <d> .\n"])
+def test_malformed_line_names_file_and_line(tmp_path, line):
+    path = tmp_path / "links.nt.bz2"
+    path.write_bytes(bz2.compress(nt("A", "B").encode() * 2 + line + nt("C", "D").encode()))
+    with pytest.raises(ValueError, match=r"links\.nt\.bz2, line 3: not an N-Triples line"):
+        list(iter_triples(path))
+
+
+def test_display_name_decodes_escapes():
+    assert display_name(b"Caf\\u00E9_de_Flore") == "Café de Flore"
+    assert display_name(b"Python_%28programming_language%29") == "Python (programming language)"
+    assert display_name(b"Z%C3%BCrich") == "Zürich"
+    assert display_name(b"\\U0001F600") == "\U0001F600"
+
+
+def test_stream_limit_and_progress(tmp_path):
+    path = tmp_path / "l.nt.bz2"
+    path.write_bytes(bz2.compress("".join(nt(f"P{i}", "Q") for i in range(25)).encode()))
+    messages = []
+    triples = list(iter_triples(path, limit=12, progress_every=5, log=messages.append))
+    assert [s for s, _ in triples] == [f"P{i}".encode() for i in range(12)]
+    assert sum("lines read" in m and "done" not in m for m in messages) == 2  # lines 5, 10
+    with pytest.raises(FileNotFoundError, match="nope.nt.bz2"):
+        list(iter_triples(tmp_path / "nope.nt.bz2"))
+
+
+# ------------------------------------------------------------------------------ redirects
+
+
+def resolve_slowly(redirects, name):
+    """Reference: follow the redirects, remembering the path; a cycle ends at its minimum."""
+    path = [name]
+    while path[-1] in redirects:
+        nxt = redirects[path[-1]]
+        if nxt in path:
+            return min(path[path.index(nxt):])
+        path.append(nxt)
+    return path[-1]
+
+
+def test_chain_and_cycle():
+    redirects = {b"U.S.": b"USA", b"USA": b"United_States", b"X": b"Y", b"Y": b"X",
+                 b"Z": b"Y", b"Self": b"Self"}
+    final, stats = resolve_redirects(redirects)
+    assert final[b"U.S."] == final[b"USA"] == b"United_States"
+    assert final[b"X"] == final[b"Y"] == final[b"Z"] == b"X"
+    assert final[b"Self"] == b"Self"
+    assert stats == {"redirects": 6, "redirect_chains": 3, "redirect_cycles": 2}
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_resolution_matches_reference_on_random_maps(seed):
+    rng = np.random.default_rng(seed)
+    names = [f"N{i}".encode() for i in range(300)]
+    sources = rng.choice(300, 200, replace=False)
+    redirects = {names[s]: names[rng.integers(300)] for s in sources}
+    final, stats = resolve_redirects(redirects)
+    assert final == {name: resolve_slowly(redirects, name) for name in redirects}
+    for target in set(final.values()):  # every final target is a fixed point
+        assert final.get(target, target) == target
+
+
+# ------------------------------------------------------------------------------ the graph
+
+
+def test_load_resolves_redirects_dedupes_and_drops_self_loops(tmp_path):
+    folder = write_dbpedia(
+        tmp_path / "db",
+        redirects=[("U.S.", "USA"), ("USA", "United_States"), ("Loop_a", "Loop_b"),
+                   ("Loop_b", "Loop_a")],
+        links=[("Paris", "France"), ("Paris", "U.S."), ("Paris", "United_States"),
+               ("USA", "United_States"), ("France", "Loop_b"), ("Ohio", "USA")],
+    )
+    g = load_dbpedia(folder, progress_every=2, log=lambda m: None)
+    names = [n.decode() for n in g.names]
+    assert names == ["Paris", "France", "United_States", "Loop_a", "Ohio"]
+    edges = {(names[i], names[j]) for i, j in zip(*g.adjacency.nonzero(), strict=True)}
+    assert edges == {("Paris", "France"), ("Paris", "United_States"), ("France", "Loop_a"),
+                     ("Ohio", "United_States")}
+    assert g.stats["self_loops"] == 1 and g.stats["duplicate_links"] == 1
+    assert g.stats["link_lines"] == 6 and g.stats["link_ends_redirected"] == 4
+    assert g.adjacency.dtype == np.float64 and set(g.adjacency.data) == {1.0}
+    kept = load_dbpedia(folder, keep_self_loops=True, log=lambda m: None)
+    assert kept.adjacency[2, 2] == 1 and kept.stats["links"] == 5
+    limited = load_dbpedia(folder, max_links=2, log=lambda m: None)
+    assert limited.stats["link_lines"] == 2 and limited.pages == 3
+
+
+def test_missing_file_is_named(tmp_path):
+    (tmp_path / REDIRECTS_FILE).write_bytes(bz2.compress(b""))
+    with pytest.raises(FileNotFoundError, match=LINKS_FILE):
+        load_dbpedia(tmp_path)
+
+
+# ------------------------------------------------------------------------------ the miniature
+
+
+@pytest.fixture(scope="module")
+def miniature(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("dbpedia")
+    for name, data in mini.build_files(0).items():
+        (folder / name).write_bytes(data)
+    return folder
+
+
+def test_miniature_is_deterministic_real_ntriples(miniature):
+    files = mini.build_files(0)
+    assert set(files) == {REDIRECTS_FILE, LINKS_FILE} and mini.DATASET == "dbpedia"
+    assert files == mini.build_files(0) and files != mini.build_files(1)
+    text = bz2.decompress(files[LINKS_FILE]).decode()
+    assert "\\u00" in text and "%C3%" in text  # escaped names, as in the dumps
+    for i, line in enumerate(text.splitlines(keepends=True), 1):
+        assert parse_triple(line.encode(), LINKS_FILE, i) is not None
+
+
+def test_miniature_graph_has_hubs_dangling_pages_and_redirects(miniature):
+    g = load_dbpedia(miniature, log=lambda m: None)
+    assert 250 <= g.pages <= 400
+    in_degree = np.asarray(g.adjacency.sum(axis=0)).ravel()
+    assert in_degree.max() > 20 * np.median(in_degree)  # heavy tail: a few hubs
+    assert (np.asarray(g.adjacency.sum(axis=1)).ravel() == 0).sum() >= 3  # dangling pages
+    names = set(g.names)
+    assert b"United_States" in names and not {b"USA", b"U.S."} & names
+    assert g.stats["redirect_chains"] >= 1 and g.stats["redirect_cycles"] == 1
+    assert g.stats["link_ends_redirected"] > 20 and g.stats["duplicate_links"] >= 1
+
+
+def test_study_on_miniature(miniature, tmp_path):
+    g = load_dbpedia(miniature, log=lambda m: None)
+    results = study.rank_pages(g, 0.85, 1e-10, 1000, 1, 10**6, seed=0, log=lambda m: None)
+    rows = study.top_pages(g, results["power"].scores, 10)
+    metrics = study.summarize(g, results, 10)
+    assert metrics["power_vs_eigensolver_rel_diff"] < 1e-8
+    assert metrics["networkx_rel_diff"] < 1e-8
+    assert metrics["power_converged"] and metrics["power_final_residual"] < 1e-10
+    assert metrics["residual_decay_per_iteration"] <= 0.85 + 1e-9
+    assert rows[0]["page"] == "United States"
+    # networkx on a graph built straight from the link lines, redirects resolved by hand
+    ref = nx.DiGraph()
+    final, _ = resolve_redirects(dict(iter_triples(miniature / REDIRECTS_FILE, log=lambda m: None)))
+    for s, o in iter_triples(miniature / LINKS_FILE, log=lambda m: None):
+        s, o = final.get(s, s), final.get(o, o)
+        ref.add_node(s)
+        ref.add_node(o)
+        if s != o:
+            ref.add_edge(s, o)
+    pr = nx.pagerank(ref, alpha=0.85, tol=1e-14)
+    top = sorted(pr, key=pr.get, reverse=True)[:10]
+    assert [r["page"] for r in rows] == [display_name(n) for n in top]
+    np.testing.assert_allclose([r["score"] for r in rows], [pr[n] for n in top], rtol=1e-7)
+
+    table = list(csv.DictReader(io.StringIO(study.table_csv(rows))))
+    assert list(table[0]) == ["rank", "page", "score", "in_links"]
+    assert int(table[0]["in_links"]) == ref.in_degree(b"United_States")
+    study.plot(g, results, rows, tmp_path / "p.png")
+    assert (tmp_path / "p.png").stat().st_size > 10_000
