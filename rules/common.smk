@@ -32,6 +32,11 @@ STUDIES = {
         "figure": "Day 2 - the Halide talk's 3x3 box blur: naive against scheduled loop nests, and library versions",
         "table": True,
     },
+    "nmf_topics": {
+        "datasets": ["newsgroups20"],
+        "figure": "Days 3-4 - topics of four newsgroups by SVD, scikit-learn NMF and NMF in PyTorch",
+        "table": True,
+    },
     "randomized_svd": {
         "datasets": ["ucsd_bgsub"],
         "figure": "Days 5-6 - randomized SVD against LAPACK, scikit-learn and torch: time and error",

@@ -145,6 +145,37 @@ rule svd_background:
         "../scripts/svd_background.py"
 
 
+rule nmf_topics:
+    input:
+        data=f"{DATA}/newsgroups20",
+    output:
+        metrics=f"{RESULTS}/nmf_topics/metrics.json",
+        table=report(
+            study_table("nmf_topics"),
+            caption="../report/nmf_topics.rst",
+            category="Days 1-15",
+        ),
+        figure=report(
+            study_figure("nmf_topics"),
+            caption="../report/nmf_topics.rst",
+            category="Days 1-15",
+        ),
+    log:
+        "logs/nmf_topics.log",
+    benchmark:
+        "benchmarks/nmf_topics.tsv"
+    conda:
+        "../envs/workflow.yaml"
+    threads: 2
+    resources:
+        mem_mb=4000,
+    params:
+        cfg=config["studies"]["nmf_topics"],
+        seed=config["seed"],
+    script:
+        "../scripts/nmf_topics.py"
+
+
 rule randomized_svd:
     input:
         data=f"{DATA}/ucsd_bgsub",

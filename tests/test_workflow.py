@@ -9,7 +9,10 @@ import yaml
 from workflow_copy import REPO, copy_workflow, snakemake
 
 pytestmark = pytest.mark.workflow
-STUDIES = ["randomized_svd", "svd_background", "fibonacci", "householder_qr", "mnist_logreg"]
+STUDIES = ["float_stability", "conv_speedup", "nmf_topics", "randomized_svd", "svd_denoise",
+           "svd_background", "ct_compressed_sensing", "pagerank_dbpedia", "fibonacci",
+           "householder_qr", "mnist_logreg"]
+TABLES = ["conv_speedup", "nmf_topics", "randomized_svd", "svd_denoise", "pagerank_dbpedia"]
 
 
 @pytest.fixture
@@ -107,13 +110,16 @@ def test_demo_run_writes_metrics_figures_and_report(demo_run):
         png = results / "figures" / f"{study}.png"
         assert png.read_bytes()[:4] == b"\x89PNG"
         assert f"figures/{study}.png" in report
+    for study in TABLES:  # each table is shown under its figure
+        header = (results / study / "table.csv").read_text().splitlines()[0].split(",")
+        assert "| " + " | ".join(header) + " |" in report, study
     leftovers = [p for p in demo_run.rglob("*") if ".tmp" in p.name or p.suffix == ".part"]
     assert leftovers == []
 
 
 def test_demo_data_came_through_the_mirror_with_checksums(demo_run):
     records = list((demo_run / "data" / "demo" / "fetch-records").rglob("*.json"))
-    assert {p.parent.name for p in records} == {"mnist", "ucsd_bgsub"}
+    assert {p.parent.name for p in records} == {"dbpedia", "mnist", "newsgroups20", "ucsd_bgsub"}
     for path in records:
         record = yaml.safe_load(path.read_text())
         assert "demo-mirror" in record["source"]

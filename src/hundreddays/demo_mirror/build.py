@@ -15,10 +15,10 @@ from pathlib import Path
 import yaml
 
 from ..atomic import atomic_path, write_text
-from . import dbpedia, mnist, ucsd
+from . import dbpedia, mnist, newsgroups, ucsd
 
 BUILDERS: dict[str, Callable[[int], dict[str, bytes]]] = {
-    module.DATASET: module.build_files for module in (dbpedia, mnist, ucsd)
+    module.DATASET: module.build_files for module in (dbpedia, mnist, newsgroups, ucsd)
 }
 MANIFEST = "manifest.yaml"
 

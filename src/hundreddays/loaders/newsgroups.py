@@ -1,0 +1,88 @@
+"""20 Newsgroups ("bydate" split) from the extracted 20news-bydate.tar.gz, as fetch_20newsgroups
+would return it.
+
+scikit-learn's `fetch_20newsgroups` cannot read an archive or folder that is already on disk: it
+reads only its own pickled cache (<data_home>/20news-bydate_py3.pkz) and otherwise downloads the
+archive, whatever `data_home` and `download_if_missing` say. So this loader repeats what that
+function does after its download, with scikit-learn's own pieces: `load_files(<split folder>,
+encoding="latin1")` over all groups (shuffled with load_files' default seed, as the cache is),
+then the header / footer / quote stripping functions of sklearn.datasets._twenty_newsgroups, then
+the category filter, then fetch_20newsgroups' shuffle (random_state=42). The documents therefore
+come in the same order as from fetch_20newsgroups, which the tests check.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from sklearn.datasets import load_files
+from sklearn.datasets._twenty_newsgroups import (
+    strip_newsgroup_footer,
+    strip_newsgroup_header,
+    strip_newsgroup_quoting,
+)
+
+SPLIT_FOLDERS = {"train": "20news-bydate-train", "test": "20news-bydate-test"}
+# The fast.ai "Computational Linear Algebra" topic-modelling notebook's choice.
+COURSE_CATEGORIES = ("alt.atheism", "talk.religion.misc", "comp.graphics", "sci.space")
+COURSE_REMOVE = ("headers", "footers", "quotes")
+STRIPPERS = {  # applied in this order, as fetch_20newsgroups does
+    "headers": strip_newsgroup_header,
+    "footers": strip_newsgroup_footer,
+    "quotes": strip_newsgroup_quoting,
+}
+FETCH_RANDOM_STATE = 42  # fetch_20newsgroups' default shuffle seed
+
+
+def split_folder(root: str | Path, subset: str) -> Path:
+    """Return <root>/20news-bydate-<subset>; FileNotFoundError naming what `root` holds instead."""
+    if subset not in SPLIT_FOLDERS:
+        raise ValueError(f"20 Newsgroups subset {subset!r} must be one of {sorted(SPLIT_FOLDERS)}")
+    root = Path(root)
+    folder = root / SPLIT_FOLDERS[subset]
+    if not folder.is_dir():
+        found = sorted(p.name for p in root.iterdir()) if root.is_dir() else None
+        raise FileNotFoundError(f"20 Newsgroups folder {folder} does not exist; {root} holds "
+                                f"{found if found is not None else 'nothing (no such folder)'}")
+    return folder
+
+
+def load_newsgroups(root: str | Path, subset: str = "train",
+                    categories: list[str] | tuple[str, ...] | None = COURSE_CATEGORIES,
+                    remove: tuple[str, ...] = COURSE_REMOVE, shuffle: bool = True) -> dict:
+    """Return the posts of `categories` (all groups if None) of one split, like
+    fetch_20newsgroups(subset=..., categories=..., remove=..., shuffle=...).
+
+    Returns {"data": list of str, "target": int array, "target_names": list of str (sorted),
+    "filenames": array of str}. Raises FileNotFoundError naming the folder and the groups found
+    when a category is missing, ValueError for an unknown `remove` entry.
+    """
+    unknown = sorted(set(remove) - set(STRIPPERS))
+    if unknown:
+        raise ValueError(f"20 Newsgroups remove={remove!r}: unknown parts {unknown}; "
+                         f"known: {list(STRIPPERS)}")
+    folder = split_folder(root, subset)
+    groups = sorted(p.name for p in folder.iterdir() if p.is_dir())
+    missing = [c for c in categories or () if c not in groups]
+    if missing or not groups:
+        raise FileNotFoundError(f"20 Newsgroups categories {missing} not found in {folder}; "
+                                f"found {groups or 'none'}")
+    bunch = load_files(folder, encoding="latin1")
+    data = list(bunch.data)
+    for part, strip in STRIPPERS.items():
+        if part in remove:
+            data = [strip(text) for text in data]
+    target, names = np.asarray(bunch.target), list(bunch.target_names)
+    filenames = np.asarray(bunch.filenames)
+    if categories is not None:
+        labels = sorted(names.index(c) for c in categories)
+        keep = np.isin(target, labels)
+        data = [text for text, k in zip(data, keep, strict=True) if k]
+        target = np.searchsorted(labels, target[keep])
+        filenames = filenames[keep]
+        names = [names[i] for i in labels]
+    if shuffle:
+        order = np.random.RandomState(FETCH_RANDOM_STATE).permutation(len(data))
+        data, target, filenames = [data[i] for i in order], target[order], filenames[order]
+    return {"data": data, "target": target, "target_names": names, "filenames": filenames}
