@@ -24,8 +24,8 @@ SYNTHETIC = ["float_stability", "conv_speedup", "svd_denoise", "ct_compressed_se
 
 def run_study(wf: Path, study: str, cores: int) -> dict:
     """Run one study's rule at full scale; return its benchmark row (s, max_rss in MiB)."""
-    proc = snakemake(wf, "--cores", str(cores), "--forcerun", study,
-                     f"results/{study}/metrics.json", timeout=3600)
+    proc = snakemake(wf, f"results/{study}/metrics.json", "--cores", str(cores),
+                     "--forcerun", study, timeout=3600)  # --forcerun takes every name after it
     if proc.returncode != 0:
         return {"study": study, "status": "failed: " + proc.stderr.strip().splitlines()[-1]}
     with open(wf / "benchmarks" / f"{study}.tsv", newline="") as f:
