@@ -11,13 +11,11 @@ on the image being sparse in pixels.
 
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
 from scipy import ndimage
 
 from ..linalg.tomography import projection_angles, projection_operator, sinogram
+from ..timing import timed
 
 PHANTOMS = {"outlines": "blob outlines (the course)", "filled": "filled blobs"}
 METHODS = {"l2": "L2 (Ridge)", "l1": "L1 (Lasso)"}
@@ -48,18 +46,12 @@ def rel_error(estimate: np.ndarray, truth: np.ndarray) -> float:
 
 
 def timed_fit(model, operator, measurements: np.ndarray, repeats: int):
-    """Fit `model` once (warm-up, and the result kept), then `repeats` more times; return the
-    fitted model and the median seconds of the repeats (of the warm-up when repeats is 0)."""
-    start = time.perf_counter()
-    model.fit(operator, measurements)
-    samples = [time.perf_counter() - start]
-    if repeats > 0:
-        samples = []
-        for _ in range(repeats):
-            start = time.perf_counter()
-            model.fit(operator, measurements)
-            samples.append(time.perf_counter() - start)
-    return model, statistics.median(samples)
+    """Fit `model` once (warm-up), then `repeats` more times; return the fitted model and the
+    median seconds of the repeats (of the single fit when repeats is 0)."""
+    def fit():
+        return model.fit(operator, measurements)
+
+    return timed(fit, repeats, warmup=fit if repeats > 0 else None)
 
 
 def reconstruct(operator, measurements: np.ndarray, size: int, ridge_alpha: float,

@@ -21,6 +21,8 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
+from ..timing import timed
+
 MATMUL_SHAPES = ((300, 200), (200, 150))  # random matrices of the `@` checks
 WEIGHTINGS = ("tfidf", "counts")
 
@@ -151,19 +153,6 @@ def matmul_checks(seed: int) -> dict[str, int]:
     x, y = rng.standard_normal((n, k)), rng.standard_normal((k, p))
     return {"torch_matmul_operator_equals_mm": int(torch.equal(a @ b, a.mm(b))),
             "numpy_matmul_operator_equals_dot": int(np.array_equal(x @ y, np.dot(x, y)))}
-
-
-def timed(fn, repeats: int, warmup=None):
-    """Call `warmup()` (if given), then `fn()` `repeats` times. Returns (last result, median
-    seconds)."""
-    if warmup is not None:
-        warmup()
-    seconds, result = [], None
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn()
-        seconds.append(time.perf_counter() - start)
-    return result, statistics.median(seconds)
 
 
 def checkpoint_steps(steps: int, every: int) -> list[int]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import statistics
-import time
 from collections.abc import Callable
 
 import numpy as np
@@ -25,17 +23,7 @@ from ..linalg.pagerank import (
     transition_transpose,
 )
 from ..loaders.dbpedia import LinkGraph, display_name
-
-
-def timed(fn: Callable[[], object], repeats: int) -> tuple[object, float]:
-    """Return (fn()'s result, median seconds of `repeats` timed calls after one warm-up call)."""
-    result = fn()
-    samples = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - start)
-    return result, statistics.median(samples)
+from ..timing import timed
 
 
 def networkx_pagerank(adjacency, damping: float, tol: float, max_iter: int) -> np.ndarray:

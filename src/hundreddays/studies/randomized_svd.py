@@ -13,13 +13,12 @@ on two matrices: the pedestrian video as (pixels x frames) and a synthetic low r
 
 from __future__ import annotations
 
-import statistics
-import time
 from collections.abc import Callable
 
 import numpy as np
 
 from ..linalg.randomized_svd import randomized_svd
+from ..timing import timed
 
 METHODS = ("lapack", "ours", "sklearn", "torch")
 COLORS = {"lapack": "#444444", "ours": "#1f77b4", "sklearn": "#ff7f0e", "torch": "#2ca02c"}
@@ -65,18 +64,6 @@ def decomposers(rank: int, oversample: int, power_iterations: int, seed: int,
     return {"lapack": lapack, "ours": ours, "sklearn": sklearn, "torch": torch_lowrank}
 
 
-def timed(fn: Callable[[np.ndarray], Triplet], a: np.ndarray, repeats: int
-          ) -> tuple[Triplet, float]:
-    """Return (fn(a), median seconds over `repeats` calls after one warm-up call)."""
-    result = fn(a)
-    seconds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        result = fn(a)
-        seconds.append(time.perf_counter() - start)
-    return result, statistics.median(seconds)
-
-
 def score(a: np.ndarray, triplet: Triplet, s_exact: np.ndarray, rank: int) -> dict[str, float]:
     """Errors of one rank-k decomposition: relative reconstruction error, its excess over the
     optimum, and the largest relative error of the top-k singular values."""
@@ -99,7 +86,7 @@ def compare(matrices: dict[str, np.ndarray], rank: int, oversample: int, power_i
     for name, a in matrices.items():
         s_exact = np.linalg.svd(a, compute_uv=False)
         for method, fn in methods.items():
-            triplet, seconds = timed(fn, a, repeats)
+            triplet, seconds = timed(lambda fn=fn, a=a: fn(a), repeats)
             row = {"matrix": name, "method": method, "rows": a.shape[0], "cols": a.shape[1],
                    "rank": rank, "seconds": seconds, **score(a, triplet, s_exact, rank),
                    "sv_errors": np.abs(triplet[1] - s_exact[:rank]) / s_exact[:rank]}
