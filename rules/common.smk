@@ -120,6 +120,11 @@ def study_figure(study):
     return f"{RESULTS}/figures/{study}.png"
 
 
+def checkpoint(study):
+    """Where a training rule keeps its per-epoch checkpoint (deleted when the rule succeeds)."""
+    return f"{RESULTS}/checkpoints/{study}.pt"
+
+
 def study_table(study):
     return f"{RESULTS}/{study}/table.csv"
 

@@ -25,5 +25,6 @@ rule mnist_logreg:
         cfg=config["studies"]["mnist_logreg"],
         log_accuracy=reported("mnist_logreg.test_accuracy"),
         seed=config["seed"],
+        checkpoint=checkpoint("mnist_logreg"),
     script:
         "../scripts/mnist_logreg.py"

@@ -11,6 +11,7 @@ rule report:
         records=fetch_records(),
     output:
         metrics_csv=f"{RESULTS}/metrics.csv",
+        timings_csv=f"{RESULTS}/timings.csv",
         claims_csv=report(
             f"{RESULTS}/claims.csv", caption="../report/claims.rst", category="Claims"
         ),

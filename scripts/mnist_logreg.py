@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from hundreddays.checkpoint import remove as remove_checkpoint
 from hundreddays.loaders.mnist import load_mnist
 from hundreddays.metrics import write_metrics
 from hundreddays.rule_log import rule_log
@@ -14,6 +15,7 @@ with rule_log(sm.log[0]):
     seed_everything(sm.params.seed, threads=sm.threads)
     data = load_mnist(Path(sm.input.data))
     result = study.run(data, cfg["epochs"], cfg["batch_size"], cfg["lr"], sm.params.seed,
-                       cfg["train_limit"], cfg["test_limit"])
+                       cfg["train_limit"], cfg["test_limit"], checkpoint=sm.params.checkpoint)
     study.plot(result, sm.output.figure, sm.params.log_accuracy)
     write_metrics(sm.output.metrics, result["metrics"])
+    remove_checkpoint(sm.params.checkpoint)

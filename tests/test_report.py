@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from hundreddays.claims import load_claims
+from hundreddays.metrics import is_timing
 from hundreddays.report import (
     CLAIMS_COLUMNS,
     ReportError,
@@ -101,12 +102,12 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
-def test_build_report_writes_the_three_files(built):
+def test_build_report_writes_the_four_files(built):
     results, paths, _ = built
     assert (
         {p.name for p in results.iterdir() if p.is_file()}
         == set(paths)
-        == {"metrics.csv", "claims.csv", "REPORT.md"}
+        == {"metrics.csv", "timings.csv", "claims.csv", "REPORT.md"}
     )
 
 
@@ -130,9 +131,14 @@ def test_metrics_csv_is_sorted_and_exact(built):
     assert list(rows[0]) == ["study", "key", "value", "scale"]
     assert [(r["study"], r["key"]) for r in rows] == sorted((r["study"], r["key"]) for r in rows)
     values = {(r["study"], r["key"]): r["value"] for r in rows}
-    assert values[("fibonacci", "matrix_power_fib100000_seconds")] == "3.1e-05"
     assert values[("mnist_logreg", "epochs")] == "3"
     assert {r["scale"] for r in rows} == {"demo"}
+    timings = {(r["study"], r["key"]): r["value"] for r in read_csv(results / "timings.csv")}
+    assert timings[("fibonacci", "matrix_power_fib100000_seconds")] == "3.1e-05"
+    assert ("fibonacci", "naive_growth_factor") in timings
+    assert not set(timings) & set(values)
+    assert set(timings) | set(values) == {
+        (study, key) for study, m in (("fibonacci", FIB), ("mnist_logreg", LOGREG)) for key in m}
 
 
 def test_report_links_figures_with_provenance_and_lists_pinned_datasets(built):
@@ -194,3 +200,16 @@ def test_demo_miniatures_are_not_called_publisher_verified():
     full = [{"dataset": "mnist", "checksum_kind": "md5", "pinned": False}]
     full_text = "\n".join(_checksum_notes(full))
     assert "every file was verified against a published checksum" in full_text
+
+
+@pytest.mark.parametrize("key", ["svd_seconds", "seconds_per_epoch", "torch_nmf_seconds_per_step",
+                                 "closed_form_speedup", "full_to_randomized_time_ratio",
+                                 "naive_ms_per_megapixel", "naive_growth_factor"])
+def test_wall_clock_keys_are_timings(key):
+    assert is_timing(key)
+
+
+@pytest.mark.parametrize("key", ["test_accuracy", "power_iterations", "secondary_peak",
+                                 "max_abs_diff_vs_reference", "epochs"])
+def test_other_keys_are_not(key):
+    assert not is_timing(key)

@@ -137,3 +137,14 @@ def test_snakemake_report_includes_every_figure(demo_run):
 def out(proc):
     """Snakemake prints workflow errors on stdout in a dry-run, on stderr otherwise."""
     return proc.stdout + proc.stderr
+
+
+def test_two_demo_runs_from_scratch_give_byte_identical_metrics(demo_run, tmp_path_factory):
+    wf = copy_workflow(tmp_path_factory.mktemp("demo-again") / "wf")
+    proc = snakemake(wf, "--profile", "profiles/demo")
+    assert proc.returncode == 0, proc.stderr[-5000:]
+    first = (demo_run / "results" / "metrics.csv").read_text().splitlines()
+    second = (wf / "results" / "metrics.csv").read_text().splitlines()
+    assert len(first) > 100
+    assert [a for a, b in zip(first, second, strict=True) if a != b] == []
+    assert (wf / "results" / "timings.csv").read_text() != ""

@@ -9,6 +9,15 @@ import re
 from .atomic import write_json
 
 METRIC_KEY = re.compile(r"^[a-z0-9_]+$")  # what a key of metrics.json may be
+# Wall-clock measurements and ratios of them: they change from run to run, so the report keeps
+# them in timings.csv and metrics.csv stays byte-identical between runs. A study that names a
+# timing otherwise breaks that (the determinism test of the demo run says which key).
+TIMING_KEY = re.compile(r"(^|_)(seconds|speedup|time_ratio|ms_per_megapixel|growth_factor)(_|$)")
+
+
+def is_timing(key: str) -> bool:
+    """True for the key of a wall-clock measurement (see TIMING_KEY)."""
+    return TIMING_KEY.search(key) is not None
 
 
 def write_metrics(path: str | os.PathLike, metrics: dict[str, float | int | bool]) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .atomic import write_text
 from .claims import evaluate, load_claims
-from .metrics import METRIC_KEY
+from .metrics import METRIC_KEY, is_timing
 
 METRICS_COLUMNS = ("study", "key", "value", "scale")
 CLAIMS_COLUMNS = (
@@ -84,9 +84,12 @@ def _csv_text(header: tuple[str, ...], rows: list[list]) -> str:
     return buffer.getvalue()
 
 
-def write_metrics_csv(path: str | os.PathLike, metrics: dict[str, float], scale: str) -> None:
-    """Write every metric as a row study,key,value,scale, sorted by study and key."""
-    rows = sorted([*name.split(".", 1), exact(value), scale] for name, value in metrics.items())
+def write_metrics_csv(path: str | os.PathLike, metrics: dict[str, float], scale: str,
+                      timings: bool = False) -> None:
+    """Write the metrics that are not wall-clock timings (or, with `timings`, only those) as
+    rows study,key,value,scale, sorted by study and key."""
+    rows = sorted([*name.split(".", 1), exact(value), scale] for name, value in metrics.items()
+                  if is_timing(name.split(".", 1)[1]) == timings)
     write_text(path, _csv_text(METRICS_COLUMNS, rows))
 
 
@@ -277,15 +280,18 @@ def build_report(
     fetch_records: list[dict],
     scale: str,
 ) -> dict[str, Path]:
-    """Judge every claim and write metrics.csv, claims.csv and REPORT.md into `out_dir`.
+    """Judge every claim and write metrics.csv, timings.csv, claims.csv and REPORT.md into
+    `out_dir`.
 
     Returns the written paths by file name.
     """
     out_dir = Path(out_dir)
     metrics = read_metrics(metrics_files)
     rows = evaluate(load_claims(claims_path), metrics, set(studies_run), scale)
-    paths = {name: out_dir / name for name in ("metrics.csv", "claims.csv", "REPORT.md")}
+    names = ("metrics.csv", "timings.csv", "claims.csv", "REPORT.md")
+    paths = {name: out_dir / name for name in names}
     write_metrics_csv(paths["metrics.csv"], metrics, scale)
+    write_metrics_csv(paths["timings.csv"], metrics, scale, timings=True)
     write_claims_csv(paths["claims.csv"], rows)
     write_report_md(paths["REPORT.md"], rows, metrics, figures, fetch_records, scale)
     return paths

@@ -8,6 +8,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from . import checkpoint as ckpt
+
 
 def pick_device() -> torch.device:
     """Return CUDA when present, else CPU (the demo scale and CI run on CPU)."""
@@ -40,9 +42,11 @@ Split = tuple[torch.Tensor, torch.Tensor]
 
 
 def train_classifier(model: nn.Module, train: Split, test: Split, epochs: int, batch_size: int,
-                     lr: float, seed: int, log=print) -> list[dict]:
+                     lr: float, seed: int, log=print, checkpoint=None) -> list[dict]:
     """Train `model` with Adam on cross-entropy (the softmax is inside the loss, not the model).
 
+    With `checkpoint` (a path), the state is saved after every epoch and a matching checkpoint
+    left by an interrupted run is resumed from (hundreddays.checkpoint).
     Returns one record per epoch: train_loss, test_loss, test_accuracy, seconds.
     """
     device = pick_device()
@@ -50,8 +54,18 @@ def train_classifier(model: nn.Module, train: Split, test: Split, epochs: int, b
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     gen = torch.Generator().manual_seed(seed)
     x, y = train
-    history = []
-    for epoch in range(1, epochs + 1):
+    history: list[dict] = []
+    tag = ckpt.fingerprint({"model": repr(model), "epochs": epochs, "batch_size": batch_size,
+                            "lr": lr, "seed": seed, "train": list(x.shape), "test": len(test[0])})
+    state = ckpt.load(checkpoint, tag, log) if checkpoint else None
+    if state is not None:
+        model.load_state_dict(state["model"])
+        opt.load_state_dict(state["optimizer"])
+        gen.set_state(state["generator"])
+        torch.set_rng_state(state["torch_rng"])
+        history = state["history"]
+        log(f"resumed from checkpoint {checkpoint} after epoch {len(history)}/{epochs}")
+    for epoch in range(len(history) + 1, epochs + 1):
         model.train()
         start, loss_sum = time.perf_counter(), 0.0
         for idx in torch.randperm(len(x), generator=gen).split(batch_size):
@@ -67,4 +81,8 @@ def train_classifier(model: nn.Module, train: Split, test: Split, epochs: int, b
         history.append(record)
         log(f"epoch {epoch}/{epochs}: train loss {record['train_loss']:.4f}  "
             f"test loss {test_loss:.4f}  test accuracy {test_acc:.4f}  ({record['seconds']:.1f} s)")
+        if checkpoint:
+            ckpt.save(checkpoint, {"fingerprint": tag, "model": model.state_dict(),
+                                   "optimizer": opt.state_dict(), "generator": gen.get_state(),
+                                   "torch_rng": torch.get_rng_state(), "history": history})
     return history

@@ -15,13 +15,16 @@ def logistic_regression() -> nn.Module:
 
 
 def run(data: dict[str, np.ndarray], epochs: int, batch_size: int, lr: float, seed: int,
-        train_limit: int | None = None, test_limit: int | None = None, log=print) -> dict:
-    """Train and evaluate on `data` (load_mnist's dict). Returns {"model", "history", "metrics"}."""
+        train_limit: int | None = None, test_limit: int | None = None, log=print,
+        checkpoint=None) -> dict:
+    """Train and evaluate on `data` (load_mnist's dict), resuming from `checkpoint` if an
+    interrupted run left one. Returns {"model", "history", "metrics"}."""
     torch.manual_seed(seed)
     train = to_tensors(data["train_images"][:train_limit], data["train_labels"][:train_limit])
     test = to_tensors(data["test_images"][:test_limit], data["test_labels"][:test_limit])
     model = logistic_regression()
-    history = train_classifier(model, train, test, epochs, batch_size, lr, seed, log=log)
+    history = train_classifier(model, train, test, epochs, batch_size, lr, seed, log=log,
+                               checkpoint=checkpoint)
     train_loss, train_acc = evaluate(model, *train)
     last = history[-1]
     metrics = {
