@@ -20,15 +20,6 @@ def workflow(tmp_path):
     return copy_workflow(tmp_path / "wf")
 
 
-@pytest.fixture(scope="session")
-def demo_run(tmp_path_factory):
-    """One demo run for every test that inspects its results."""
-    wf = copy_workflow(tmp_path_factory.mktemp("demo") / "wf")
-    proc = snakemake(wf, "--profile", "profiles/demo")
-    assert proc.returncode == 0, proc.stderr[-5000:]
-    return wf
-
-
 def test_full_scale_dry_run_plans_every_step_offline(workflow):
     proc = snakemake(workflow, "-n", "--cores", "8", "--resources", "gpu=1")
     assert proc.returncode == 0, proc.stderr[-3000:]
