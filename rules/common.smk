@@ -68,6 +68,35 @@ STUDIES = {
         "datasets": [],
         "figure": "Day 14 - Householder QR against LAPACK and Gram-Schmidt as conditioning worsens",
     },
+    "sgd_line": {
+        "datasets": [],
+        "figure": "Day 19 - gradient descent on a noisy line: hand gradient against autograd",
+    },
+    "softmax_pitfall": {
+        "datasets": [],
+        "figure": "Days 28, 35 - an extra softmax before CrossEntropyLoss (simulated classes)",
+    },
+    "mnist_mlp": {
+        "datasets": ["mnist"],
+        "figure": "Day 36 - one hidden layer of 100 units on MNIST",
+    },
+    "mnist_cnn": {
+        "datasets": ["mnist"],
+        "figure": "Day 36 - a small CNN on MNIST",
+    },
+    "line_fit_ignite": {
+        "datasets": [],
+        "figure": "Day 39 - PyTorch Ignite reads slope and intercept off lines: slope error over the plane",
+    },
+    "parabola_fit": {
+        "datasets": [],
+        "figure": "Day 50 - a small linear network measures parabolas at SNR 10",
+    },
+    "weight_decay": {
+        "datasets": ["mnist"],
+        "figure": "Day 34 - weight decay: library defaults, L2 term against optimizer, sweep on MNIST",
+        "table": True,
+    },
     "mnist_logreg": {
         "datasets": ["mnist"],
         "figure": "Day 35 - logistic regression on MNIST: loss, accuracy and the learned templates",
@@ -120,7 +149,7 @@ def study_figure(study):
     return f"{RESULTS}/figures/{study}.png"
 
 
-def checkpoint(study):
+def training_checkpoint(study):
     """Where a training rule keeps its per-epoch checkpoint (deleted when the rule succeeds)."""
     return f"{RESULTS}/checkpoints/{study}.pt"
 

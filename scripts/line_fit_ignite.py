@@ -1,0 +1,14 @@
+"""Rule line_fit_ignite: day 39's PyTorch Ignite network reads slope and intercept off lines."""
+
+from hundreddays.metrics import write_metrics
+from hundreddays.rule_log import rule_log
+from hundreddays.seeds import seed_everything
+from hundreddays.studies import line_fit_ignite as study
+
+sm = snakemake  # noqa: F821 (injected by the script directive)
+with rule_log(sm.log[0]):
+    cfg = sm.params.cfg
+    seed_everything(sm.params.seed, threads=sm.threads)
+    result = study.run(cfg, sm.params.seed)
+    study.plot(result, sm.output.figure, cfg["small_slope"])
+    write_metrics(sm.output.metrics, result["metrics"])

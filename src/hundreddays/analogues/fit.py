@@ -1,0 +1,94 @@
+"""One small Adam loop for the analogues: cross-entropy over z classes or MSE on z, optional
+weight decay on the output layer only (day 33), per-epoch train and validation loss, and
+snapshots of the weights at chosen epochs (day 52's short vs long pretraining)."""
+
+from __future__ import annotations
+
+import copy
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..training import pick_device
+from .nets import last_linear
+
+Split = tuple[np.ndarray, np.ndarray]
+
+
+def as_tensors(split: Split, loss: str, device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Features as float32 and targets as int64 classes ("ce") or float32 values ("mse")."""
+    x = torch.as_tensor(np.asarray(split[0], np.float32), device=device)
+    dtype = torch.int64 if loss == "ce" else torch.float32
+    return x, torch.as_tensor(np.asarray(split[1]), dtype=dtype, device=device)
+
+
+def _loss(output: torch.Tensor, y: torch.Tensor, loss: str, reduction: str = "mean"):
+    if loss == "ce":
+        return nn.functional.cross_entropy(output, y, reduction=reduction)
+    if loss == "mse":
+        return nn.functional.mse_loss(output.squeeze(1), y, reduction=reduction)
+    raise ValueError(f"unknown loss {loss!r} (ce or mse)")
+
+
+@torch.no_grad()
+def predict(model: nn.Module, x, batch_size: int = 8192) -> torch.Tensor:
+    """Model outputs on features `x` (array or tensor), in eval mode, batched."""
+    model.eval()
+    device = next(model.parameters()).device
+    x = torch.as_tensor(np.asarray(x, np.float32)) if isinstance(x, np.ndarray) else x
+    chunks = range(0, len(x), batch_size)
+    return torch.cat([model(x[i : i + batch_size].to(device)) for i in chunks])
+
+
+def per_sample_loss(model: nn.Module, split: Split, loss: str) -> np.ndarray:
+    """Loss of each sample: the NLL -log p(true class) for "ce", the squared error for "mse"."""
+    x, y = as_tensors(split, loss, next(model.parameters()).device)
+    return _loss(predict(model, x), y, loss, reduction="none").cpu().numpy()
+
+
+def fit(model: nn.Module, train: Split, valid: Split, *, loss: str, epochs: int, batch_size: int,
+        lr: float, seed: int, last_layer_weight_decay: float = 0.0, snapshot_at=(),
+        log=print, name: str = "") -> dict:
+    """Train `model` with Adam (coupled L2 `last_layer_weight_decay` on the output layer only).
+
+    Returns {"history": [{epoch, train_loss, valid_loss, seconds}], "snapshots": {epoch: state}};
+    the losses are measured in eval mode after each epoch, on the whole train and valid sets."""
+    if epochs < 1 or batch_size < 1:
+        raise ValueError(f"{name}: epochs and batch_size must be >= 1, got {epochs}, {batch_size}")
+    device = pick_device()
+    model.to(device)
+    head = list(last_linear(model).parameters())
+    body = [p for p in model.parameters() if all(p is not h for h in head)]
+    opt = torch.optim.Adam([{"params": body, "weight_decay": 0.0},
+                            {"params": head, "weight_decay": last_layer_weight_decay}], lr=lr)
+    x, y = as_tensors(train, loss, device)
+    valid_t = as_tensors(valid, loss, device)
+    gen = torch.Generator().manual_seed(seed)
+    history, snapshots = [], {}
+    for epoch in range(1, epochs + 1):
+        start = time.perf_counter()
+        model.train()
+        for idx in torch.randperm(len(x), generator=gen).split(batch_size):
+            idx = idx.to(device)
+            batch_loss = _loss(model(x[idx]), y[idx], loss)
+            opt.zero_grad()
+            batch_loss.backward()
+            opt.step()
+        record = {"epoch": epoch,
+                  "train_loss": _loss(predict(model, x), y, loss).item(),
+                  "valid_loss": _loss(predict(model, valid_t[0]), valid_t[1], loss).item(),
+                  "seconds": time.perf_counter() - start}
+        history.append(record)
+        if epoch in snapshot_at:
+            snapshots[epoch] = copy.deepcopy(model.state_dict())
+        if epoch == 1 or epoch == epochs or epoch % max(1, epochs // 5) == 0:
+            log(f"{name} epoch {epoch}/{epochs}: train {record['train_loss']:.4f}  "
+                f"valid {record['valid_loss']:.4f}  ({record['seconds']:.2f} s)")
+    return {"history": history, "snapshots": snapshots}
+
+
+def best_valid(history: list[dict]) -> float:
+    """Lowest validation loss over the epochs (early stopping on the validation set)."""
+    return min(h["valid_loss"] for h in history)

@@ -1,0 +1,196 @@
+"""Day 39: PyTorch Ignite trains a two-layer network to read slope and intercept off lines.
+
+Noiseless lines y = a x + b, sampled on a fixed grid of x in [0, 1], with a and b uniform in
+[0, 1], are the input; the network (Linear → ReLU → Linear) returns (a, b) and is trained on the
+mean squared error of the two. The training loop is Ignite's: create_supervised_trainer and
+create_supervised_evaluator, ignite.metrics, and event handlers for evaluation and logging. The
+study then asks where the slope errors are large, as the log's figure does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from ignite.engine import Events, create_supervised_evaluator, create_supervised_trainer
+from ignite.handlers import CosineAnnealingScheduler
+from ignite.metrics import Loss, MeanAbsoluteError
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from ..training import pick_device
+
+
+def make_lines(n: int, points: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Return (samples (n, points), parameters (n, 2) = (a, b)) of noiseless lines y = a x + b
+    on x = linspace(0, 1, points), with a and b drawn uniform in [0, 1]."""
+    if n < 1 or points < 2:
+        raise ValueError(f"need n >= 1 lines and points >= 2 samples, got {n} and {points}")
+    params = rng.uniform(0.0, 1.0, size=(n, 2))
+    x = np.linspace(0.0, 1.0, points)
+    return params[:, :1] * x + params[:, 1:], params
+
+
+def least_squares_lines(samples: np.ndarray) -> np.ndarray:
+    """Return the exact (a, b) of each row of `samples` by least squares on x = linspace(0, 1)
+    (the reference a perfect model would reach on noiseless lines)."""
+    x = np.linspace(0.0, 1.0, samples.shape[1])
+    design = np.stack([x, np.ones_like(x)], axis=1)
+    return np.linalg.lstsq(design, samples.T, rcond=None)[0].T
+
+
+def two_layer_net(points: int, hidden: int) -> nn.Module:
+    """Return Linear(points, hidden) → ReLU → Linear(hidden, 2): the log's two-layer network."""
+    return nn.Sequential(nn.Linear(points, hidden), nn.ReLU(), nn.Linear(hidden, 2))
+
+
+def _slope(output):
+    y_pred, y = output
+    return y_pred[:, 0], y[:, 0]
+
+
+def train(model: nn.Module, train_xy, test_xy, epochs: int, batch_size: int, lr: float,
+          seed: int, log=print) -> list[dict]:
+    """Train `model` with Ignite on (inputs, targets) float tensors: Adam on the MSE, learning
+    rate annealed (cosine) from `lr` to lr / 100. Returns one record per epoch (epoch,
+    train_loss of the last batch, test_mse, test_slope_mae, seconds)."""
+    device = pick_device()
+    model.to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    loader = DataLoader(TensorDataset(*train_xy), batch_size=batch_size, shuffle=True,
+                        generator=torch.Generator().manual_seed(seed))
+    test_loader = DataLoader(TensorDataset(*test_xy), batch_size=4096)
+    trainer = create_supervised_trainer(model, optimizer, nn.MSELoss(), device=device)
+    evaluator = create_supervised_evaluator(
+        model, device=device,
+        metrics={"mse": Loss(nn.MSELoss()), "slope_mae": MeanAbsoluteError(_slope)})
+    # anneal the learning rate from lr to lr / 100 over the run, so the last epoch is not a
+    # random snapshot of Adam's oscillations
+    trainer.add_event_handler(Events.ITERATION_STARTED, CosineAnnealingScheduler(
+        optimizer, "lr", start_value=lr, end_value=lr / 100, cycle_size=epochs * len(loader)))
+    history: list[dict] = []
+
+    @trainer.on(Events.EPOCH_COMPLETED)
+    def evaluate(engine):
+        seconds = engine.state.times[Events.EPOCH_COMPLETED.name]  # training time of the epoch
+        metrics = evaluator.run(test_loader).metrics
+        history.append({"epoch": engine.state.epoch, "train_loss": engine.state.output,
+                        "test_mse": metrics["mse"], "test_slope_mae": metrics["slope_mae"],
+                        "seconds": seconds})
+        if engine.state.epoch % max(epochs // 10, 1) == 0 or engine.state.epoch == epochs:
+            log(f"epoch {engine.state.epoch}/{epochs}: last batch loss {engine.state.output:.2e}"
+                f"  test MSE {metrics['mse']:.2e}  slope MAE {metrics['slope_mae']:.2e}"
+                f"  ({seconds:.2f} s)")
+
+    trainer.run(loader, max_epochs=epochs)
+    return history
+
+
+@torch.no_grad()
+def predict(model: nn.Module, samples: np.ndarray) -> np.ndarray:
+    """Return the model's (a, b) for each row of `samples`."""
+    model.eval()
+    device = next(model.parameters()).device
+    x = torch.as_tensor(samples, dtype=torch.float32, device=device)
+    return model(x).cpu().double().numpy()
+
+
+def slope_error_summary(a_true: np.ndarray, a_error: np.ndarray, small: float) -> dict:
+    """Return median |error| and the mean |error| below / above `small` true slope, and their
+    ratio (small over rest)."""
+    err = np.abs(a_error)
+    low = a_true < small
+    if low.all() or not low.any():
+        raise ValueError(f"small_slope={small}: need test lines on both sides of it")
+    mean_small, mean_rest = float(err[low].mean()), float(err[~low].mean())
+    return {"median_slope_abs_error": float(np.median(err)),
+            "mean_slope_abs_error_small": mean_small,
+            "mean_slope_abs_error_rest": mean_rest,
+            "small_slope_to_rest_error_ratio": mean_small / mean_rest,
+            "small_slope_lines": int(low.sum())}
+
+CONFIG_KEYS = ("points", "train_lines", "test_lines", "hidden", "epochs", "batch_size", "lr",
+               "small_slope")
+
+
+def check_config(cfg: dict) -> None:
+    """Raise ValueError naming the first missing or unknown key of the study's config block."""
+    missing = [k for k in CONFIG_KEYS if k not in cfg]
+    unknown = [k for k in cfg if k not in CONFIG_KEYS]
+    if missing or unknown:
+        raise ValueError(f"config studies.line_fit_ignite: missing keys {missing}, unknown keys "
+                         f"{unknown}")
+
+
+def run(cfg: dict, seed: int, log=print) -> dict:
+    """Generate lines, train with Ignite, evaluate. Returns {"model", "history", "test_params",
+    "predicted", "metrics"}."""
+    check_config(cfg)
+    rng = np.random.default_rng(seed)
+    torch.manual_seed(seed)
+    points = cfg["points"]
+    x_train, p_train = make_lines(cfg["train_lines"], points, rng)
+    x_test, p_test = make_lines(cfg["test_lines"], points, rng)
+    model = two_layer_net(points, cfg["hidden"])
+    as_tensors = [torch.as_tensor(a, dtype=torch.float32) for a in (x_train, p_train)]
+    test_tensors = [torch.as_tensor(a, dtype=torch.float32) for a in (x_test, p_test)]
+    history = train(model, as_tensors, test_tensors, cfg["epochs"], cfg["batch_size"],
+                    cfg["lr"], seed, log=log)
+    predicted = predict(model, x_test)
+    error = predicted - p_test
+    metrics = slope_error_summary(p_test[:, 0], error[:, 0], cfg["small_slope"])
+    seconds = [h["seconds"] for h in history]
+    metrics.update({
+        "median_intercept_abs_error": float(np.median(np.abs(error[:, 1]))),
+        "test_mse": history[-1]["test_mse"],
+        "epochs": len(history),
+        "seconds_per_epoch": float(np.median(seconds[1:] if len(seconds) > 1 else seconds)),
+        "parameters": sum(p.numel() for p in model.parameters()),
+    })
+    log(f"median |a error| {metrics['median_slope_abs_error']:.2e}; mean |a error| for "
+        f"a < {cfg['small_slope']}: {metrics['mean_slope_abs_error_small']:.2e}, others "
+        f"{metrics['mean_slope_abs_error_rest']:.2e} (ratio "
+        f"{metrics['small_slope_to_rest_error_ratio']:.2f})")
+    return {"model": model, "history": history, "test_params": p_test, "predicted": predicted,
+            "metrics": metrics}
+
+
+def plot(result: dict, path, small_slope: float, bins: int = 20) -> None:
+    """Draw |a error| over the (a_true, b_true) plane (log colours, like the log's figure), the
+    mean |a error| against a_true, and the test error per epoch."""
+    from matplotlib.colors import LogNorm
+
+    from ..figures import new_figure, save_figure
+
+    truth, pred = result["test_params"], result["predicted"]
+    err = np.abs(pred[:, 0] - truth[:, 0])
+    fig, (ax_map, ax_bins, ax_hist) = new_figure(1, 3, size=(15, 4.6),
+                                                 gridspec_kw={"width_ratios": [1.2, 1, 1]})
+    floor = max(float(err[err > 0].min()) if (err > 0).any() else 1e-12, 1e-12)
+    dots = ax_map.scatter(truth[:, 0], truth[:, 1], c=np.maximum(err, floor), s=12,
+                          cmap="viridis", norm=LogNorm())
+    fig.colorbar(dots, ax=ax_map, label=r"$|a_{pred} - a_{true}|$ (log scale)")
+    ax_map.set(xlabel=r"$a_{true}$ (slope)", ylabel=r"$b_{true}$ (intercept)",
+               title=f"Slope error of {len(err)} test lines")
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(truth[:, 0], edges) - 1, 0, bins - 1)
+    means = np.array([err[which == k].mean() if (which == k).any() else np.nan
+                      for k in range(bins)])
+    ax_bins.scatter(truth[:, 0], np.maximum(err, floor), s=3, alpha=0.25, color="grey",
+                    label="one test line")
+    ax_bins.step(edges, np.append(means, means[-1]), where="post", color="C0", lw=2,
+                 label=f"mean per bin (width {1 / bins:g})")
+    ax_bins.axvline(small_slope, color="C3", ls=":",
+                    label=f"a = {small_slope}: mean below / above = "
+                          f"{result['metrics']['small_slope_to_rest_error_ratio']:.2f}")
+    ax_bins.set(xlabel=r"$a_{true}$", ylabel=r"$|a_{pred} - a_{true}|$", yscale="log",
+                title="Is the slope error larger at small slope?")
+    ax_bins.legend(fontsize=8, loc="lower right")
+    hist = result["history"]
+    epochs = [h["epoch"] for h in hist]
+    ax_hist.plot(epochs, [h["test_mse"] for h in hist], label="test MSE of (a, b)")
+    ax_hist.plot(epochs, [h["test_slope_mae"] for h in hist], label="test mean |a error|")
+    ax_hist.set(xlabel="epoch", ylabel="error", yscale="log", title="Ignite evaluator per epoch")
+    ax_hist.legend()
+    fig.suptitle("Day 39 - a two-layer network trained with PyTorch Ignite reads slope a and "
+                 "intercept b off noiseless lines y = a x + b")
+    save_figure(fig, path)

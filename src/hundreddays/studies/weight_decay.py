@@ -1,0 +1,270 @@
+"""Day 34: weight decay (fast.ai lesson 5). The libraries' defaults read from the installed code,
+the equivalence of an L2 loss term with weight_decay inside the optimizer step, and a sweep of
+weight decay on lesson 5's task: logistic regression on MNIST.
+
+An L2 term (wd / 2) * sum(p²) adds wd * p to every gradient, which is what torch.optim.SGD's
+(and Adam's) `weight_decay=wd` adds inside the step; the lesson's `loss + wd * sum(p²)` (no 1/2)
+equals weight_decay = 2 wd. AdamW and fastai instead decay the weights directly
+(p <- p - lr * wd * p, "decoupled" or "true" weight decay), which differs from the L2 term under
+Adam. The sweep uses torch.optim.AdamW: fastai's default optimizer is Adam with decoupled weight
+decay, and its 0.01 default and "0.1 works most times" are values of that parametrisation.
+"""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import io
+import time
+
+import numpy as np
+import torch
+from torch import nn
+
+from ..training import evaluate, pick_device, to_tensors
+from .mnist_logreg import logistic_regression
+
+LOG_STATEMENTS = {  # day 34 of the log, what each default is compared with
+    "torch_adam_default": ("torch.optim.Adam", "weight_decay", 0.0, "Adam: defaults to zero"),
+    "torch_adamw_default": ("torch.optim.AdamW", "weight_decay", None, "(not in the log)"),
+    "torch_sgd_default": ("torch.optim.SGD", "weight_decay", None, "(not in the log)"),
+    "fastai_default_wd": ("fastai Learner", "wd", 0.01, "fastai: 0.01, a safe default"),
+}
+
+
+def parameter_default(func, name: str):
+    """Return the default value of parameter `name` of `func` (a function or class), read with
+    inspect.signature; raise ValueError if it has no such parameter or no default."""
+    params = inspect.signature(func).parameters
+    if name not in params or params[name].default is inspect.Parameter.empty:
+        raise ValueError(f"{getattr(func, '__qualname__', func)} has no default for {name!r}")
+    return params[name].default
+
+
+def fastai_default_wd() -> dict:
+    """Return where fastai's default weight decay lives and its value.
+
+    fastai 2 Learner(wd=None) passes no wd to the optimizer, so the default is that of the
+    Learner's default opt_func (fastai.optimizer.Adam, wd=0.01, decoupled); fastai 1 had
+    Learner(wd=defaults.wd = 1e-2). Returns {"value", "source", "learner_wd", "decoupled"}.
+    """
+    import fastai
+    from fastai.learner import Learner
+
+    learner_wd = parameter_default(Learner, "wd")
+    if learner_wd is not None:
+        return {"value": float(learner_wd), "source": f"fastai {fastai.__version__} Learner(wd)",
+                "learner_wd": float(learner_wd), "decoupled": True}
+    opt_func = parameter_default(Learner, "opt_func")
+    name = f"{opt_func.__module__}.{opt_func.__qualname__}"
+    decoupled = bool(parameter_default(opt_func, "decouple_wd"))
+    return {"value": float(parameter_default(opt_func, "wd")), "learner_wd": None,
+            "source": f"fastai {fastai.__version__}: Learner(wd=None) -> {name}(wd)",
+            "decoupled": decoupled}
+
+
+def library_defaults() -> dict:
+    """Return {metric key: default} read from the installed torch and fastai, plus "fastai"
+    (the details of fastai_default_wd) and "table" (rows for the figure and the CSV)."""
+    values = {
+        "torch_adam_default": float(parameter_default(torch.optim.Adam, "weight_decay")),
+        "torch_adamw_default": float(parameter_default(torch.optim.AdamW, "weight_decay")),
+        "torch_sgd_default": float(parameter_default(torch.optim.SGD, "weight_decay")),
+    }
+    fastai = fastai_default_wd()
+    values["fastai_default_wd"] = fastai["value"]
+    table = []
+    for key, (where, param, log_value, statement) in LOG_STATEMENTS.items():
+        source = fastai["source"] if key == "fastai_default_wd" else f"torch {torch.__version__}"
+        table.append({"setting": f"{where}({param})", "installed_default": values[key],
+                      "log_value": "" if log_value is None else log_value,
+                      "log_statement": statement, "read_from": source})
+    return {**values, "fastai": fastai, "table": table}
+
+
+def defaults_csv(table: list[dict]) -> str:
+    """Return the defaults table as CSV text (header + one row per setting)."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(table[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(table)
+    return buffer.getvalue()
+
+
+def _batches(n: int, batch_size: int, steps: int, seed: int) -> list[torch.Tensor]:
+    gen = torch.Generator().manual_seed(seed)
+    epochs = steps * batch_size // n + 1
+    order = torch.cat([torch.randperm(n, generator=gen) for _ in range(epochs)])
+    return [order[i * batch_size:(i + 1) * batch_size] for i in range(steps)]
+
+
+def decay_paths(x: torch.Tensor, y: torch.Tensor, wd: float, lr: float, adam_lr: float,
+                steps: int, batch_size: int, seed: int) -> dict[str, np.ndarray]:
+    """Train the same float64 logistic regression from the same start on the same minibatches
+    in several ways and return the final parameters (flattened) of each:
+
+    "sgd_loss_term": SGD on cross-entropy + (wd/2) sum(p²); "sgd_weight_decay":
+    SGD(weight_decay=wd);
+    "sgd_none": SGD without decay (learning rate `lr`); "adam_loss_term", "adam_weight_decay":
+    the same two under Adam and "adamw": AdamW(weight_decay=wd), decoupled (learning rate
+    `adam_lr`). Every parameter (bias included) is decayed.
+    """
+    torch.manual_seed(seed)
+    start = logistic_regression().double()
+    batches = _batches(len(x), batch_size, steps, seed)
+    setups = {
+        "sgd_loss_term": (torch.optim.SGD, 0.0, True),
+        "sgd_weight_decay": (torch.optim.SGD, wd, False),
+        "sgd_none": (torch.optim.SGD, 0.0, False),
+        "adam_loss_term": (torch.optim.Adam, 0.0, True),
+        "adam_weight_decay": (torch.optim.Adam, wd, False),
+        "adamw": (torch.optim.AdamW, wd, False),
+    }
+    finals = {}
+    for name, (opt_class, opt_wd, loss_term) in setups.items():
+        model = logistic_regression().double()
+        model.load_state_dict(start.state_dict())
+        rate = lr if opt_class is torch.optim.SGD else adam_lr
+        opt = opt_class(model.parameters(), lr=rate, weight_decay=opt_wd)
+        for idx in batches:
+            loss = nn.functional.cross_entropy(model(x[idx]), y[idx])
+            if loss_term:
+                loss = loss + wd / 2 * sum((p**2).sum() for p in model.parameters())
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+        finals[name] = torch.cat([p.detach().flatten() for p in model.parameters()]).numpy()
+    return finals
+
+
+def train_sweep_member(model: nn.Module, train, valid, wd: float, epochs: int, batch_size: int,
+                       lr: float, seed: int, log=print) -> list[dict]:
+    """Train `model` with AdamW(lr, weight_decay=wd) on cross-entropy; return one record per
+    epoch: train_loss (running mean), valid_loss, valid_accuracy, seconds."""
+    device = pick_device()
+    model.to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=wd)
+    gen = torch.Generator().manual_seed(seed)
+    x, y = train
+    history = []
+    for epoch in range(1, epochs + 1):
+        model.train()
+        start, loss_sum = time.perf_counter(), 0.0
+        for idx in torch.randperm(len(x), generator=gen).split(batch_size):
+            xb, yb = x[idx].to(device), y[idx].to(device)
+            loss = nn.functional.cross_entropy(model(xb), yb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            loss_sum += loss.item() * len(idx)
+        valid_loss, valid_acc = evaluate(model, *valid)
+        history.append({"epoch": epoch, "train_loss": loss_sum / len(x), "valid_loss": valid_loss,
+                        "valid_accuracy": valid_acc, "seconds": time.perf_counter() - start})
+        log(f"wd {wd:g} epoch {epoch}/{epochs}: train loss {history[-1]['train_loss']:.4f}  "
+            f"valid loss {valid_loss:.4f}  valid accuracy {valid_acc:.4f}")
+    return history
+
+
+def _key(wd: float) -> str:
+    return f"{wd:g}".replace(".", "_").replace("-", "m")
+
+
+def run(data: dict[str, np.ndarray], cfg: dict, seed: int, log=print) -> dict:
+    """Read the defaults, check the equivalence, run the sweep on `data` (load_mnist's dict).
+    Returns {"defaults", "equivalence", "sweep" {wd: history}, "metrics"}."""
+    for key in ("wds", "epochs", "batch_size", "lr", "train_limit", "test_limit", "equivalence"):
+        if key not in cfg:
+            raise KeyError(f"config studies.weight_decay: missing key {key!r}")
+    wds = [float(w) for w in cfg["wds"]]
+    if not {0.01, 0.1} <= set(wds):
+        raise ValueError(f"config studies.weight_decay.wds = {cfg['wds']}: must hold 0.01 and 0.1 "
+                         "(the claim compares them)")
+    eq = cfg["equivalence"]
+    defaults = library_defaults()
+    log(f"defaults: torch Adam {defaults['torch_adam_default']}, AdamW "
+        f"{defaults['torch_adamw_default']}, fastai {defaults['fastai_default_wd']} "
+        f"({defaults['fastai']['source']})")
+
+    x_eq, y_eq = to_tensors(data["train_images"][:eq["images"]],
+                            data["train_labels"][:eq["images"]])
+    for key in ("images", "batch_size", "steps", "lr", "adam_lr", "wd"):
+        if key not in eq:
+            raise KeyError(f"config studies.weight_decay.equivalence: missing key {key!r}")
+    finals = decay_paths(x_eq.double(), y_eq, eq["wd"], eq["lr"], eq["adam_lr"], eq["steps"],
+                         eq["batch_size"], seed)
+    diff = {name: float(np.abs(finals[name] - finals[ref]).max()) for name, ref in (
+        ("sgd_weight_decay", "sgd_loss_term"), ("sgd_none", "sgd_loss_term"),
+        ("adam_weight_decay", "adam_loss_term"), ("adamw", "adam_loss_term"))}
+    log(f"max |param diff| after {eq['steps']} steps: SGD loss term vs weight_decay "
+        f"{diff['sgd_weight_decay']:.2e} (vs no decay {diff['sgd_none']:.2e}); Adam "
+        f"{diff['adam_weight_decay']:.2e}; AdamW vs Adam + L2 term {diff['adamw']:.2e}")
+
+    train = to_tensors(data["train_images"][:cfg["train_limit"]],
+                       data["train_labels"][:cfg["train_limit"]])
+    valid = to_tensors(data["test_images"][:cfg["test_limit"]],
+                       data["test_labels"][:cfg["test_limit"]])
+    sweep = {}
+    for wd in wds:
+        torch.manual_seed(seed)  # the same initial weights for every wd
+        sweep[wd] = train_sweep_member(logistic_regression(), train, valid, wd, cfg["epochs"],
+                                       cfg["batch_size"], cfg["lr"], seed, log=log)
+    final = {wd: hist[-1] for wd, hist in sweep.items()}
+    metrics = {key: defaults[key] for key in LOG_STATEMENTS}
+    metrics.update({
+        "fastai_learner_wd_is_none": int(defaults["fastai"]["learner_wd"] is None),
+        "fastai_wd_is_decoupled": int(defaults["fastai"]["decoupled"]),
+        "loss_term_vs_optimizer_max_param_diff": diff["sgd_weight_decay"],
+        "no_decay_vs_loss_term_max_param_diff": diff["sgd_none"],
+        "adam_loss_term_vs_weight_decay_max_param_diff": diff["adam_weight_decay"],
+        "adamw_vs_adam_loss_term_max_param_diff": diff["adamw"],
+        "wd_0_1_to_0_01_valid_loss_ratio": final[0.1]["valid_loss"] / final[0.01]["valid_loss"],
+        "best_wd": min(wds, key=lambda w: final[w]["valid_loss"]),
+        "train_images": len(train[0]), "valid_images": len(valid[0]), "epochs": cfg["epochs"],
+        "seconds_per_epoch": float(np.mean([h["seconds"] for hist in sweep.values()
+                                            for h in hist])),
+    })
+    for wd, rec in final.items():
+        metrics[f"wd_{_key(wd)}_valid_loss"] = rec["valid_loss"]
+        metrics[f"wd_{_key(wd)}_valid_accuracy"] = rec["valid_accuracy"]
+    return {"defaults": defaults, "equivalence": diff, "sweep": sweep, "metrics": metrics}
+
+
+def plot(result: dict, path) -> None:
+    """Draw the sweep's validation loss and accuracy per epoch, beside a table of the installed
+    defaults against the log's statements and the loss-term/optimizer check."""
+    from ..figures import new_figure, save_figure
+
+    m = result["metrics"]
+    fig, (ax_loss, ax_acc, ax_table) = new_figure(1, 3, size=(15, 4.8),
+                                                  gridspec_kw={"width_ratios": [1, 1, 1.25]})
+    for i, (wd, hist) in enumerate(result["sweep"].items()):
+        epochs = [h["epoch"] for h in hist]
+        label = f"wd = {wd:g}" + (" (best)" if wd == m["best_wd"] else "")
+        ax_loss.plot(epochs, [h["valid_loss"] for h in hist], "o-", color=f"C{i}", label=label)
+        ax_acc.plot(epochs, [h["valid_accuracy"] for h in hist], "o-", color=f"C{i}", label=label)
+    ax_loss.set(xlabel="epoch", ylabel="validation cross-entropy",
+                title=f"Validation loss by AdamW weight decay (0.1 / 0.01: "
+                      f"{m['wd_0_1_to_0_01_valid_loss_ratio']:.3f})")
+    ax_acc.set(xlabel="epoch", ylabel="validation accuracy",
+               title=f"MNIST logistic regression, {m['train_images']} training images")
+    for ax in (ax_loss, ax_acc):
+        ax.legend(fontsize=8)
+        ax.xaxis.get_major_locator().set_params(integer=True)
+    ax_table.axis("off")
+    rows = [[r["setting"], f"{r['installed_default']:g}",
+             "" if r["log_value"] == "" else f"{r['log_value']:g}"]
+            for r in result["defaults"]["table"]]
+    rows.append(["SGD: L2 term vs weight_decay, max |Δp|",
+                 f"{m['loss_term_vs_optimizer_max_param_diff']:.1e}", "same"])
+    rows.append(["AdamW vs Adam + L2 term, max |Δp|",
+                 f"{m['adamw_vs_adam_loss_term_max_param_diff']:.1e}", ""])
+    table = ax_table.table(cellText=rows,
+                           colLabels=["setting", "value", "log (day 34)"],
+                           cellLoc="left", loc="center", colWidths=[0.62, 0.2, 0.18])
+    table.auto_set_font_size(False)
+    table.set_fontsize(9)
+    table.scale(1, 1.8)
+    ax_table.set_title("Defaults read from the installed libraries; parameter checks")
+    ax_table.text(0.0, 0.05, result["defaults"]["fastai"]["source"], fontsize=7.5,
+                  transform=ax_table.transAxes)
+    save_figure(fig, path)

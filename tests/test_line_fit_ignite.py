@@ -1,0 +1,64 @@
+import numpy as np
+import pytest
+import torch
+
+from hundreddays.studies import line_fit_ignite as study
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """One torch thread: small models train faster and steadier on a busy machine."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
+CFG = {"points": 10, "train_lines": 1000, "test_lines": 300, "hidden": 32, "epochs": 8,
+       "batch_size": 32, "lr": 3e-3, "small_slope": 0.1}
+
+
+def test_lines_are_exact_and_least_squares_recovers_them():
+    samples, params = study.make_lines(50, 7, np.random.default_rng(0))
+    assert samples.shape == (50, 7) and params.min() >= 0 and params.max() <= 1
+    np.testing.assert_allclose(samples[:, 0], params[:, 1])  # x = 0: the intercept
+    np.testing.assert_allclose(samples[:, -1], params.sum(axis=1))  # x = 1: a + b
+    np.testing.assert_allclose(study.least_squares_lines(samples), params, atol=1e-12)
+    with pytest.raises(ValueError, match="points"):
+        study.make_lines(5, 1, np.random.default_rng(0))
+
+
+def test_slope_error_summary_against_direct_computation():
+    a = np.array([0.05, 0.02, 0.5, 0.9, 0.3])
+    err = np.array([0.4, -0.2, 0.1, -0.05, 0.15])
+    s = study.slope_error_summary(a, err, 0.1)
+    assert s["small_slope_lines"] == 2
+    assert s["mean_slope_abs_error_small"] == pytest.approx(0.3)
+    assert s["mean_slope_abs_error_rest"] == pytest.approx(0.1)
+    assert s["small_slope_to_rest_error_ratio"] == pytest.approx(3.0)
+    assert s["median_slope_abs_error"] == pytest.approx(0.15)
+    with pytest.raises(ValueError, match="small_slope"):
+        study.slope_error_summary(a, err, 0.0)
+
+
+def test_ignite_training_learns_lines_and_is_deterministic(tmp_path):
+    a = study.run(CFG, seed=0, log=lambda s: None)
+    b = study.run(dict(CFG, epochs=1), seed=0, log=lambda s: None)
+    c = study.run(dict(CFG, epochs=1), seed=0, log=lambda s: None)
+    m = a["metrics"]
+    # guessing a = 0.5 gives a median error of 0.25; the network must do far better
+    assert m["median_slope_abs_error"] < 0.03
+    assert m["median_intercept_abs_error"] < 0.03
+    assert a["history"][-1]["test_mse"] < 0.1 * a["history"][0]["test_mse"]
+    assert [h["test_mse"] for h in c["history"]] == [h["test_mse"] for h in b["history"]]
+    assert m["epochs"] == 8 and m["parameters"] == 10 * 32 + 32 + 32 * 2 + 2
+    # the evaluator's slope MAE is the one we recompute from the predictions
+    err = np.abs(a["predicted"][:, 0] - a["test_params"][:, 0]).mean()
+    assert a["history"][-1]["test_slope_mae"] == pytest.approx(err, rel=1e-4)
+    study.plot(a, tmp_path / "l.png", CFG["small_slope"])
+    assert (tmp_path / "l.png").stat().st_size > 1000
+
+
+def test_config_errors_name_the_key():
+    with pytest.raises(ValueError, match="line_fit_ignite.*points"):
+        study.run({k: v for k, v in CFG.items() if k != "points"}, seed=0)

@@ -1,0 +1,50 @@
+import numpy as np
+import pytest
+import torch
+
+from hundreddays.studies import sgd_line as study
+
+CFG = dict(n_points=100, slope=3.0, intercept=2.0, noise_std=0.3, x_range=1.0, init=[-1.0, 1.0],
+           lr=0.1, steps=100)
+
+
+def test_hand_gradient_matches_finite_differences():
+    x, y = study.make_line(50, -1.5, 0.7, 0.2, 2.0, seed=3)
+    p, h = np.array([0.3, -0.4]), 1e-6
+    numeric = [(study.mse(p + h * e, x, y) - study.mse(p - h * e, x, y)) / (2 * h)
+               for e in np.eye(2)]
+    np.testing.assert_allclose(study.hand_gradient(p, x, y), numeric, rtol=1e-7)
+
+
+def test_autograd_matches_hand_gradient_and_numpy_path():
+    x, y = study.make_line(40, 2.0, -1.0, 0.1, 1.0, seed=1)
+    auto = study.fit_autograd(x, y, np.array([0.0, 0.0]), 0.2, 20, torch.device("cpu"))
+    by_hand = study.fit_numpy(x, y, np.array([0.0, 0.0]), 0.2, 20)
+    assert auto["grad_diffs"].shape == (20,) and auto["grad_diffs"].max() < 1e-12
+    np.testing.assert_allclose(auto["path"], by_hand["path"], atol=1e-12)
+    np.testing.assert_allclose(auto["losses"], by_hand["losses"], rtol=1e-12)
+    assert by_hand["losses"][-1] < by_hand["losses"][0] / 10
+
+
+def test_descent_converges_to_least_squares_and_the_true_line(tmp_path):
+    result = study.run(CFG, seed=0, log=lambda s: None)
+    m = result["metrics"]
+    design = np.column_stack([result["x"], np.ones_like(result["x"])])
+    reference = np.linalg.solve(design.T @ design, design.T @ result["y"])  # normal equations
+    np.testing.assert_allclose(result["lstsq"], reference, rtol=1e-10)
+    assert m["autograd_vs_lstsq_param_max_diff"] < 1e-2
+    assert m["max_param_rel_error"] < 0.05
+    assert m["autograd_vs_hand_gradient_max_diff"] < 1e-12
+    assert m["torch_final_loss"] >= m["lstsq_loss"] - 1e-15
+    assert abs(m["torch_final_loss"] - m["numpy_final_loss"]) < 1e-12
+    study.plot(result, tmp_path / "f.png")
+    assert (tmp_path / "f.png").stat().st_size > 10_000
+
+
+def test_too_few_steps_leave_a_large_error_and_bad_config_is_named():
+    few = study.run({**CFG, "steps": 3}, seed=0, log=lambda s: None)["metrics"]
+    assert few["max_param_rel_error"] > 0.3  # the claim's metric can fail
+    with pytest.raises(KeyError, match="studies.sgd_line.*lr"):
+        study.run({k: v for k, v in CFG.items() if k != "lr"}, seed=0)
+    with pytest.raises(ValueError, match="init"):
+        study.run({**CFG, "init": [1.0]}, seed=0)

@@ -1,0 +1,68 @@
+import math
+
+import numpy as np
+import pytest
+import torch
+from scipy.special import logsumexp
+
+from hundreddays.studies import softmax_pitfall as study
+
+CFG = dict(n_train=1500, n_test=300, dim=20, classes=10, separation=1.0, hidden=64, epochs=3,
+           batch_size=64, lr=1e-3, check_logits=200, check_scale=10.0)
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    """Tiny models: one thread is faster than two on a shared machine; restore afterwards."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+
+def test_cross_entropy_is_nll_of_log_softmax_against_numpy():
+    check = study.cross_entropy_check(500, 7, 10.0, seed=2)
+    assert check["equal"] and check["max_abs_diff"] < 1e-12
+    assert check["extra_softmax_max_abs_diff"] > 1.0  # an extra softmax changes the loss
+    gen = torch.Generator().manual_seed(5)
+    z = torch.randn(50, 7, generator=gen, dtype=torch.float64) * 10
+    y = torch.randint(0, 7, (50,), generator=gen)
+    ours = torch.nn.CrossEntropyLoss(reduction="none")(z, y).numpy()
+    zn = z.numpy()
+    reference = logsumexp(zn, axis=1) - zn[np.arange(50), y.numpy()]
+    np.testing.assert_allclose(ours, reference, rtol=1e-12)
+
+
+@pytest.mark.parametrize("k", [2, 10, 100])
+def test_double_softmax_floor_is_reached_by_one_hot_logits(k):
+    z = torch.zeros(1, k, dtype=torch.float64)
+    z[0, 0] = 60.0  # softmax(z) is one-hot on class 0 up to exp(-60)
+    loss = torch.nn.CrossEntropyLoss()(torch.softmax(z, 1), torch.tensor([0])).item()
+    assert loss == pytest.approx(study.double_softmax_floor(k), abs=1e-12)
+    assert study.double_softmax_floor(k) < math.log(k)
+    p = np.array([0.2, 0.7, 1.0])
+    probs = torch.tensor([[pi] + [(1 - pi) / (k - 1)] * (k - 1) for pi in p])
+    expected = torch.nn.CrossEntropyLoss(reduction="none")(probs, torch.zeros(3, dtype=int))
+    np.testing.assert_allclose(study.double_softmax_loss(p, k), expected.numpy(), rtol=1e-12)
+
+
+def test_extra_softmax_keeps_the_loss_above_its_floor(tmp_path):
+    result = study.run(CFG, seed=0, log=lambda s: None)
+    m = result["metrics"]
+    assert m["ce_equals_nll_of_log_softmax"] == 1
+    assert m["double_softmax_train_loss"] > m["double_softmax_loss_floor"]
+    assert m["single_softmax_train_loss"] < m["double_softmax_loss_floor"]
+    assert m["double_to_single_softmax_loss_ratio"] > 1.5
+    assert m["single_softmax_test_accuracy"] > 0.8
+    assert m["single_softmax_train_loss"] < result["single"][0]["train_loss"]
+    small = {**CFG, "n_train": 300, "epochs": 1}
+    a, b = (study.run(small, seed=1, log=lambda s: None)["metrics"] for _ in range(2))
+    assert a["double_softmax_train_loss"] == b["double_softmax_train_loss"]
+    study.plot(result, tmp_path / "f.png")
+    assert (tmp_path / "f.png").stat().st_size > 10_000
+
+
+def test_missing_config_key_is_named():
+    with pytest.raises(KeyError, match="studies.softmax_pitfall.*hidden"):
+        study.run({k: v for k, v in CFG.items() if k != "hidden"}, seed=0)
