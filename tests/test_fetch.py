@@ -191,3 +191,26 @@ def test_a_verified_file_is_not_downloaded_again_and_a_bad_one_is(httpserver, tm
     httpserver.expect_request("/f.bin").respond_with_data(PAYLOAD)
     assert fetch(spec, dest)["source"] == httpserver.url_for("/f.bin")
     assert dest.read_bytes() == PAYLOAD
+
+
+def test_a_206_from_another_byte_is_not_appended(httpserver, tmp_path):
+    dest = tmp_path / "f.bin"
+    dest.with_name("f.bin.part").write_bytes(PAYLOAD[:50_000])
+    seen = []
+
+    def from_zero_as_206(request):  # a broken server: 206 but the whole file
+        seen.append(request.headers.get("Range"))
+        span = f"bytes 0-{len(PAYLOAD) - 1}/{len(PAYLOAD)}"
+        return Response(PAYLOAD, status=206, headers={"Content-Range": span})
+
+    httpserver.expect_request("/f.bin").respond_with_handler(from_zero_as_206)
+    fetch(spec_for(PAYLOAD, [httpserver.url_for("/f.bin")]), dest)
+    assert seen == ["bytes=50000-"] and dest.read_bytes() == PAYLOAD  # one request, no re-fetch
+
+
+def test_the_published_bytes_are_asked_for_not_a_re_encoding(httpserver, tmp_path):
+    seen = []
+    httpserver.expect_request("/f.bin").respond_with_handler(
+        lambda r: seen.append(r.headers.get("Accept-Encoding")) or ranged(r))
+    fetch(spec_for(PAYLOAD, [httpserver.url_for("/f.bin")]), tmp_path / "f.bin")
+    assert seen == ["identity"]

@@ -76,6 +76,15 @@ def test_bad_claims_file_fails_the_dry_run_naming_it(workflow):
     assert "claims.yaml" in out(proc) and claims["claims"][0]["id"] in out(proc)
 
 
+def test_bad_datasets_file_fails_the_dry_run_naming_the_key(workflow):
+    registry = yaml.safe_load((workflow / "datasets.yaml").read_text())
+    registry["datasets"]["mnist"]["files"]["train-images-idx3-ubyte.gz"]["checksum"]["kind"] = "crc"
+    (workflow / "datasets.yaml").write_text(yaml.safe_dump(registry))
+    proc = snakemake(workflow, "-n")
+    assert proc.returncode != 0
+    assert "datasets.yaml" in out(proc) and "mnist" in out(proc) and "crc" in out(proc)
+
+
 def test_demo_run_answers_every_claim(demo_run):
     claims = yaml.safe_load((demo_run / "claims.yaml").read_text())["claims"]
     with open(demo_run / "results" / "claims.csv", newline="") as f:

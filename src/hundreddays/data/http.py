@@ -12,6 +12,15 @@ from tqdm.auto import tqdm
 RETRYABLE = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
 
+def range_start(response: requests.Response) -> int | None:
+    """The first byte of a 206 answer, from "Content-Range: bytes START-END/TOTAL"."""
+    value = response.headers.get("Content-Range", "")
+    try:
+        return int(value.removeprefix("bytes ").split("-", 1)[0])
+    except ValueError:
+        return None
+
+
 class ResumableDownloader:
     """Pooch downloader: bytes go to a stable `part` file that survives a cut, and the next
     attempt (a retry, or a later run) asks only for the missing bytes."""
@@ -41,13 +50,17 @@ class ResumableDownloader:
 
     def _download(self, url: str) -> None:
         have = self.part.stat().st_size if self.part.exists() else 0
-        headers = {"Range": f"bytes={have}-"} if have else {}
+        # identity: the bytes as published (requests would silently gunzip a .gz that a server
+        # sends with Content-Encoding: gzip, and the checksum would then fail)
+        headers = {"Accept-Encoding": "identity"}
+        if have:
+            headers["Range"] = f"bytes={have}-"
         with requests.get(url, headers=headers, stream=True, timeout=self.timeout) as r:
             if r.status_code == 416:  # the part file already holds every byte
                 return
             r.raise_for_status()
-            if have and r.status_code != 206:
-                have = 0  # the server ignored Range: start over
+            if have and (r.status_code != 206 or range_start(r) != have):
+                have = 0  # the server ignored Range or sent another span: start over
             total = int(r.headers.get("Content-Length", 0)) + have or None
             with open(self.part, "ab" if have else "wb") as f, tqdm(
                 total=total, initial=have, unit="B", unit_scale=True, disable=not self.progress,
