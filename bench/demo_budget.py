@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from workflow_copy import SNAKEMAKE, copy_workflow  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+SOAK_TOLERANCE = 0.10  # issue: each run's peak within 10 % of the first
 
 
 def tree_rss(root: int) -> int:
@@ -59,13 +60,25 @@ def main() -> None:
     parser.add_argument("--forcerun-data", action="store_true",
                         help="rerun the data rules on runs after the first (soak)")
     args = parser.parse_args()
+    peaks: list[int] = []
+    failed = False
     with tempfile.TemporaryDirectory() as tmp:
         wf = copy_workflow(Path(tmp) / "wf")
         for run in range(args.runs):
             extra = ["--forcerun", "build_demo_mirror", "fetch_file", "prepare_dataset"] \
                 if run and args.forcerun_data else []
             seconds, peak, rc = measure(wf, extra)
-            print(f"run {run + 1}: {seconds:.1f} s, peak RSS {peak / 2**30:.2f} GiB, rc {rc}")
+            peaks.append(peak)
+            print(f"run {run + 1}: {seconds:.1f} s, peak RSS {peak / 2**30:.2f} GiB, rc {rc}",
+                  flush=True)
+            failed |= rc != 0
+    if len(peaks) > 1:  # soak: memory stays flat when the same DAG runs again and again
+        drift = max(abs(p / peaks[0] - 1) for p in peaks[1:])
+        flat = drift <= SOAK_TOLERANCE
+        print(f"peak RSS of later runs within {drift:.1%} of the first: "
+              f"{'flat' if flat else 'NOT flat'} (tolerance {SOAK_TOLERANCE:.0%})")
+        failed |= not flat
+    sys.exit(1 if failed else 0)
 
 
 if __name__ == "__main__":
