@@ -92,6 +92,14 @@ STUDIES = {
         "datasets": [],
         "figure": "Day 50 - a small linear network measures parabolas at SNR 10",
     },
+    "log_features": {
+        "datasets": [],
+        "figure": "Day 28 - simulated analogue: log, asinh and standardised flux inputs",
+    },
+    "gp_dkl_elevators": {
+        "datasets": ["elevators"],
+        "figure": "Day 47 - deep kernel learning against the same network trained with MSE (UCI elevators)",
+    },
     "weight_decay": {
         "datasets": ["mnist"],
         "figure": "Day 34 - weight decay: library defaults, L2 term against optimizer, sweep on MNIST",

@@ -209,3 +209,55 @@ rule parabola_fit:
         seed=config["seed"],
     script:
         "../scripts/parabola_fit.py"
+
+
+rule log_features:
+    output:
+        metrics=f"{RESULTS}/log_features/metrics.json",
+        figure=report(
+            study_figure("log_features"),
+            caption="../report/log_features.rst",
+            category="Days 16-53",
+        ),
+    log:
+        "logs/log_features.log",
+    benchmark:
+        "benchmarks/log_features.tsv"
+    conda:
+        "../envs/workflow.yaml"
+    threads: 2
+    resources:
+        gpu=1,
+        mem_mb=4000,
+    params:
+        cfg=config["studies"]["log_features"],
+        seed=config["seed"],
+    script:
+        "../scripts/log_features.py"
+
+
+rule gp_dkl_elevators:
+    input:
+        data=f"{DATA}/elevators",
+    output:
+        metrics=f"{RESULTS}/gp_dkl_elevators/metrics.json",
+        figure=report(
+            study_figure("gp_dkl_elevators"),
+            caption="../report/gp_dkl_elevators.rst",
+            category="Days 16-53",
+        ),
+    log:
+        "logs/gp_dkl_elevators.log",
+    benchmark:
+        "benchmarks/gp_dkl_elevators.tsv"
+    conda:
+        "../envs/workflow.yaml"
+    threads: 2
+    resources:
+        gpu=1,
+        mem_mb=8000,
+    params:
+        cfg=config["studies"]["gp_dkl_elevators"],
+        seed=config["seed"],
+    script:
+        "../scripts/gp_dkl_elevators.py"

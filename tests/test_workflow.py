@@ -119,7 +119,8 @@ def test_demo_run_writes_metrics_figures_and_report(demo_run):
 
 def test_demo_data_came_through_the_mirror_with_checksums(demo_run):
     records = list((demo_run / "data" / "demo" / "fetch-records").rglob("*.json"))
-    assert {p.parent.name for p in records} == {"dbpedia", "mnist", "newsgroups20", "ucsd_bgsub"}
+    assert {p.parent.name for p in records} == {"dbpedia", "elevators", "mnist", "newsgroups20",
+                                                 "ucsd_bgsub"}
     for path in records:
         record = yaml.safe_load(path.read_text())
         assert "demo-mirror" in record["source"]

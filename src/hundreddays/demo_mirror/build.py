@@ -15,10 +15,10 @@ from pathlib import Path
 import yaml
 
 from ..atomic import atomic_path, write_text
-from . import dbpedia, mnist, newsgroups, ucsd
+from . import dbpedia, elevators, mnist, newsgroups, ucsd
 
 BUILDERS: dict[str, Callable[[int], dict[str, bytes]]] = {
-    module.DATASET: module.build_files for module in (dbpedia, mnist, newsgroups, ucsd)
+    module.DATASET: module.build_files for module in (dbpedia, elevators, mnist, newsgroups, ucsd)
 }
 MANIFEST = "manifest.yaml"
 

@@ -1,0 +1,76 @@
+"""UCI elevators as the gpytorch examples ship it: one MATLAB (v5) file `elevators.mat` holding a
+2-D array `data`, one row per sample, the last column the target and the others the features.
+
+The real file has 16599 rows and 19 columns (18 features + target). Google Drive can answer a
+download with an HTML page instead of the file; that, a MATLAB v7.3 (HDF5) file, a missing
+'data' key or a wrongly shaped array are refused with an error naming the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import scipy.io
+
+FILE = "elevators.mat"
+HDF5_MAGIC = b"\x89HDF\r\n\x1a\n"  # v7.3 MAT files are HDF5 behind a 512-byte text header
+MIN_ROWS = 10
+MIN_COLUMNS = 2
+
+
+def check_mat_header(head: bytes, source: str) -> None:
+    """Raise ValueError naming `source` when `head` (the file's first bytes) shows an HTML page
+    or a MATLAB v7.3 (HDF5) file; anything else is left to scipy.io.loadmat (v4 to v7)."""
+    text = head[:200].lstrip().lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<?xml", b"<head", b"<body")):
+        raise ValueError(f"{source}: an HTML page, not a MAT file (Google Drive answers with a "
+                         "quota or virus-scan notice instead of the file); delete it and "
+                         "download elevators.mat again")
+    if head.startswith(b"MATLAB 7.3") or HDF5_MAGIC in head[:1024]:
+        raise ValueError(f"{source}: a MATLAB v7.3 (HDF5) file; scipy.io.loadmat reads v4-v7 only "
+                         "(the gpytorch examples' elevators.mat is v5)")
+
+
+def check_data(data: object, source: str) -> np.ndarray:
+    """Return `data` as a float64 (rows, columns) array, or raise ValueError naming `source` if it
+    is not a finite numeric 2-D array with >= MIN_ROWS rows and >= MIN_COLUMNS columns."""
+    array = np.asarray(data)
+    if array.dtype.kind not in "fiu":
+        raise ValueError(f"{source}: 'data' has dtype {array.dtype}, expected a numeric array")
+    if array.ndim != 2 or array.shape[0] < MIN_ROWS or array.shape[1] < MIN_COLUMNS:
+        raise ValueError(f"{source}: 'data' has shape {array.shape}, expected (rows >= {MIN_ROWS},"
+                         f" columns >= {MIN_COLUMNS}): features then the target in the last column")
+    array = array.astype(np.float64)
+    if not np.isfinite(array).all():
+        bad = int((~np.isfinite(array)).sum())
+        raise ValueError(f"{source}: 'data' holds {bad} non-finite values (NaN or inf)")
+    return array
+
+
+def read_mat(path: str | Path) -> np.ndarray:
+    """Return the (rows, columns) float64 array stored under 'data' in the MAT file `path`."""
+    path = Path(path)
+    with open(path, "rb") as stream:
+        check_mat_header(stream.read(1024), str(path))
+    try:
+        contents = scipy.io.loadmat(path)
+    except Exception as exc:  # scipy raises many types for corrupt files
+        raise ValueError(f"{path}: not a MAT file scipy.io.loadmat can read "
+                         f"({type(exc).__name__}: {exc})") from exc
+    if "data" not in contents:
+        keys = sorted(k for k in contents if not k.startswith("__"))
+        raise ValueError(f"{path}: no 'data' variable (found {keys}); expected the gpytorch "
+                         "examples' elevators.mat")
+    return check_data(contents["data"], str(path))
+
+
+def load_elevators(folder: str | Path) -> tuple[np.ndarray, np.ndarray]:
+    """Return (features (rows, columns-1), target (rows,)) read from `folder`/elevators.mat."""
+    folder = Path(folder)
+    path = folder / FILE if folder.is_dir() else folder
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: place the gpytorch examples' {FILE} in "
+                                f"{folder}")
+    data = read_mat(path)
+    return data[:, :-1], data[:, -1]
