@@ -6,7 +6,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..training import evaluate, to_tensors, train_classifier
+from .mnist_mlp import fit
 
 
 def logistic_regression() -> nn.Module:
@@ -18,25 +18,11 @@ def run(data: dict[str, np.ndarray], epochs: int, batch_size: int, lr: float, se
         train_limit: int | None = None, test_limit: int | None = None, log=print,
         checkpoint=None) -> dict:
     """Train and evaluate on `data` (load_mnist's dict), resuming from `checkpoint` if an
-    interrupted run left one. Returns {"model", "history", "metrics"}."""
+    interrupted run left one. Returns {"model", "history", "metrics", "test"} (see
+    mnist_mlp.fit, the loop the three MNIST studies share)."""
     torch.manual_seed(seed)
-    train = to_tensors(data["train_images"][:train_limit], data["train_labels"][:train_limit])
-    test = to_tensors(data["test_images"][:test_limit], data["test_labels"][:test_limit])
-    model = logistic_regression()
-    history = train_classifier(model, train, test, epochs, batch_size, lr, seed, log=log,
-                               checkpoint=checkpoint)
-    train_loss, train_acc = evaluate(model, *train)
-    last = history[-1]
-    metrics = {
-        "test_accuracy": last["test_accuracy"],
-        "test_loss": last["test_loss"],
-        "train_accuracy": train_acc,
-        "train_images": len(train[0]),
-        "test_images": len(test[0]),
-        "epochs": len(history),
-        "seconds_per_epoch": float(np.mean([h["seconds"] for h in history])),
-    }
-    return {"model": model, "history": history, "metrics": metrics}
+    return fit(logistic_regression(), data, epochs, batch_size, lr, seed, train_limit,
+               test_limit, log, checkpoint)
 
 
 def plot(result: dict, path, log_accuracy: float) -> None:
