@@ -103,6 +103,10 @@ rule weight_decay:
     params:
         cfg=config["studies"]["weight_decay"],
         seed=config["seed"],
+        log_values={
+            key: reported(f"weight_decay.{key}")
+            for key in ("torch_adam_default", "fastai_default_wd")
+        },
     script:
         "../scripts/weight_decay.py"
 

@@ -14,7 +14,7 @@ with rule_log(sm.log[0]):
     cfg = sm.params.cfg
     seed_everything(sm.params.seed, threads=sm.threads)
     data = load_mnist(Path(sm.input.data))
-    result = study.run(data, cfg, sm.params.seed)
+    result = study.run(data, cfg, sm.params.seed, log_values=sm.params.log_values)
     write_text(sm.output.table, study.defaults_csv(result["defaults"]["table"]))
     study.plot(result, sm.output.figure)
     write_metrics(sm.output.metrics, result["metrics"])

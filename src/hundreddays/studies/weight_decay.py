@@ -24,11 +24,11 @@ from torch import nn
 from ..training import evaluate, pick_device, to_tensors
 from .mnist_logreg import logistic_regression
 
-LOG_STATEMENTS = {  # day 34 of the log, what each default is compared with
-    "torch_adam_default": ("torch.optim.Adam", "weight_decay", 0.0, "Adam: defaults to zero"),
-    "torch_adamw_default": ("torch.optim.AdamW", "weight_decay", None, "(not in the log)"),
-    "torch_sgd_default": ("torch.optim.SGD", "weight_decay", None, "(not in the log)"),
-    "fastai_default_wd": ("fastai Learner", "wd", 0.01, "fastai: 0.01, a safe default"),
+LOG_STATEMENTS = {  # day 34 of the log: what each default is compared with (values: claims.yaml)
+    "torch_adam_default": ("torch.optim.Adam", "weight_decay", "Adam: defaults to zero"),
+    "torch_adamw_default": ("torch.optim.AdamW", "weight_decay", "(not in the log)"),
+    "torch_sgd_default": ("torch.optim.SGD", "weight_decay", "(not in the log)"),
+    "fastai_default_wd": ("fastai Learner", "wd", "fastai: 0.01, a safe default"),
 }
 
 
@@ -63,9 +63,11 @@ def fastai_default_wd() -> dict:
             "decoupled": decoupled}
 
 
-def library_defaults() -> dict:
+def library_defaults(log_values: dict[str, float] | None = None) -> dict:
     """Return {metric key: default} read from the installed torch and fastai, plus "fastai"
-    (the details of fastai_default_wd) and "table" (rows for the figure and the CSV)."""
+    (the details of fastai_default_wd) and "table" (rows for the figure and the CSV, with the
+    log's value of each key in `log_values`, from claims.yaml)."""
+    log_values = log_values or {}
     values = {
         "torch_adam_default": float(parameter_default(torch.optim.Adam, "weight_decay")),
         "torch_adamw_default": float(parameter_default(torch.optim.AdamW, "weight_decay")),
@@ -74,7 +76,8 @@ def library_defaults() -> dict:
     fastai = fastai_default_wd()
     values["fastai_default_wd"] = fastai["value"]
     table = []
-    for key, (where, param, log_value, statement) in LOG_STATEMENTS.items():
+    for key, (where, param, statement) in LOG_STATEMENTS.items():
+        log_value = log_values.get(key)
         source = fastai["source"] if key == "fastai_default_wd" else f"torch {torch.__version__}"
         table.append({"setting": f"{where}({param})", "installed_default": values[key],
                       "log_value": "" if log_value is None else log_value,
@@ -169,8 +172,10 @@ def _key(wd: float) -> str:
     return f"{wd:g}".replace(".", "_").replace("-", "m")
 
 
-def run(data: dict[str, np.ndarray], cfg: dict, seed: int, log=print) -> dict:
-    """Read the defaults, check the equivalence, run the sweep on `data` (load_mnist's dict).
+def run(data: dict[str, np.ndarray], cfg: dict, seed: int, log=print,
+        log_values: dict[str, float] | None = None) -> dict:
+    """Read the defaults (shown beside the log's `log_values`), check the equivalence, run the
+    sweep on `data` (load_mnist's dict).
     Returns {"defaults", "equivalence", "sweep" {wd: history}, "metrics"}."""
     for key in ("wds", "epochs", "batch_size", "lr", "train_limit", "test_limit", "equivalence"):
         if key not in cfg:
@@ -180,7 +185,7 @@ def run(data: dict[str, np.ndarray], cfg: dict, seed: int, log=print) -> dict:
         raise ValueError(f"config studies.weight_decay.wds = {cfg['wds']}: must hold 0.01 and 0.1 "
                          "(the claim compares them)")
     eq = cfg["equivalence"]
-    defaults = library_defaults()
+    defaults = library_defaults(log_values)
     log(f"defaults: torch Adam {defaults['torch_adam_default']}, AdamW "
         f"{defaults['torch_adamw_default']}, fastai {defaults['fastai_default_wd']} "
         f"({defaults['fastai']['source']})")
