@@ -76,6 +76,19 @@ STUDIES = {
         "datasets": [],
         "figure": "Days 28, 35 - an extra softmax before CrossEntropyLoss (simulated classes)",
     },
+    "log_features": {
+        "datasets": [],
+        "figure": "Day 28 - simulated analogue: log, asinh and standardised flux inputs",
+    },
+    "weight_decay": {
+        "datasets": ["mnist"],
+        "figure": "Day 34 - weight decay: library defaults, L2 term against optimizer, sweep on MNIST",
+        "table": True,
+    },
+    "mnist_logreg": {
+        "datasets": ["mnist"],
+        "figure": "Day 35 - logistic regression on MNIST: loss, accuracy and the learned templates",
+    },
     "mnist_mlp": {
         "datasets": ["mnist"],
         "figure": "Day 36 - one hidden layer of 100 units on MNIST",
@@ -88,26 +101,13 @@ STUDIES = {
         "datasets": [],
         "figure": "Day 39 - PyTorch Ignite reads slope and intercept off lines: slope error over the plane",
     },
-    "parabola_fit": {
-        "datasets": [],
-        "figure": "Day 50 - a small linear network measures parabolas at SNR 10",
-    },
-    "log_features": {
-        "datasets": [],
-        "figure": "Day 28 - simulated analogue: log, asinh and standardised flux inputs",
-    },
     "gp_dkl_elevators": {
         "datasets": ["elevators"],
         "figure": "Day 47 - deep kernel learning against the same network trained with MSE (UCI elevators)",
     },
-    "weight_decay": {
-        "datasets": ["mnist"],
-        "figure": "Day 34 - weight decay: library defaults, L2 term against optimizer, sweep on MNIST",
-        "table": True,
-    },
-    "mnist_logreg": {
-        "datasets": ["mnist"],
-        "figure": "Day 35 - logistic regression on MNIST: loss, accuracy and the learned templates",
+    "parabola_fit": {
+        "datasets": [],
+        "figure": "Day 50 - a small linear network measures parabolas at SNR 10",
     },
 }
 

@@ -11,8 +11,11 @@ from workflow_copy import REPO, copy_workflow, snakemake
 pytestmark = pytest.mark.workflow
 STUDIES = ["float_stability", "conv_speedup", "nmf_topics", "randomized_svd", "svd_denoise",
            "svd_background", "ct_compressed_sensing", "pagerank_dbpedia", "fibonacci",
-           "householder_qr", "mnist_logreg"]
-TABLES = ["conv_speedup", "nmf_topics", "randomized_svd", "svd_denoise", "pagerank_dbpedia"]
+           "householder_qr", "sgd_line", "softmax_pitfall", "log_features", "weight_decay",
+           "mnist_logreg", "mnist_mlp", "mnist_cnn", "line_fit_ignite", "gp_dkl_elevators",
+           "parabola_fit"]
+TABLES = ["conv_speedup", "nmf_topics", "randomized_svd", "svd_denoise", "pagerank_dbpedia",
+          "weight_decay"]
 
 
 @pytest.fixture
