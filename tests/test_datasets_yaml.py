@@ -21,7 +21,7 @@ REQUIRED_IDS = set(
 STUDIES = set(
     """
     svd_background randomized_svd nmf_topics pagerank_dbpedia mnist_logreg mnist_mlp mnist_cnn
-    softmax_pitfall pets onnx_export planet camvid imdb head_pose adult_tabular movielens_collab
+    weight_decay pets onnx_export planet camvid imdb head_pose adult_tabular movielens_collab
     gp_dkl_elevators whale
     """.split()
 )
