@@ -109,6 +109,10 @@ STUDIES = {
         "datasets": [],
         "figure": "Day 50 - a small linear network measures parabolas at SNR 10",
     },
+    "galaxy_analogues": {
+        "datasets": [],
+        "figure": "Days 33-53 - simulated analogues of the log's galaxy-distance experiments",
+    },
 }
 
 

@@ -265,3 +265,28 @@ rule gp_dkl_elevators:
         seed=config["seed"],
     script:
         "../scripts/gp_dkl_elevators.py"
+
+
+rule galaxy_analogues:
+    output:
+        metrics=f"{RESULTS}/galaxy_analogues/metrics.json",
+        figure=report(
+            study_figure("galaxy_analogues"),
+            caption="../report/galaxy_analogues.rst",
+            category="Days 16-53",
+        ),
+    log:
+        "logs/galaxy_analogues.log",
+    benchmark:
+        "benchmarks/galaxy_analogues.tsv"
+    conda:
+        "../envs/workflow.yaml"
+    threads: 2
+    resources:
+        gpu=1,
+        mem_mb=8000,
+    params:
+        cfg=config["studies"]["galaxy_analogues"],
+        seed=config["seed"],
+    script:
+        "../scripts/galaxy_analogues.py"

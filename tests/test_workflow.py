@@ -13,7 +13,7 @@ STUDIES = ["float_stability", "conv_speedup", "nmf_topics", "randomized_svd", "s
            "svd_background", "ct_compressed_sensing", "pagerank_dbpedia", "fibonacci",
            "householder_qr", "sgd_line", "softmax_pitfall", "log_features", "weight_decay",
            "mnist_logreg", "mnist_mlp", "mnist_cnn", "line_fit_ignite", "gp_dkl_elevators",
-           "parabola_fit"]
+           "parabola_fit", "galaxy_analogues"]
 TABLES = ["conv_speedup", "nmf_topics", "randomized_svd", "svd_denoise", "pagerank_dbpedia",
           "weight_decay"]
 

@@ -31,7 +31,7 @@ def plot(results: dict, path, z_max: float) -> None:
                        f"populated {r['populated_nll']:.2f}")
     ax1.set_yscale("log")
     ax1.yaxis.set_major_formatter(ScalarFormatter())
-    ax1.yaxis.set_minor_formatter(ScalarFormatter())
+    ax1.yaxis.set_minor_formatter(_sparse_minor_labels())
     ax1.set(xlabel="true z (class centre)", ylabel="mean test NLL  -ln p(true class)",
             title="Simulated analogue (day 33): classes with no training sample (red bands)\n"
                   f"NLL ratio empty/populated {m['empty_to_populated_class_test_nll_ratio']:.1f}, "
@@ -64,7 +64,7 @@ def plot(results: dict, path, z_max: float) -> None:
                  label=f"{labels[name]}: best {tuned['best_valid_loss']:.3f}")
     ax3.set_yscale("log")
     ax3.yaxis.set_major_formatter(ScalarFormatter())
-    ax3.yaxis.set_minor_formatter(ScalarFormatter())
+    ax3.yaxis.set_minor_formatter(_sparse_minor_labels())
     ax3.set(xlabel="fine-tuning epoch on the small 'real' set",
             ylabel="validation cross-entropy ('real' set)",
             title="Simulated analogue (day 52): pretraining on simulations, then\n"
@@ -96,3 +96,14 @@ def plt_colors(n: int) -> list:
     from matplotlib import colormaps
 
     return [colormaps["viridis"](x) for x in np.linspace(0.0, 0.85, n)]
+
+
+def _sparse_minor_labels():
+    """Label the minor ticks of a log axis at 2 and 5 times a power of ten only."""
+    from matplotlib.ticker import FuncFormatter
+
+    def label(value, _pos):
+        lead = value / 10 ** np.floor(np.log10(value))
+        return f"{value:g}" if round(lead) in (2, 5) and abs(lead - round(lead)) < 1e-6 else ""
+
+    return FuncFormatter(label)

@@ -1,0 +1,237 @@
+"""Days 33, 43-45, 52, 53: the log's general statements about galaxy distances, tested on a toy
+photometry simulator (hundreddays.analogues.photometry). SIMULATED ANALOGUES: the author's
+catalogues and simulations are private, so nothing here measures his data.
+
+1. [33] distance regression posed as classification over z bins, some bins emptied in the
+   training set: test objects of empty classes get a poor NLL; weight decay on the last layer.
+2. [43-45] a CNN whose two large linear input layers map fluxes to a "spectrum" vs a fully
+   connected network ("only linear layers"): overfitting, and which is better.
+3. [52] pretraining on a large simulation, clean or with added noise, short or long, then
+   fine-tuning on a small "real" set drawn from a slightly different simulator.
+4. [53] (Hinton) a network trained on noisy labels predicts the truth better than its labels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from ..analogues.figure import plot  # noqa: F401 (the study's figure, re-exported)
+from ..analogues.fit import best_valid, fit, per_sample_loss, predict
+from ..analogues.nets import SpectrumCNN, mlp, n_parameters
+from ..analogues.photometry import simulate, standardizer, z_classes
+
+KEYS = {
+    "": ["bands", "z_max", "classes", "flux_noise", "hidden", "batch_size", "lr",
+         "empty_classes", "cnn", "pretraining", "noisy_labels"],
+    "empty_classes": ["train", "test", "empty", "epochs", "weight_decay", "weight_decay_sweep"],
+    "cnn": ["train", "valid", "spectrum_length", "linear_width", "channels", "blocks", "epochs"],
+    "pretraining": ["simulations", "sim_noise", "domain_shift", "real_train", "real_valid",
+                    "short_epochs", "long_epochs", "finetune_epochs", "finetune_batch_size"],
+    "noisy_labels": ["train", "test", "label_noise", "epochs"],
+}
+
+
+def check_config(cfg: dict) -> None:
+    """Raise KeyError/ValueError naming the config key (studies.galaxy_analogues...) at fault."""
+    for block, keys in KEYS.items():
+        part = cfg[block] if block else cfg
+        where = "studies.galaxy_analogues" + (f".{block}" if block else "")
+        missing = [k for k in keys if k not in part]
+        if missing:
+            raise KeyError(f"config {where}: missing key(s) {missing}")
+    empty = cfg["empty_classes"]["empty"]
+    if not empty or any(not 0 <= c < cfg["classes"] for c in empty):
+        raise ValueError(f"config studies.galaxy_analogues.empty_classes.empty: {empty} must be "
+                         f"a non-empty list of class indices in [0, {cfg['classes']})")
+    pre = cfg["pretraining"]
+    if not 1 <= pre["short_epochs"] < pre["long_epochs"]:
+        raise ValueError("config studies.galaxy_analogues.pretraining: need 1 <= short_epochs "
+                         f"< long_epochs, got {pre['short_epochs']}, {pre['long_epochs']}")
+
+
+def _sim(cfg: dict, n: int, rng, noise: float | None = None, shift: float = 0.0) -> dict:
+    return simulate(n, rng, n_bands=cfg["bands"], z_max=cfg["z_max"],
+                    noise=cfg["flux_noise"] if noise is None else noise, stretch=shift, tilt=shift)
+
+
+def _model(cfg: dict, seed: int, n_out: int | None = None):
+    torch.manual_seed(seed)
+    return mlp(cfg["bands"], cfg["hidden"], cfg["classes"] if n_out is None else n_out)
+
+
+def empty_classes(cfg: dict, seed: int, log=print) -> dict:
+    """Analogue 1: train without the samples of the `empty` classes; per-class test NLL for
+    each last-layer weight decay of the sweep (0 and the claimed one included)."""
+    sub, classes = cfg["empty_classes"], cfg["classes"]
+    rng = np.random.default_rng([seed, 1])
+    train, test = _sim(cfg, sub["train"], rng), _sim(cfg, sub["test"], rng)
+    y_train = z_classes(train["z"], cfg["z_max"], classes)
+    y_test = z_classes(test["z"], cfg["z_max"], classes)
+    empty = np.array(sorted(set(sub["empty"])))
+    keep = ~np.isin(y_train, empty)
+    scale = standardizer(train["features"][keep])
+    tr, te = (scale(train["features"][keep]), y_train[keep]), (scale(test["features"]), y_test)
+    in_empty = np.isin(y_test, empty)
+    decays = sorted({0.0, float(sub["weight_decay"]), *map(float, sub["weight_decay_sweep"])})
+    runs = {}
+    for wd in decays:
+        model = _model(cfg, seed + 1)
+        out = fit(model, tr, te, loss="ce", epochs=sub["epochs"], batch_size=cfg["batch_size"],
+                  lr=cfg["lr"], seed=seed + 1, last_layer_weight_decay=wd, log=log,
+                  name=f"[empty classes, last-layer weight decay {wd:g}]")
+        nll = per_sample_loss(model, te, "ce")
+        per_class = np.array([nll[y_test == c].mean() if (y_test == c).any() else np.nan
+                              for c in range(classes)])
+        runs[wd] = {"history": out["history"], "per_class_nll": per_class,
+                    "empty_nll": float(nll[in_empty].mean()),
+                    "populated_nll": float(nll[~in_empty].mean())}
+    return {"empty": empty, "runs": runs, "weight_decay": float(sub["weight_decay"]),
+            "train_size": int(keep.sum()), "test_in_empty": int(in_empty.sum())}
+
+
+def cnn_vs_linear(cfg: dict, seed: int, log=print) -> dict:
+    """Analogue 2: the spectrum CNN and the fully connected net on the same data and schedule."""
+    sub = cfg["cnn"]
+    rng = np.random.default_rng([seed, 2])
+    data = _sim(cfg, sub["train"] + sub["valid"], rng)
+    y = z_classes(data["z"], cfg["z_max"], cfg["classes"])
+    n = sub["train"]
+    scale = standardizer(data["features"][:n])
+    tr, va = (scale(data["features"][:n]), y[:n]), (scale(data["features"][n:]), y[n:])
+    torch.manual_seed(seed + 2)
+    cnn = SpectrumCNN(cfg["bands"], sub["linear_width"], sub["spectrum_length"],
+                      sub["channels"], sub["blocks"], cfg["classes"])
+    linear = _model(cfg, seed + 2)
+    out = {}
+    for name, model in (("cnn", cnn), ("linear", linear)):
+        run = fit(model, tr, va, loss="ce", epochs=sub["epochs"], batch_size=cfg["batch_size"],
+                  lr=cfg["lr"], seed=seed + 2, log=log, name=f"[{name}]")
+        out[name] = {"history": run["history"], "parameters": n_parameters(model)}
+    return out
+
+
+def pretraining(cfg: dict, seed: int, log=print) -> dict:
+    """Analogue 3: fine-tune on a small shifted "real" set from scratch, after clean pretraining,
+    after noisy pretraining (short: a snapshot of the long run) and after long noisy pretraining.
+    The clean and noisy simulations are the same galaxies, with and without the added noise."""
+    sub = cfg["pretraining"]
+    rng = np.random.default_rng([seed, 3])
+    sim = _sim(cfg, sub["simulations"], rng, noise=sub["sim_noise"])
+    real = _sim(cfg, sub["real_train"] + sub["real_valid"], rng, shift=sub["domain_shift"])
+    classes = lambda d: z_classes(d["z"], cfg["z_max"], cfg["classes"])  # noqa: E731
+    scale = standardizer(sim["clean"])
+    n = sub["real_train"]
+    y_real = classes(real)
+    real_tr = (scale(real["features"][:n]), y_real[:n])
+    real_va = (scale(real["features"][n:]), y_real[n:])
+    y_sim = classes(sim)
+    short, long = sub["short_epochs"], sub["long_epochs"]
+    common = {"loss": "ce", "batch_size": cfg["batch_size"], "lr": cfg["lr"], "seed": seed + 3,
+              "log": log}
+    clean_model = _model(cfg, seed + 3)
+    clean = fit(clean_model, (scale(sim["clean"]), y_sim), real_va, epochs=short,
+                name="[pretrain clean]", **common)
+    noisy_model = _model(cfg, seed + 3)
+    noisy = fit(noisy_model, (scale(sim["features"]), y_sim), real_va, epochs=long,
+                snapshot_at={short}, name="[pretrain noisy]", **common)
+    starts = {"scratch": None, "clean": clean_model.state_dict(),
+              "noisy": noisy["snapshots"][short], "noisy_long": noisy_model.state_dict()}
+    tuned = {}
+    for name, state in starts.items():
+        model = _model(cfg, seed + 4)
+        if state is not None:
+            model.load_state_dict(state)
+        run = fit(model, real_tr, real_va, loss="ce", epochs=sub["finetune_epochs"],
+                  batch_size=sub["finetune_batch_size"], lr=cfg["lr"], seed=seed + 4, log=log,
+                  name=f"[fine-tune after {name}]")
+        tuned[name] = {"history": run["history"], "best_valid_loss": best_valid(run["history"])}
+    return {"pretrain": {"clean": clean["history"], "noisy": noisy["history"]}, "tuned": tuned,
+            "short_epochs": short, "long_epochs": long}
+
+
+def noisy_labels(cfg: dict, seed: int, log=print) -> dict:
+    """Analogue 4: regress z with MSE on labels z + N(0, label_noise); compare the test errors of
+    the predictions and of the labels against the true z (and a net trained on clean labels)."""
+    sub = cfg["noisy_labels"]
+    rng = np.random.default_rng([seed, 5])
+    data = _sim(cfg, sub["train"] + sub["test"], rng)
+    labels = data["z"] + sub["label_noise"] * rng.standard_normal(len(data["z"]))
+    n = sub["train"]
+    scale = standardizer(data["features"][:n])
+    x_tr, x_te = scale(data["features"][:n]), scale(data["features"][n:])
+    z_te, labels_te = data["z"][n:], labels[n:]
+    out, histories = {}, []
+    for name, targets in (("noisy", labels), ("clean", data["z"])):
+        model = _model(cfg, seed + 5, n_out=1)
+        histories += fit(model, (x_tr, targets[:n]), (x_te, labels_te), loss="mse",
+            epochs=sub["epochs"], batch_size=cfg["batch_size"], lr=cfg["lr"], seed=seed + 5,
+            log=log, name=f"[regression on {name} labels]")["history"]
+        out[name] = predict(model, x_te).squeeze(1).cpu().numpy().astype(np.float64)
+    rmse = lambda a: float(np.sqrt(np.mean((a - z_te) ** 2)))  # noqa: E731
+    return {"z": z_te, "labels": labels_te, "prediction": out["noisy"],
+            "clean_prediction": out["clean"], "prediction_rmse": rmse(out["noisy"]),
+            "label_rmse": rmse(labels_te), "clean_label_prediction_rmse": rmse(out["clean"]),
+            "history": histories}
+
+
+def run(cfg: dict, seed: int, log=print) -> dict:
+    """Run the four analogues; returns their results and the flat metrics."""
+    check_config(cfg)
+    results = {"empty_classes": empty_classes(cfg, seed, log),
+               "cnn": cnn_vs_linear(cfg, seed, log),
+               "pretraining": pretraining(cfg, seed, log),
+               "noisy_labels": noisy_labels(cfg, seed, log)}
+    results["metrics"] = summarize(results)
+    return results
+
+
+def summarize(results: dict) -> dict:
+    """Flat metrics of the four analogues (see report/galaxy_analogues.rst)."""
+    ec, cnn, pre, nl = (results[k] for k in ("empty_classes", "cnn", "pretraining", "noisy_labels"))
+    base, reg = ec["runs"][0.0], ec["runs"][ec["weight_decay"]]
+    cnn_valid = [h["valid_loss"] for h in cnn["cnn"]["history"]]
+    lin_valid = [h["valid_loss"] for h in cnn["linear"]["history"]]
+    tuned = {k: v["best_valid_loss"] for k, v in pre["tuned"].items()}
+    histories = [h for r in ec["runs"].values() for h in r["history"]]
+    histories += cnn["cnn"]["history"] + cnn["linear"]["history"] + pre["pretrain"]["clean"]
+    histories += pre["pretrain"]["noisy"] + [h for t in pre["tuned"].values() for h in t["history"]]
+    histories += nl["history"]
+    return {
+        "empty_class_test_nll": base["empty_nll"],
+        "populated_class_test_nll": base["populated_nll"],
+        "empty_to_populated_class_test_nll_ratio": base["empty_nll"] / base["populated_nll"],
+        "regularized_empty_class_test_nll": reg["empty_nll"],
+        "regularized_populated_class_test_nll": reg["populated_nll"],
+        "regularized_nll_rel_change": abs(reg["empty_nll"] - base["empty_nll"]) / base["empty_nll"],
+        "regularized_populated_nll_rel_change":
+            abs(reg["populated_nll"] - base["populated_nll"]) / base["populated_nll"],
+        "regularized_empty_to_populated_class_test_nll_ratio":
+            reg["empty_nll"] / reg["populated_nll"],
+        "last_layer_weight_decay": ec["weight_decay"],
+        "test_objects_in_empty_classes": ec["test_in_empty"],
+        "cnn_best_valid_loss": min(cnn_valid),
+        "cnn_final_valid_loss": cnn_valid[-1],
+        "cnn_best_epoch": int(np.argmin(cnn_valid)) + 1,
+        "cnn_final_to_best_valid_loss": cnn_valid[-1] / min(cnn_valid),
+        "cnn_final_train_loss": cnn["cnn"]["history"][-1]["train_loss"],
+        "cnn_parameters": cnn["cnn"]["parameters"],
+        "linear_best_valid_loss": min(lin_valid),
+        "linear_final_to_best_valid_loss": lin_valid[-1] / min(lin_valid),
+        "linear_parameters": cnn["linear"]["parameters"],
+        "cnn_to_linear_valid_loss_ratio": min(cnn_valid) / min(lin_valid),
+        "scratch_valid_loss": tuned["scratch"],
+        "clean_pretrain_valid_loss": tuned["clean"],
+        "noisy_pretrain_valid_loss": tuned["noisy"],
+        "long_pretrain_valid_loss": tuned["noisy_long"],
+        "noisy_pretrain_to_scratch_valid_loss": tuned["noisy"] / tuned["scratch"],
+        "noisy_to_clean_pretrain_valid_loss": tuned["noisy"] / tuned["clean"],
+        "long_to_short_pretrain_valid_loss": tuned["noisy_long"] / tuned["noisy"],
+        "prediction_rmse": nl["prediction_rmse"],
+        "label_rmse": nl["label_rmse"],
+        "clean_label_prediction_rmse": nl["clean_label_prediction_rmse"],
+        "prediction_to_label_rmse_ratio": nl["prediction_rmse"] / nl["label_rmse"],
+        "seconds_per_epoch": float(np.mean([h["seconds"] for h in pre["pretrain"]["noisy"]])),
+        "train_seconds": float(sum(h["seconds"] for h in histories)),
+    }
+

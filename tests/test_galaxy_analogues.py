@@ -1,0 +1,172 @@
+import copy
+import math
+
+import numpy as np
+import pytest
+import torch
+from scipy import integrate
+
+from hundreddays.analogues import fit as fitting
+from hundreddays.analogues import nets, photometry
+from hundreddays.studies import galaxy_analogues as study
+
+QUIET = {"log": lambda s: None}
+
+TINY = {
+    "bands": 5, "z_max": 1.5, "classes": 12, "flux_noise": 0.05, "hidden": 32,
+    "batch_size": 64, "lr": 3e-3,
+    "empty_classes": {"train": 600, "test": 300, "empty": [3, 7], "epochs": 3,
+                      "weight_decay": 0.01, "weight_decay_sweep": []},
+    "cnn": {"train": 200, "valid": 200, "spectrum_length": 32, "linear_width": 32,
+            "channels": 4, "blocks": 2, "epochs": 3},
+    "pretraining": {"simulations": 1000, "sim_noise": 0.05, "domain_shift": 0.05,
+                    "real_train": 100, "real_valid": 200, "short_epochs": 1, "long_epochs": 2,
+                    "finetune_epochs": 2, "finetune_batch_size": 32},
+    "noisy_labels": {"train": 600, "test": 300, "label_noise": 0.1, "epochs": 3},
+}
+
+
+@pytest.mark.parametrize("red", [True, False])
+@pytest.mark.parametrize("z", [0.0, 0.4, 1.3])
+def test_band_fluxes_match_quadrature(red, z):
+    """Our gridded filter integrals against scipy's adaptive quadrature."""
+    template = photometry.red_template if red else photometry.blue_template
+    centres = np.geomspace(*photometry.BAND_RANGE, 4)
+    ours = photometry.template_flux(z, 4, red)
+    for c, flux in zip(centres, ours, strict=True):
+        sigma = photometry.BAND_WIDTH * c
+        filt = lambda lam, c=c, s=sigma: math.exp(-0.5 * ((lam - c) / s) ** 2)  # noqa: E731
+        lo, hi = c - 6 * sigma, c + 6 * sigma
+        integrand = lambda lam, f=filt: template(np.array(lam / (1 + z))) * f(lam)  # noqa: E731
+        num = integrate.quad(integrand, lo, hi, limit=400,
+                             points=[ln * (1 + z) for ln, _ in photometry.LINES])[0]
+        den = integrate.quad(filt, lo, hi)[0]
+        assert flux == pytest.approx(num / den, rel=2e-3)
+
+
+def test_flux_table_interpolation_and_shift():
+    z, red, blue = photometry.flux_table(6, 1.5)
+    i = 700
+    assert np.allclose(red[i], photometry.template_flux(z[i], 6, True), rtol=1e-12)
+    assert np.allclose(blue[i], photometry.template_flux(z[i], 6, False), rtol=1e-12)
+    # a stretch of the rest frame by (1 + s) is the same as observing at (1 + z)(1 + s) - 1
+    zs, red_s, _ = photometry.flux_table(6, 1.5, 0.05, 0.0)
+    assert np.allclose(red_s[200], photometry.template_flux((1 + zs[200]) * 1.05 - 1, 6, True))
+
+
+def test_simulate_is_seeded_and_noise_has_the_asked_size():
+    a = photometry.simulate(5000, np.random.default_rng(3), n_bands=6, z_max=1.5, noise=0.1)
+    b = photometry.simulate(5000, np.random.default_rng(3), n_bands=6, z_max=1.5, noise=0.1)
+    assert np.array_equal(a["features"], b["features"])
+    assert a["features"].shape == (5000, 6) and a["z"].min() >= 0 and a["z"].max() <= 1.5
+    assert np.std(a["features"] - a["clean"]) == pytest.approx(0.1, rel=0.03)
+    # colours (flux ratios) carry z: neighbouring bands' colour correlates with z
+    colour = a["clean"][:, 3] - a["clean"][:, 1]
+    assert abs(np.corrcoef(colour, a["z"])[0, 1]) > 0.3
+    with pytest.raises(ValueError, match="noise"):
+        photometry.simulate(10, np.random.default_rng(0), n_bands=6, z_max=1.5, noise=-1)
+
+
+def test_z_classes_match_digitize():
+    z = np.random.default_rng(0).uniform(0, 2, 1000)
+    expected = np.clip(np.digitize(z, np.linspace(0, 2, 21)[1:-1]), 0, 19)
+    assert np.array_equal(photometry.z_classes(z, 2.0, 20), expected)
+    assert photometry.z_classes(np.array([2.0]), 2.0, 20)[0] == 19
+
+
+def test_per_sample_nll_matches_numpy_log_softmax():
+    torch.manual_seed(0)
+    model = nets.mlp(4, 8, 5)
+    x = np.random.default_rng(1).normal(size=(50, 4)).astype(np.float32)
+    y = np.random.default_rng(2).integers(0, 5, 50)
+    logits = model(torch.from_numpy(x)).detach().numpy().astype(np.float64)
+    log_p = logits - logits.max(1, keepdims=True)
+    log_p -= np.log(np.exp(log_p).sum(1, keepdims=True))
+    nll = fitting.per_sample_loss(model, (x, y), "ce")
+    assert np.allclose(nll, -log_p[np.arange(50), y], atol=1e-5)
+
+
+def test_spectrum_cnn_shapes_and_parameter_count():
+    cnn = nets.SpectrumCNN(6, 40, 32, 4, 2, 10)
+    assert cnn(torch.zeros(3, 6)).shape == (3, 10)
+    linear = (6 * 40 + 40) + (40 * 32 + 32)
+    convs = (7 * 4 + 4) + 2 * 2 * (4 * 4 * 5 + 4)  # stem + 2 blocks x 2 convolutions
+    expected = linear + convs + (4 * (32 // 4) * 10 + 10)
+    assert nets.n_parameters(cnn) == expected
+    assert nets.last_linear(cnn) is cnn.head
+    with pytest.raises(ValueError, match="spectrum_length"):
+        nets.SpectrumCNN(6, 40, 30, 4, 2, 10)
+    block = nets.ResBlock1d(2)
+    torch.nn.init.zeros_(block.conv2.weight)
+    torch.nn.init.zeros_(block.conv2.bias)
+    x = torch.rand(1, 2, 9)  # non-negative: relu(x + 0) = x
+    assert torch.equal(block(x), x)
+
+
+def _blobs(n, seed):
+    rng = np.random.default_rng(seed)
+    y = rng.integers(0, 3, n)
+    return (np.eye(3)[y] * 3 + rng.normal(size=(n, 3))).astype(np.float32), y
+
+
+def test_fit_learns_snapshots_and_decays_only_the_last_layer():
+    train, valid = _blobs(400, 0), _blobs(200, 1)
+    runs = {}
+    for wd in (0.0, 100.0):
+        torch.manual_seed(0)
+        model = nets.mlp(3, 16, 3)
+        out = fitting.fit(model, train, valid, loss="ce", epochs=4, batch_size=32, lr=1e-2,
+                          seed=0, last_layer_weight_decay=wd, snapshot_at={2}, **QUIET)
+        runs[wd] = (model, out)
+    model, out = runs[0.0]
+    hist = out["history"]
+    assert hist[-1]["valid_loss"] < 0.5 * hist[0]["valid_loss"]
+    assert set(out["snapshots"]) == {2}
+    assert not torch.equal(out["snapshots"][2]["4.weight"], model.state_dict()["4.weight"])
+    decayed = runs[100.0][0]
+    assert decayed[4].weight.norm() < 0.3 * model[4].weight.norm()  # the output layer shrinks
+    assert decayed[0].weight.norm() > 0.5 * model[0].weight.norm()  # the first layer does not
+
+
+def test_regression_on_noisy_labels_beats_the_labels():
+    """Hinton's point on a linear truth: averaging over many noisy labels recovers z."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3000, 4)).astype(np.float32)
+    z = x @ np.array([0.5, -0.3, 0.2, 0.1])
+    labels = z + rng.normal(0, 0.5, len(z))
+    torch.manual_seed(0)
+    model = nets.mlp(4, 16, 1)
+    fitting.fit(model, (x[:2500], labels[:2500]), (x[2500:], labels[2500:]), loss="mse",
+                epochs=8, batch_size=64, lr=3e-3, seed=0, **QUIET)
+    pred = fitting.predict(model, x[2500:]).squeeze(1).numpy()
+    assert np.sqrt(np.mean((pred - z[2500:]) ** 2)) < 0.5 * 0.5
+
+
+def test_config_errors_name_the_key():
+    cfg = copy.deepcopy(TINY)
+    del cfg["cnn"]["blocks"]
+    with pytest.raises(KeyError, match=r"galaxy_analogues\.cnn.*blocks"):
+        study.check_config(cfg)
+    cfg = copy.deepcopy(TINY)
+    cfg["empty_classes"]["empty"] = [12]
+    with pytest.raises(ValueError, match="empty_classes.empty"):
+        study.check_config(cfg)
+    cfg = copy.deepcopy(TINY)
+    cfg["pretraining"]["long_epochs"] = 1
+    with pytest.raises(ValueError, match="long_epochs"):
+        study.check_config(cfg)
+
+
+def test_run_end_to_end_is_seeded_and_plots(tmp_path):
+    result = study.run(TINY, seed=0, **QUIET)
+    m = result["metrics"]
+    assert all(math.isfinite(v) for v in m.values())
+    ec = result["empty_classes"]
+    assert ec["test_in_empty"] > 0 and set(ec["runs"]) == {0.0, 0.01}
+    assert m["empty_to_populated_class_test_nll_ratio"] > 1  # unseen classes are predicted worse
+    assert m["label_rmse"] == pytest.approx(0.1, rel=0.15)
+    assert set(result["pretraining"]["tuned"]) == {"scratch", "clean", "noisy", "noisy_long"}
+    again = study.empty_classes(TINY, 0, **QUIET)
+    assert again["runs"][0.0]["empty_nll"] == ec["runs"][0.0]["empty_nll"]
+    study.plot(result, tmp_path / "g.png", TINY["z_max"])
+    assert (tmp_path / "g.png").stat().st_size > 10_000
