@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 import tempfile
 from pathlib import Path
@@ -18,8 +19,11 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from workflow_copy import REPO, copy_workflow, snakemake  # noqa: E402
 
+from hundreddays.claims import evaluate, load_claims  # noqa: E402
+
 SYNTHETIC = ["float_stability", "conv_speedup", "svd_denoise", "ct_compressed_sensing",
-             "fibonacci", "householder_qr"]
+             "fibonacci", "householder_qr", "sgd_line", "softmax_pitfall", "log_features",
+             "line_fit_ignite", "parabola_fit"]
 
 
 def run_study(wf: Path, study: str, cores: int) -> dict:
@@ -31,7 +35,16 @@ def run_study(wf: Path, study: str, cores: int) -> dict:
     with open(wf / "benchmarks" / f"{study}.tsv", newline="") as f:
         row = next(csv.DictReader(f, delimiter="\t"))
     return {"study": study, "status": "ok", "seconds": float(row["s"]),
-            "max_rss_mib": float(row["max_rss"])}
+            "max_rss_mib": float(row["max_rss"]), "verdicts": verdicts(wf, study)}
+
+
+def verdicts(wf: Path, study: str) -> list[str]:
+    """The study's claims judged on its full-scale metrics: "claim: reproduced (value)"."""
+    metrics = json.loads((wf / "results" / study / "metrics.json").read_text())
+    metrics = {f"{study}.{key}": value for key, value in metrics.items()}
+    rows = evaluate(load_claims(wf / "claims.yaml"), metrics, {study}, "full")
+    return [f"{r['claim']}: {r['verdict']} ({r['reproduced']:.4g})" for r in rows
+            if r["study"] == study and r["reproduced"] is not None]
 
 
 def main() -> None:
@@ -44,11 +57,13 @@ def main() -> None:
         data = REPO / "data"
         if data.exists():  # datasets fetched or placed for the full scale
             (wf / "data").symlink_to(data)
-        print("| study | wall time (s) | peak RSS (MiB) |\n|---|---|---|")
+        print("| study | wall time (s) | peak RSS (MiB) | claims at full scale |")
+        print("|---|---|---|---|")
         for study in args.studies:
             r = run_study(wf, study, args.cores)
             if r["status"] == "ok":
-                print(f"| {study} | {r['seconds']:.1f} | {r['max_rss_mib']:.0f} |", flush=True)
+                print(f"| {study} | {r['seconds']:.1f} | {r['max_rss_mib']:.0f} | "
+                      f"{'; '.join(r['verdicts'])} |", flush=True)
             else:
                 print(f"| {study} | {r['status']} | |", flush=True)
 
