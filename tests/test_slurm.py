@@ -38,12 +38,14 @@ def slurm():
     installed = cluster("install")
     if installed.returncode != 0:
         pytest.skip(f"could not install slurm-wlm and munge: {installed.stderr[-500:]}")
-    started = cluster("start")
-    assert started.returncode == 0, started.stdout + started.stderr
     try:
+        started = cluster("start")
+        assert started.returncode == 0, started.stdout + started.stderr
         yield
     finally:
         print(cluster("stop").stdout)
+        if "installed" in installed.stdout:  # leave the machine as we found it
+            print(cluster("uninstall").stdout)
 
 
 def slurm_jobs() -> dict[str, str]:

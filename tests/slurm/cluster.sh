@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # A real single-node SLURM on this machine, for the submission test (tests/test_slurm.py).
-#   cluster.sh install   apt-get the Debian packages (slurm-wlm, munge) if missing
+#   cluster.sh install   apt-get the Debian packages (slurm-wlm, munge) if missing; prints
+#                        "installed" when it installed them
+#   cluster.sh uninstall remove those packages again (the test does when it installed them: with
+#                        SLURM installed but no controller running, every snakemake start waits
+#                        ~9 s on the SLURM plugin's `scontrol show config`)
 #   cluster.sh start     write /etc/slurm/{slurm,gres}.conf, start munged, slurmctld, slurmd
 #   cluster.sh stop      stop exactly the daemons `start` started
 # Needs root. One node ($(hostname -s), 2 CPUs, one fake GPU as a gres device file), one
@@ -10,12 +14,22 @@ set -euo pipefail
 STATE=${SLURM_FIXTURE_STATE:-/tmp/hundreddays-slurm}
 CONF=/etc/slurm
 
+PACKAGES="slurm-wlm munge"
+
 install() {
   command -v slurmctld >/dev/null && command -v munged >/dev/null && return 0
   export DEBIAN_FRONTEND=noninteractive
-  apt-get install -y --no-install-recommends slurm-wlm munge >/dev/null 2>&1 \
+  apt-get install -y --no-install-recommends $PACKAGES >/dev/null 2>&1 \
     || { apt-get update >/dev/null 2>&1 && \
-         apt-get install -y --no-install-recommends slurm-wlm munge >/dev/null; }
+         apt-get install -y --no-install-recommends $PACKAGES >/dev/null; }
+  echo installed
+}
+
+uninstall() {
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get purge -y --auto-remove $PACKAGES >/dev/null
+  rm -rf "$CONF/slurm.conf" "$CONF/gres.conf" "$STATE"
+  echo uninstalled
 }
 
 write_conf() {
