@@ -41,6 +41,24 @@ def evaluate(
 Split = tuple[torch.Tensor, torch.Tensor]
 
 
+def train_epoch(model: nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor,
+                batch_size: int, gen: torch.Generator, loss_fn) -> float:
+    """One pass over (x, y) in minibatches, in an order drawn from `gen`, one optimizer step
+    each; x and y may live on the CPU or on the model's device. Returns the mean training loss
+    (the running mean over the batches)."""
+    model.train()
+    device = next(model.parameters()).device
+    loss_sum = 0.0
+    for idx in torch.randperm(len(x), generator=gen).split(batch_size):
+        xb, yb = x[idx.to(x.device)].to(device), y[idx.to(y.device)].to(device)
+        loss = loss_fn(model(xb), yb)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        loss_sum += loss.item() * len(idx)
+    return loss_sum / len(x)
+
+
 def train_classifier(model: nn.Module, train: Split, test: Split, epochs: int, batch_size: int,
                      lr: float, seed: int, log=print, checkpoint=None) -> list[dict]:
     """Train `model` with Adam on cross-entropy (the softmax is inside the loss, not the model).
@@ -66,17 +84,10 @@ def train_classifier(model: nn.Module, train: Split, test: Split, epochs: int, b
         history = state["history"]
         log(f"resumed from checkpoint {checkpoint} after epoch {len(history)}/{epochs}")
     for epoch in range(len(history) + 1, epochs + 1):
-        model.train()
-        start, loss_sum = time.perf_counter(), 0.0
-        for idx in torch.randperm(len(x), generator=gen).split(batch_size):
-            xb, yb = x[idx].to(device), y[idx].to(device)
-            loss = nn.functional.cross_entropy(model(xb), yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            loss_sum += loss.item() * len(idx)
+        start = time.perf_counter()
+        train_loss = train_epoch(model, opt, x, y, batch_size, gen, nn.functional.cross_entropy)
         test_loss, test_acc = evaluate(model, *test)
-        record = {"epoch": epoch, "train_loss": loss_sum / len(x), "test_loss": test_loss,
+        record = {"epoch": epoch, "train_loss": train_loss, "test_loss": test_loss,
                   "test_accuracy": test_acc, "seconds": time.perf_counter() - start}
         history.append(record)
         log(f"epoch {epoch}/{epochs}: train loss {record['train_loss']:.4f}  "

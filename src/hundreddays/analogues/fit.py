@@ -11,7 +11,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..training import pick_device
+from ..training import pick_device, train_epoch
 from .nets import last_linear
 
 Split = tuple[np.ndarray, np.ndarray]
@@ -69,13 +69,7 @@ def fit(model: nn.Module, train: Split, valid: Split, *, loss: str, epochs: int,
     history, snapshots = [], {}
     for epoch in range(1, epochs + 1):
         start = time.perf_counter()
-        model.train()
-        for idx in torch.randperm(len(x), generator=gen).split(batch_size):
-            idx = idx.to(device)
-            batch_loss = _loss(model(x[idx]), y[idx], loss)
-            opt.zero_grad()
-            batch_loss.backward()
-            opt.step()
+        train_epoch(model, opt, x, y, batch_size, gen, lambda out, target: _loss(out, target, loss))
         record = {"epoch": epoch,
                   "train_loss": _loss(predict(model, x), y, loss).item(),
                   "valid_loss": _loss(predict(model, valid_t[0]), valid_t[1], loss).item(),

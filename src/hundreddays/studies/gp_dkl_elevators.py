@@ -25,7 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..training import pick_device
+from ..training import pick_device, train_epoch
 
 KERNELS = ("grid", "exact")
 # KISS-GP grid: [-GRID_BOUND, GRID_BOUND] in every feature dimension. gpytorch 1.15.2's
@@ -188,16 +188,9 @@ def train_mse(model: nn.Module, x: torch.Tensor, y: torch.Tensor, epochs: int, b
     gen = torch.Generator().manual_seed(seed)
     history = []
     for epoch in range(1, epochs + 1):
-        model.train()
-        start, loss_sum = time.perf_counter(), 0.0
-        for idx in torch.randperm(len(x), generator=gen).split(batch_size):
-            idx = idx.to(x.device)
-            loss = nn.functional.mse_loss(model(x[idx]), y[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            loss_sum += loss.item() * len(idx)
-        record = {"epoch": epoch, "loss": loss_sum / len(x), "seconds": time.perf_counter() - start}
+        start = time.perf_counter()
+        loss = train_epoch(model, opt, x, y, batch_size, gen, nn.functional.mse_loss)
+        record = {"epoch": epoch, "loss": loss, "seconds": time.perf_counter() - start}
         if evaluate is not None:
             record.update(evaluate())
         history.append(record)

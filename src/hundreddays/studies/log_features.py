@@ -23,7 +23,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..training import pick_device
+from ..training import pick_device, train_epoch
 
 TRANSFORMS = ("standardized", "log", "asinh")
 LABELS = {"standardized": "standardised flux", "log": "log(flux), clipped at a floor",
@@ -118,16 +118,10 @@ def train_regressor(train: tuple[np.ndarray, np.ndarray], valid: tuple[np.ndarra
     gen = torch.Generator().manual_seed(seed)
     history = []
     for epoch in range(1, epochs + 1):
-        start, loss_sum = time.perf_counter(), 0.0
-        for idx in torch.randperm(len(x), generator=gen).split(batch_size):
-            idx = idx.to(device)
-            loss = nn.functional.mse_loss(model(x[idx]), y[idx])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            loss_sum += loss.item() * len(idx)
+        start = time.perf_counter()
+        train_loss = train_epoch(model, opt, x, y, batch_size, gen, nn.functional.mse_loss)
         seconds = time.perf_counter() - start
-        record = {"epoch": epoch, "train_loss": loss_sum / len(x), "valid_loss": mse(model, vx, vy),
+        record = {"epoch": epoch, "train_loss": train_loss, "valid_loss": mse(model, vx, vy),
                   "seconds": seconds}
         history.append(record)
         if epoch == 1 or epoch % max(epochs // 5, 1) == 0 or epoch == epochs:

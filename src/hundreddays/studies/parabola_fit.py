@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..training import pick_device
+from ..training import pick_device, train_epoch
 
 PARAMS = ("a", "b", "c")  # y = a x² + b x + c
 X_RANGE = (-2.0, 2.0)
@@ -91,19 +91,12 @@ def train(model: nn.Module, train_xy, test_xy, epochs: int, batch_size: int, lr:
     x, y = (torch.as_tensor(a, dtype=torch.float32) for a in train_xy)
     history = []
     for epoch in range(1, epochs + 1):
-        model.train()
-        start, loss_sum = time.perf_counter(), 0.0
-        for idx in torch.randperm(len(x), generator=gen).split(batch_size):
-            xb, yb = x[idx].to(device), y[idx].to(device)
-            loss = nn.functional.mse_loss(model(xb), yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            loss_sum += loss.item() * len(idx)
+        start = time.perf_counter()
+        train_loss = train_epoch(model, opt, x, y, batch_size, gen, nn.functional.mse_loss)
         seconds = time.perf_counter() - start
         pred = predict(model, test_xy[0])
         r2 = r2_scores(test_xy[1], pred)
-        record = {"epoch": epoch, "train_loss": loss_sum / len(x),
+        record = {"epoch": epoch, "train_loss": train_loss,
                   "test_mse": float(((pred - test_xy[1]) ** 2).mean()),
                   **{f"r2_{p}": float(v) for p, v in zip(PARAMS, r2, strict=True)},
                   "min_r2": float(r2.min()), "seconds": seconds}

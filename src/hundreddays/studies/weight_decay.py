@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..training import evaluate, pick_device, to_tensors
+from ..training import evaluate, pick_device, to_tensors, train_epoch
 from .mnist_logreg import logistic_regression
 
 LOG_STATEMENTS = {  # day 34 of the log: what each default is compared with (values: claims.yaml)
@@ -151,17 +151,10 @@ def train_sweep_member(model: nn.Module, train, valid, wd: float, epochs: int, b
     x, y = train
     history = []
     for epoch in range(1, epochs + 1):
-        model.train()
-        start, loss_sum = time.perf_counter(), 0.0
-        for idx in torch.randperm(len(x), generator=gen).split(batch_size):
-            xb, yb = x[idx].to(device), y[idx].to(device)
-            loss = nn.functional.cross_entropy(model(xb), yb)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            loss_sum += loss.item() * len(idx)
+        start = time.perf_counter()
+        train_loss = train_epoch(model, opt, x, y, batch_size, gen, nn.functional.cross_entropy)
         valid_loss, valid_acc = evaluate(model, *valid)
-        history.append({"epoch": epoch, "train_loss": loss_sum / len(x), "valid_loss": valid_loss,
+        history.append({"epoch": epoch, "train_loss": train_loss, "valid_loss": valid_loss,
                         "valid_accuracy": valid_acc, "seconds": time.perf_counter() - start})
         log(f"wd {wd:g} epoch {epoch}/{epochs}: train loss {history[-1]['train_loss']:.4f}  "
             f"valid loss {valid_loss:.4f}  valid accuracy {valid_acc:.4f}")
