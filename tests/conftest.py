@@ -1,7 +1,18 @@
 """Fixtures shared by the test modules."""
 
 import pytest
+import torch
 from workflow_copy import copy_workflow, snakemake
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """One torch thread for a module of small models: faster and steadier than two on a busy
+    2-core machine; the previous count is restored afterwards."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="session")

@@ -1,17 +1,9 @@
 import numpy as np
 import pytest
-import torch
 
 from hundreddays.studies import line_fit_ignite as study
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One torch thread: small models train faster and steadier on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 CFG = {"points": 10, "train_lines": 1000, "test_lines": 300, "hidden": 32, "epochs": 8,

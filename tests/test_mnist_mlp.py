@@ -5,14 +5,7 @@ import torch
 from hundreddays.demo_mirror.mnist import make_split
 from hundreddays.studies import mnist_mlp as study
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One torch thread: small models train faster and steadier on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def miniature(train=300, test=100):

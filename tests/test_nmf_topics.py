@@ -30,13 +30,7 @@ def planted(rows=60, cols=40, rank=3, seed=0):
     return rng.exponential(size=(rows, rank)) @ h0, h0
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Small matrices: torch's thread pool only adds overhead (and noise on a busy machine)."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")

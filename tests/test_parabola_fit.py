@@ -1,18 +1,10 @@
 import numpy as np
 import pytest
-import torch
 from sklearn.metrics import r2_score
 
 from hundreddays.studies import parabola_fit as study
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """One torch thread: small models train faster and steadier on a busy machine."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 CFG = {"points": 50, "snr": 10, "train_curves": 1500, "test_curves": 300, "hidden": 32,

@@ -11,13 +11,7 @@ CFG = dict(n_train=1500, n_test=300, dim=20, classes=10, separation=1.0, hidden=
            batch_size=64, lr=1e-3, check_logits=200, check_scale=10.0)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models: one thread is faster than two on a shared machine; restore afterwards."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 

@@ -13,13 +13,7 @@ CFG = dict(wds=[0, 0.01, 0.1], epochs=2, batch_size=64, lr=1e-2, train_limit=Non
            test_limit=None, equivalence=EQ)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Tiny models: one thread is faster than two on a shared machine; restore afterwards."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 
