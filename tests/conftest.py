@@ -1,7 +1,6 @@
 """Fixtures shared by the test modules."""
 
 import pytest
-import torch
 from workflow_copy import copy_workflow, snakemake
 
 
@@ -9,6 +8,8 @@ from workflow_copy import copy_workflow, snakemake
 def one_torch_thread():
     """One torch thread for a module of small models: faster and steadier than two on a busy
     2-core machine; the previous count is restored afterwards."""
+    import torch  # only the modules that ask for it pay torch's import
+
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     yield
