@@ -204,12 +204,45 @@ def test_demo_miniatures_are_not_called_publisher_verified():
 
 @pytest.mark.parametrize("key", ["svd_seconds", "seconds_per_epoch", "torch_nmf_seconds_per_step",
                                  "closed_form_speedup", "full_to_randomized_time_ratio",
-                                 "naive_ms_per_megapixel", "naive_growth_factor"])
+                                 "naive_ms_per_megapixel", "naive_growth_factor",
+                                 "images_per_second"])
 def test_wall_clock_keys_are_timings(key):
     assert is_timing(key)
 
 
 @pytest.mark.parametrize("key", ["test_accuracy", "power_iterations", "secondary_peak",
-                                 "max_abs_diff_vs_reference", "epochs"])
+                                 "max_abs_diff_vs_reference", "epochs", "secondary_peak",
+                                 "per_secondary"])
 def test_other_keys_are_not(key):
     assert not is_timing(key)
+
+
+def test_study_that_could_not_run_gives_its_claims_the_reason(tmp_path):
+    from hundreddays.metrics import write_not_run
+
+    write_not_run(tmp_path / "whale" / "metrics.json", "no Kaggle credentials")
+    fib = write_json(tmp_path / "fibonacci" / "metrics.json", FIB)
+    files = {"whale": tmp_path / "whale" / "metrics.json", "fibonacci": fib}
+    paths = build_report(tmp_path / "out", CLAIMS_FILE, files, {"whale", "fibonacci"}, [], [],
+                         "full")
+    rows = {r["claim"]: r for r in read_csv(paths["claims.csv"])}
+    whale = [r for r in rows.values() if r["study"] == "whale"]
+    assert whale and all(r["verdict"] == "not run (no Kaggle credentials)" for r in whale)
+    assert all(r["reproduced"] == "" for r in whale)
+    assert rows["fib_naive_growth"]["verdict"] != "not run (no Kaggle credentials)"
+    assert "whale" not in (tmp_path / "out" / "metrics.csv").read_text()
+    assert "not run (no Kaggle credentials)" in (tmp_path / "out" / "REPORT.md").read_text()
+
+
+@pytest.mark.parametrize("content", ['{"not_run": "x", "accuracy": 0.5}', '{"not_run": 3}'])
+def test_not_run_must_be_the_only_key_with_a_reason(tmp_path, content):
+    path = write_json(tmp_path / "whale" / "metrics.json", json.loads(content))
+    with pytest.raises(ReportError, match="not_run"):
+        read_metrics({"whale": path})
+
+
+def test_not_run_needs_a_reason(tmp_path):
+    from hundreddays.metrics import write_not_run
+
+    with pytest.raises(ValueError, match="reason"):
+        write_not_run(tmp_path / "m.json", "  ")

@@ -149,18 +149,23 @@ def comparison_text(compare: dict | None, reported: float | None) -> str:
 
 
 def evaluate(
-    claims: list[dict], metrics: dict[str, float], studies_run: set[str], scale: str
+    claims: list[dict], metrics: dict[str, float], studies_run: set[str], scale: str,
+    not_run: dict[str, str] | None = None,
 ) -> list[dict]:
     """Judge every claim against `metrics` ("<study>.<key>" -> value) measured at `scale`.
 
     Returns one row per claim, in claim order, with the keys claim, day, study, statement,
     reported, unit, metric, reproduced (None when nothing was measured), verdict, scale and
-    comparison. Raises ClaimsError when a study that ran lacks a claim's metric.
+    comparison. `not_run` maps a study that could not run here to the reason; its claims get
+    the verdict "not run (<reason>)". Raises ClaimsError when a study that ran lacks a claim's
+    metric.
     """
-    return [_judge(claim, metrics, studies_run, scale) for claim in claims]
+    not_run = not_run or {}
+    return [_judge(claim, metrics, studies_run, scale, not_run) for claim in claims]
 
 
-def _judge(claim: dict, metrics: dict[str, float], studies_run: set[str], scale: str) -> dict:
+def _judge(claim: dict, metrics: dict[str, float], studies_run: set[str], scale: str,
+           not_run: dict[str, str]) -> dict:
     row = {
         "claim": claim["id"],
         "day": claim["day"],
@@ -175,6 +180,8 @@ def _judge(claim: dict, metrics: dict[str, float], studies_run: set[str], scale:
     }
     if "not_reproducible" in claim:
         return {**row, "verdict": f"not reproducible ({claim['not_reproducible']})"}
+    if claim["study"] in not_run:
+        return {**row, "verdict": f"not run ({not_run[claim['study']]})"}
     if claim["study"] not in studies_run:
         return {**row, "verdict": NOT_RUN}
     if claim["metric"] not in metrics:

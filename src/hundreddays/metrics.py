@@ -12,12 +12,25 @@ METRIC_KEY = re.compile(r"^[a-z0-9_]+$")  # what a key of metrics.json may be
 # Wall-clock measurements and ratios of them: they change from run to run, so the report keeps
 # them in timings.csv and metrics.csv stays byte-identical between runs. A study that names a
 # timing otherwise breaks that (the determinism test of the demo run says which key).
-TIMING_KEY = re.compile(r"(^|_)(seconds|speedup|time_ratio|ms_per_megapixel|growth_factor)(_|$)")
+TIMING_KEY = re.compile(
+    r"(^|_)(seconds|per_second|speedup|time_ratio|ms_per_megapixel|growth_factor)(_|$)"
+)
 
 
 def is_timing(key: str) -> bool:
     """True for the key of a wall-clock measurement (see TIMING_KEY)."""
     return TIMING_KEY.search(key) is not None
+
+
+NOT_RUN_KEY = "not_run"
+
+
+def write_not_run(path: str | os.PathLike, reason: str) -> None:
+    """Write the metrics file of a study that could not run here: {"not_run": reason}. The
+    report gives each of the study's claims the verdict "not run (<reason>)"."""
+    if not reason.strip():
+        raise ValueError(f"{path}: a study that did not run needs the reason")
+    write_json(path, {NOT_RUN_KEY: reason.strip()})
 
 
 def write_metrics(path: str | os.PathLike, metrics: dict[str, float | int | bool]) -> None:

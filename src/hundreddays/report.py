@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .atomic import write_text
 from .claims import evaluate, load_claims
-from .metrics import METRIC_KEY, is_timing
+from .metrics import METRIC_KEY, NOT_RUN_KEY, is_timing
 
 METRICS_COLUMNS = ("study", "key", "value", "scale")
 CLAIMS_COLUMNS = (
@@ -45,14 +45,27 @@ class ReportError(ValueError):
 
 
 def read_metrics(metrics_files: dict[str, str | os.PathLike]) -> dict[str, float]:
-    """Read each study's metrics.json. Returns {"<study>.<key>": value} over all files."""
+    """Read each study's metrics.json. Returns {"<study>.<key>": value} over all files (a study
+    that did not run contributes nothing)."""
     metrics: dict[str, float] = {}
     for study, path in sorted(metrics_files.items()):
-        metrics.update({f"{study}.{key}": value for key, value in _read_one(Path(path)).items()})
+        data = _read_one(Path(path))
+        if NOT_RUN_KEY not in data:
+            metrics.update({f"{study}.{key}": value for key, value in data.items()})
     return metrics
 
 
-def _read_one(path: Path) -> dict[str, float]:
+def read_not_run(metrics_files: dict[str, str | os.PathLike]) -> dict[str, str]:
+    """{study: reason} for the studies whose metrics.json says they did not run here."""
+    reasons = {}
+    for study, path in sorted(metrics_files.items()):
+        data = _read_one(Path(path))
+        if NOT_RUN_KEY in data:
+            reasons[study] = data[NOT_RUN_KEY]
+    return reasons
+
+
+def _read_one(path: Path) -> dict:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -61,6 +74,11 @@ def _read_one(path: Path) -> dict[str, float]:
         raise ReportError(
             f"{path}: metrics must be a JSON object of named numbers, not {type(data).__name__}"
         )
+    if NOT_RUN_KEY in data:
+        if list(data) != [NOT_RUN_KEY] or not isinstance(data[NOT_RUN_KEY], str):
+            raise ReportError(f"{path}: {NOT_RUN_KEY!r} must be the only key, with the reason "
+                              f"as text")
+        return data
     for key, value in data.items():
         if not METRIC_KEY.match(key):
             raise ReportError(f"{path}: metric key {key!r} must be snake_case")
@@ -287,7 +305,8 @@ def build_report(
     """
     out_dir = Path(out_dir)
     metrics = read_metrics(metrics_files)
-    rows = evaluate(load_claims(claims_path), metrics, set(studies_run), scale)
+    not_run = read_not_run(metrics_files)
+    rows = evaluate(load_claims(claims_path), metrics, set(studies_run), scale, not_run)
     names = ("metrics.csv", "timings.csv", "claims.csv", "REPORT.md")
     paths = {name: out_dir / name for name in names}
     write_metrics_csv(paths["metrics.csv"], metrics, scale)
