@@ -144,3 +144,38 @@ def test_a_full_disk_is_not_taken_for_a_corrupt_archive(tmp_path, monkeypatch):
     assert not isinstance(err.value, CorruptArchiveError)
     assert (raw / "f.gz").exists()  # the verified download is kept
     assert sorted(p.name for p in tmp_path.iterdir()) == ["raw"]
+
+
+def make_tar_7z(path, members, tmp_path):
+    """A tar (plain) of `members` inside a 7z, as Kaggle's train-jpg.tar.7z."""
+    import py7zr
+
+    tar = make_tar(tmp_path / "inner.tar.gz", members)
+    plain = tmp_path / "train-jpg.tar"
+    with tarfile.open(tar) as src, tarfile.open(plain, "w") as dst:
+        for m in src.getmembers():
+            dst.addfile(m, src.extractfile(m) if m.isfile() else None)
+    with py7zr.SevenZipFile(path, "w") as z:
+        z.write(plain, plain.name)
+    return path
+
+
+def test_tar_inside_7z_extracts_and_is_checked_like_any_tar(tmp_path):
+    good = make_tar_7z(tmp_path / "good.tar.7z", [OK], tmp_path)
+    written = safe_extract(good, tmp_path / "out", "tar.7z")
+    assert (tmp_path / "out" / "top" / "ok.txt").read_bytes() == b"fine"
+    assert all(".7z-" not in str(p) for p in written)
+    assert not list(tmp_path.glob(".7z-*"))  # scratch folder gone
+    bad = make_tar_7z(tmp_path / "bad.tar.7z", [OK, ("../escape.txt", b"x", {})], tmp_path)
+    with pytest.raises(UnsafeArchiveError, match=r"bad\.tar\.7z"):
+        safe_extract(bad, tmp_path / "out2", "tar.7z")
+    assert not any((tmp_path / "out2").rglob("*"))
+
+
+def test_truncated_7z_is_corrupt(tmp_path):
+    good = make_tar_7z(tmp_path / "good.tar.7z", [OK], tmp_path)
+    cut = tmp_path / "cut.tar.7z"
+    cut.write_bytes(good.read_bytes()[: len(good.read_bytes()) // 2])
+    with pytest.raises(CorruptArchiveError, match="cut.tar.7z"):
+        safe_extract(cut, tmp_path / "out", "tar.7z")
+    assert not any((tmp_path / "out").rglob("*"))

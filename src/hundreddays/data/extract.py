@@ -55,8 +55,9 @@ def _check_tar(archive: Path, members: list[tarfile.TarInfo], target: Path) -> N
                                      "points outside the target folder")
 
 
-def _extract_tar(archive: Path, target: Path, mode: str) -> None:
-    with tarfile.open(archive, mode) as tar:
+def _extract_tar(archive: Path, target: Path, mode: str, source: Path | None = None) -> None:
+    """Extract the tar `source` (default: `archive` itself; errors name `archive`)."""
+    with tarfile.open(source or archive, mode) as tar:
         members = tar.getmembers()  # reads the whole archive: a truncated one fails here
         _check_tar(archive, members, target)
         try:
@@ -64,6 +65,20 @@ def _extract_tar(archive: Path, target: Path, mode: str) -> None:
         except tarfile.FilterError as err:  # e.g. a link that escapes through an earlier link
             name = err.tarinfo.name
             raise UnsafeArchiveError(f"{archive}: member {name!r} refused: {err}") from err
+
+
+def _extract_tar_7z(archive: Path, target: Path) -> None:
+    """A tar inside a 7z (Kaggle's Planet images): the tar goes to a scratch folder beside the
+    target, then through the same member checks as any tar."""
+    import py7zr
+
+    with py7zr.SevenZipFile(archive) as z:
+        names = z.getnames()
+        if len(names) != 1 or not names[0].endswith(".tar") or not _inside(target, names[0]):
+            raise CorruptArchiveError(f"{archive}: expected one .tar inside, found {names[:5]}")
+        with tempfile.TemporaryDirectory(dir=target.parent, prefix=".7z-") as tmp:
+            z.extract(path=tmp, targets=names)
+            _extract_tar(archive, target, "r:", source=Path(tmp) / names[0])
 
 
 def _extract_zip(archive: Path, target: Path) -> None:
@@ -100,6 +115,8 @@ def _remove(paths: set[Path]) -> None:
 
 
 def _is_corrupt(err: BaseException) -> bool:
+    if type(err).__module__.startswith("py7zr"):  # Bad7zFile, CrcError, ...
+        return True
     if isinstance(err, OSError):
         return err.errno is None
     return isinstance(err, CORRUPT)
@@ -110,16 +127,18 @@ def _extract(archive: Path, target: Path, fmt: str) -> None:
         _extract_tar(archive, target, TAR_FORMATS[fmt])
     elif fmt == "zip":
         _extract_zip(archive, target)
+    elif fmt == "tar.7z":
+        _extract_tar_7z(archive, target)
     else:
         _decompress(archive, target, fmt)
 
 
 def safe_extract(archive: Path, target: Path, fmt: str) -> list[Path]:
-    """Extract `archive` (tar.*, zip, or a single gz/bz2 file) into `target`; return the paths
+    """Extract `archive` (tar.*, tar.7z, zip, or a single gz/bz2 file) into `target`; return the paths
     written. Raises UnsafeArchiveError if a member would escape (checked before writing), and
     CorruptArchiveError if the archive cannot be read; either way nothing new is left behind."""
     archive, target = Path(archive), Path(target).resolve()
-    if fmt not in TAR_FORMATS and fmt != "zip" and fmt not in SINGLE_FILE:
+    if fmt not in TAR_FORMATS and fmt not in ("zip", "tar.7z") and fmt not in SINGLE_FILE:
         raise ValueError(f"{archive}: cannot extract format {fmt!r}")
     target.mkdir(parents=True, exist_ok=True)
     before = _tree(target)

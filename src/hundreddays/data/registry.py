@@ -10,7 +10,7 @@ from pathlib import Path
 import jsonschema
 import yaml
 
-ARCHIVE_FORMATS = {"tar.gz", "tgz", "tar.bz2", "tar.xz", "zip", "gz", "bz2"}
+ARCHIVE_FORMATS = {"tar.gz", "tgz", "tar.bz2", "tar.xz", "tar.7z", "zip", "gz", "bz2"}
 HEX_LENGTHS = {"md5": 32, "sha256": 64, "fastai": 32}  # fastai's value is an md5 too
 
 
