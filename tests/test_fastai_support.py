@@ -98,6 +98,8 @@ def test_epoch_log_times_each_epoch_per_phase(capsys):
     assert "[unfrozen] epoch 1/1 batch 2/3" in out
     with pytest.raises(ValueError, match="phase 'other'"):
         fs.seconds_per_epoch(log, "other")
+    learn.get_preds()  # runs epoch events outside a fit: neither timed nor printed
+    assert len(log.seconds) == 3
 
 
 def test_same_seed_same_training():

@@ -246,3 +246,31 @@ def test_not_run_needs_a_reason(tmp_path):
 
     with pytest.raises(ValueError, match="reason"):
         write_not_run(tmp_path / "m.json", "  ")
+
+
+def test_a_metric_the_study_could_not_measure_gets_the_reason(tmp_path):
+    from hundreddays.metrics import write_metrics
+
+    path = tmp_path / "whale" / "metrics.json"
+    write_metrics(path, {"local_first_map5": 0.2, "improved_map5": 0.41,
+                         "longer_run_midway_gain": -0.01},
+                  not_measured={"first_submission_map5": "no Kaggle submission"})
+    paths = build_report(tmp_path / "out", CLAIMS_FILE, {"whale": path}, {"whale"}, [], [],
+                         "full")
+    rows = {r["claim"]: r for r in read_csv(paths["claims.csv"])}
+    assert rows["whale_first_submission"]["verdict"] == "not measured (no Kaggle submission)"
+    assert rows["whale_improved_submission"]["verdict"] in ("reproduced", "differs")
+    metrics = (tmp_path / "out" / "metrics.csv").read_text()
+    assert "local_first_map5" in metrics and "not_measured" not in metrics
+
+
+def test_not_measured_needs_a_reason_and_an_unmeasured_key(tmp_path):
+    from hundreddays.metrics import write_metrics
+
+    with pytest.raises(ValueError, match="not_measured 'a'"):
+        write_metrics(tmp_path / "m.json", {"a": 1.0}, not_measured={"a": "why"})
+    with pytest.raises(ValueError, match="not_measured 'b'"):
+        write_metrics(tmp_path / "m.json", {"a": 1.0}, not_measured={"b": " "})
+    bad = write_json(tmp_path / "s" / "metrics.json", {"a": 1.0, "not_measured": ["b"]})
+    with pytest.raises(ReportError, match="not_measured"):
+        read_metrics({"s": bad})

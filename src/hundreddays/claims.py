@@ -150,22 +150,23 @@ def comparison_text(compare: dict | None, reported: float | None) -> str:
 
 def evaluate(
     claims: list[dict], metrics: dict[str, float], studies_run: set[str], scale: str,
-    not_run: dict[str, str] | None = None,
+    not_run: dict[str, str] | None = None, not_measured: dict[str, str] | None = None,
 ) -> list[dict]:
     """Judge every claim against `metrics` ("<study>.<key>" -> value) measured at `scale`.
 
     Returns one row per claim, in claim order, with the keys claim, day, study, statement,
     reported, unit, metric, reproduced (None when nothing was measured), verdict, scale and
     comparison. `not_run` maps a study that could not run here to the reason; its claims get
-    the verdict "not run (<reason>)". Raises ClaimsError when a study that ran lacks a claim's
-    metric.
+    the verdict "not run (<reason>)"; `not_measured` maps a metric ("<study>.<key>") that its
+    study could not measure to the reason ("not measured (<reason>)"). Raises ClaimsError when
+    a study that ran lacks a claim's metric and does not say why.
     """
-    not_run = not_run or {}
-    return [_judge(claim, metrics, studies_run, scale, not_run) for claim in claims]
+    not_run, not_measured = not_run or {}, not_measured or {}
+    return [_judge(claim, metrics, studies_run, scale, not_run, not_measured) for claim in claims]
 
 
 def _judge(claim: dict, metrics: dict[str, float], studies_run: set[str], scale: str,
-           not_run: dict[str, str]) -> dict:
+           not_run: dict[str, str], not_measured: dict[str, str]) -> dict:
     row = {
         "claim": claim["id"],
         "day": claim["day"],
@@ -184,6 +185,8 @@ def _judge(claim: dict, metrics: dict[str, float], studies_run: set[str], scale:
         return {**row, "verdict": f"not run ({not_run[claim['study']]})"}
     if claim["study"] not in studies_run:
         return {**row, "verdict": NOT_RUN}
+    if claim["metric"] not in metrics and claim["metric"] in not_measured:
+        return {**row, "verdict": f"not measured ({not_measured[claim['metric']]})"}
     if claim["metric"] not in metrics:
         raise ClaimsError(
             f"claim {claim['id']}: study {claim['study']} ran but wrote no metric "

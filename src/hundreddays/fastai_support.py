@@ -48,22 +48,31 @@ class EpochLog(Callback):
         self.phases: list[str] = []
         self.phase = "fit"
 
+    _fitting = False  # fastai fires before_fit/after_epoch in get_preds too: no training there
+
     def before_epoch(self):
         self._start = time.perf_counter()
+        self._fitting = False
+
+    def before_train(self):
+        self._fitting = True
 
     def after_batch(self):
-        if self.training and self.every and (self.iter + 1) % self.every == 0:
+        if self._fitting and self.training and self.every and (self.iter + 1) % self.every == 0:
             print(f"  [{self.phase}] epoch {self.epoch + 1}/{self.n_epoch} "
                   f"batch {self.iter + 1}/{self.n_iter} loss {self.loss.item():.4f}", flush=True)
 
     def after_epoch(self):
+        if not self._fitting:  # get_preds / validate: an epoch without training
+            return
+        self._fitting = False
         seconds = time.perf_counter() - self._start
         self.seconds.append(seconds)
         self.phases.append(self.phase)
         names = self.recorder.metric_names[1:-1]  # drop 'epoch' and 'time'
         values = self.recorder.log[1:len(names) + 1]
-        stats = " ".join(f"{n} {float(v):.4f}" for n, v in zip(names, values, strict=False)
-                         if v is not None)
+        stats = " ".join(f"{n} {v:.4f}" for n, v in zip(names, values, strict=False)
+                         if isinstance(v, int | float))
         print(f"[{self.phase}] epoch {self.epoch + 1}/{self.n_epoch} {stats} "
               f"({seconds:.1f} s)", flush=True)
 

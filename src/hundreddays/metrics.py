@@ -23,6 +23,7 @@ def is_timing(key: str) -> bool:
 
 
 NOT_RUN_KEY = "not_run"
+NOT_MEASURED_KEY = "not_measured"
 
 
 def write_not_run(path: str | os.PathLike, reason: str) -> None:
@@ -33,9 +34,13 @@ def write_not_run(path: str | os.PathLike, reason: str) -> None:
     write_json(path, {NOT_RUN_KEY: reason.strip()})
 
 
-def write_metrics(path: str | os.PathLike, metrics: dict[str, float | int | bool]) -> None:
-    """Check that `metrics` is flat {snake_case_key: number} and write it atomically as JSON."""
-    clean: dict[str, float | int] = {}
+def write_metrics(path: str | os.PathLike, metrics: dict[str, float | int | bool],
+                  not_measured: dict[str, str] | None = None) -> None:
+    """Check that `metrics` is flat {snake_case_key: number} and write it atomically as JSON.
+
+    `not_measured` names metrics this run could not measure, each with the reason (e.g. a
+    Kaggle score without a submission); the report gives their claims that reason."""
+    clean: dict = {}
     for key, value in metrics.items():
         if not METRIC_KEY.match(key):
             raise ValueError(f"{path}: metric key {key!r} must be snake_case")
@@ -45,4 +50,10 @@ def write_metrics(path: str | os.PathLike, metrics: dict[str, float | int | bool
         if not finite:
             raise ValueError(f"{path}: metric {key!r} = {value!r} is not a finite number")
         clean[key] = value
+    for key, reason in (not_measured or {}).items():
+        if not METRIC_KEY.match(key) or key in clean or not str(reason).strip():
+            raise ValueError(f"{path}: not_measured {key!r} must be a snake_case key that was "
+                             f"not measured, with a reason")
+    if not_measured:
+        clean[NOT_MEASURED_KEY] = {k: str(r).strip() for k, r in sorted(not_measured.items())}
     write_json(path, clean)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .atomic import write_text
 from .claims import evaluate, load_claims
-from .metrics import METRIC_KEY, NOT_RUN_KEY, is_timing
+from .metrics import METRIC_KEY, NOT_MEASURED_KEY, NOT_RUN_KEY, is_timing
 
 METRICS_COLUMNS = ("study", "key", "value", "scale")
 CLAIMS_COLUMNS = (
@@ -30,7 +30,8 @@ CLAIMS_COLUMNS = (
     "comparison",
     "metric",
 )
-VERDICT_ORDER = ("reproduced", "differs", "not comparable", "not run", "not reproducible")
+VERDICT_ORDER = ("reproduced", "differs", "not comparable", "not measured", "not run",
+                 "not reproducible")
 SCALE_MEANING = {
     "full": "the log's datasets, model sizes and epochs; measured numbers are compared with the "
     "log's.",
@@ -51,8 +52,18 @@ def read_metrics(metrics_files: dict[str, str | os.PathLike]) -> dict[str, float
     for study, path in sorted(metrics_files.items()):
         data = _read_one(Path(path))
         if NOT_RUN_KEY not in data:
-            metrics.update({f"{study}.{key}": value for key, value in data.items()})
+            metrics.update({f"{study}.{key}": value for key, value in data.items()
+                            if key != NOT_MEASURED_KEY})
     return metrics
+
+
+def read_not_measured(metrics_files: dict[str, str | os.PathLike]) -> dict[str, str]:
+    """{"<study>.<key>": reason} for the metrics a study says it could not measure."""
+    reasons = {}
+    for study, path in sorted(metrics_files.items()):
+        for key, reason in _read_one(Path(path)).get(NOT_MEASURED_KEY, {}).items():
+            reasons[f"{study}.{key}"] = reason
+    return reasons
 
 
 def read_not_run(metrics_files: dict[str, str | os.PathLike]) -> dict[str, str]:
@@ -79,7 +90,13 @@ def _read_one(path: Path) -> dict:
             raise ReportError(f"{path}: {NOT_RUN_KEY!r} must be the only key, with the reason "
                               f"as text")
         return data
+    reasons = data.get(NOT_MEASURED_KEY, {})
+    if not isinstance(reasons, dict) or not all(
+            isinstance(k, str) and isinstance(r, str) for k, r in reasons.items()):
+        raise ReportError(f"{path}: {NOT_MEASURED_KEY!r} must map metric keys to reasons")
     for key, value in data.items():
+        if key == NOT_MEASURED_KEY:
+            continue
         if not METRIC_KEY.match(key):
             raise ReportError(f"{path}: metric key {key!r} must be snake_case")
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -306,7 +323,8 @@ def build_report(
     out_dir = Path(out_dir)
     metrics = read_metrics(metrics_files)
     not_run = read_not_run(metrics_files)
-    rows = evaluate(load_claims(claims_path), metrics, set(studies_run), scale, not_run)
+    rows = evaluate(load_claims(claims_path), metrics, set(studies_run), scale, not_run,
+                    read_not_measured(metrics_files))
     names = ("metrics.csv", "timings.csv", "claims.csv", "REPORT.md")
     paths = {name: out_dir / name for name in names}
     write_metrics_csv(paths["metrics.csv"], metrics, scale)

@@ -134,9 +134,10 @@ def _extract(archive: Path, target: Path, fmt: str) -> None:
 
 
 def safe_extract(archive: Path, target: Path, fmt: str) -> list[Path]:
-    """Extract `archive` (tar.*, tar.7z, zip, or a single gz/bz2 file) into `target`; return the paths
-    written. Raises UnsafeArchiveError if a member would escape (checked before writing), and
-    CorruptArchiveError if the archive cannot be read; either way nothing new is left behind."""
+    """Extract `archive` (tar.*, tar.7z, zip, or a single gz/bz2 file) into `target`; return
+    the paths written. Raises UnsafeArchiveError if a member would escape (checked before
+    writing), and CorruptArchiveError if the archive cannot be read; either way nothing new is
+    left behind."""
     archive, target = Path(archive), Path(target).resolve()
     if fmt not in TAR_FORMATS and fmt not in ("zip", "tar.7z") and fmt not in SINGLE_FILE:
         raise ValueError(f"{archive}: cannot extract format {fmt!r}")
