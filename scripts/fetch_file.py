@@ -11,12 +11,14 @@ from hundreddays.rule_log import rule_log
 
 sm = snakemake  # noqa: F821 (injected by the script directive)
 with rule_log(sm.log[0]):
-    spec = load_registry(sm.params.registry)[sm.wildcards.dataset].files[sm.wildcards.filename]
+    dataset = load_registry(sm.params.registry)[sm.wildcards.dataset]
+    spec = dataset.files[sm.wildcards.filename]
     settings = sm.params.settings
     manifest = None
     if settings["manifest"]:
         manifest = yaml.safe_load(Path(settings["manifest"]).read_text(encoding="utf-8"))
     record = fetch_file(spec, Path(sm.output.file), mirror=settings["mirror"], manifest=manifest,
-                        lockfile=Path(sm.params.lockfile))
+                        lockfile=Path(sm.params.lockfile),
+                        kaggle_competition=dataset.kaggle_competition)
     print(record)
     write_json(sm.output.record, record)

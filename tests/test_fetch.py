@@ -214,3 +214,46 @@ def test_the_published_bytes_are_asked_for_not_a_re_encoding(httpserver, tmp_pat
         lambda r: seen.append(r.headers.get("Accept-Encoding")) or ranged(r))
     fetch(spec_for(PAYLOAD, [httpserver.url_for("/f.bin")]), tmp_path / "f.bin")
     assert seen == ["identity"]
+
+
+FAKE_KAGGLE = """#!/bin/sh
+# fake kaggle CLI: records its arguments, delivers -f <file> into -p <dir>, zipped for .csv
+echo "$@" >> "{calls}"
+while [ $# -gt 0 ]; do
+  case "$1" in -f) file="$2"; shift;; -p) dir="$2"; shift;; esac; shift
+done
+printf 'Image,Id\\nw_1.jpg,w_a\\n' > "$dir/$file"
+case "$file" in *.csv) (cd "$dir" && python3 -c "import zipfile,sys; \\
+zipfile.ZipFile(sys.argv[1]+'.zip','w').write(sys.argv[1])" "$file" && rm "$file");; esac
+"""
+
+
+def test_kaggle_files_come_through_the_kaggle_cli_and_are_pinned(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls.txt"
+    cli = bin_dir / "kaggle"
+    cli.write_text(FAKE_KAGGLE.format(calls=calls))
+    cli.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    spec = spec_for(b"", ["https://www.kaggle.com/competitions/whales/data"], kind="none",
+                    size=False, name="train.csv", fmt="csv")
+    lock = tmp_path / "datasets.lock.yaml"
+    record = fetch(spec, tmp_path / "raw" / "train.csv", lockfile=lock,
+                   kaggle_competition="whales")
+    assert record["source"] == "kaggle://whales/train.csv" and record["pinned"] is True
+    assert (tmp_path / "raw" / "train.csv").read_text() == "Image,Id\nw_1.jpg,w_a\n"
+    assert calls.read_text().split()[:5] == ["competitions", "download", "-c", "whales", "-f"]
+    assert "toy/train.csv" in yaml.safe_load(lock.read_text())
+    assert not list((tmp_path / "raw").glob(".*"))  # no scratch left
+
+
+def test_kaggle_without_the_cli_says_so_and_where_to_place_the_file(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    spec = spec_for(b"", ["https://www.kaggle.com/competitions/whales/data"], kind="none",
+                    size=False, name="train.csv", fmt="csv")
+    with pytest.raises(FetchError) as info:
+        fetch(spec, tmp_path / "raw" / "train.csv", kaggle_competition="whales")
+    text = str(info.value)
+    assert "kaggle://whales/train.csv" in text and "not installed" in text
+    assert str(tmp_path / "raw" / "train.csv") in text

@@ -14,6 +14,7 @@ from pathlib import Path
 import pooch
 import requests
 
+from . import kaggle
 from .checksums import ChecksumError, verify_file
 from .http import ResumableDownloader
 from .lockfile import pin, read_lock
@@ -28,11 +29,19 @@ class FetchError(RuntimeError):
     """No source gave the file with the right checksum."""
 
 
-def _sources(spec: FileSpec, mirror: str | None) -> list[str]:
+KAGGLE_SOURCE = "kaggle://"
+
+
+def _sources(spec: FileSpec, mirror: str | None, kaggle_competition: str | None = None
+             ) -> list[str]:
+    """The mirror first, then the upstream URLs; for Kaggle competition files the Kaggle CLI
+    instead (their registry URL is the competition's data page, not a download)."""
     sources = []
     if mirror:
         sep = "" if mirror.endswith("/") else "/"
         sources.append(f"{mirror}{sep}{spec.dataset}/{spec.name}")
+    if kaggle_competition:
+        return [*sources, f"{KAGGLE_SOURCE}{kaggle_competition}/{spec.name}"]
     return sources + list(spec.urls)
 
 
@@ -62,7 +71,12 @@ def _pooch_quiet():
 
 
 def _download(source: str, part: Path, retries: int, timeout: float, progress: bool) -> None:
-    """Bring `source` (URL or local path) into `part`, resuming a cut HTTP transfer."""
+    """Bring `source` (URL, local path or kaggle://<competition>/<file>) into `part`, resuming
+    a cut HTTP transfer."""
+    if source.startswith(KAGGLE_SOURCE):
+        competition, name = source.removeprefix(KAGGLE_SOURCE).split("/", 1)
+        kaggle.download(competition, name, part, timeout=max(timeout, 6 * 3600))
+        return
     if "://" not in source:
         if not Path(source).is_file():
             raise FileNotFoundError(f"not in the mirror folder: {source}")
@@ -143,10 +157,13 @@ def _failure(spec: FileSpec, dest: Path, part: Path, tried: list[str], expected_
 
 def fetch_file(spec: FileSpec, dest: Path, *, mirror: str | None = None,
                manifest: dict[str, str] | None = None, lockfile: Path | None = None,
-               progress: bool = True, retries: int = 3, timeout: float = 60.0) -> dict:
+               progress: bool = True, retries: int = 3, timeout: float = 60.0,
+               kaggle_competition: str | None = None) -> dict:
     """Make `dest` hold the verified file; return its provenance record
     {dataset, file, source, sha256, size, checksum_kind (what was checked), pinned (the checksum
     is one the lock file pinned at a first download, not a publisher's)}.
+    `kaggle_competition`: the file is a file of that Kaggle competition, downloaded with the
+    kaggle CLI (after the mirror).
     Raises FetchError, naming every source tried and where to place the file by hand."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -163,14 +180,14 @@ def fetch_file(spec: FileSpec, dest: Path, *, mirror: str | None = None,
     part = dest.with_name(dest.name + ".part")
     download = functools.partial(_download, retries=retries, timeout=timeout, progress=progress)
     tried = []
-    for source in _sources(spec, mirror):
+    for source in _sources(spec, mirror, kaggle_competition):
         log.info("%s: fetching from %s", spec.key, source)
         try:
             sha = _fetch_verified(source, part, spec, expected, download)
         except ChecksumError as err:
             tried.append(f"{source}: {err}")
             continue
-        except (requests.RequestException, OSError, ValueError) as err:
+        except (requests.RequestException, OSError, ValueError, RuntimeError) as err:
             tried.append(f"{source}: {_describe(err)}")
             continue
         size = part.stat().st_size

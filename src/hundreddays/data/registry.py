@@ -49,6 +49,16 @@ class Dataset:
     access: str
     files: dict[str, FileSpec]
 
+    @property
+    def kaggle_competition(self) -> str | None:
+        """The competition slug of a Kaggle dataset (from its homepage), else None."""
+        if self.access != "kaggle":
+            return None
+        prefix = "https://www.kaggle.com/competitions/"
+        if not self.homepage.startswith(prefix):
+            raise RegistryError(f"dataset {self.id}: access kaggle needs a homepage {prefix}<slug>")
+        return self.homepage.removeprefix(prefix).strip("/").split("/")[0]
+
 
 def _schema() -> dict:
     text = (files("hundreddays") / "schemas" / "datasets.schema.yaml").read_text(encoding="utf-8")
