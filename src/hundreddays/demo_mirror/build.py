@@ -15,10 +15,26 @@ from pathlib import Path
 import yaml
 
 from ..atomic import atomic_path, write_text
-from . import dbpedia, elevators, mnist, newsgroups, ucsd
+from . import (
+    adult,
+    biwi,
+    camvid,
+    dbpedia,
+    elevators,
+    imdb,
+    mnist,
+    movielens,
+    newsgroups,
+    pets,
+    planet,
+    ucsd,
+    whale,
+)
 
 BUILDERS: dict[str, Callable[[int], dict[str, bytes]]] = {
-    module.DATASET: module.build_files for module in (dbpedia, elevators, mnist, newsgroups, ucsd)
+    module.DATASET: module.build_files
+    for module in (adult, biwi, camvid, dbpedia, elevators, imdb, mnist, movielens, newsgroups,
+                   pets, planet, ucsd, whale)
 }
 MANIFEST = "manifest.yaml"
 

@@ -1,0 +1,301 @@
+"""Day 24 (fast.ai lesson 3, IMDB): ULMFiT sentiment classification.
+
+The lesson's recipe, in fastai 2's API: an AWD-LSTM language model (from the WikiText-103 weights
+when `pretrained`) is fine-tuned on all IMDB texts (train, test and unsup, 10 % held out at
+random): one frozen one-cycle epoch, then unfrozen epochs. Its encoder is saved as a state dict
+and loaded into a text classifier (same vocabulary), trained in stages: the head alone (the log
+stopped there, 84.2 %), then gradual unfreezing freeze_to(-2), freeze_to(-3), unfreeze with
+discriminative learning rates slice(lr / 2.6**4, lr) (the lesson's 94.4 %). Accuracy is measured
+on the 25k test reviews, the lesson's validation set.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+
+LABELS = ("neg", "pos")
+
+
+def _fastai():
+    """Import fastai's text API lazily (the import takes seconds)."""
+    import fastai.text.all as text
+
+    return text
+
+
+def lm_dataloaders(df: pd.DataFrame, cfg: dict, seed: int, device, n_workers: int = 0):
+    """Language-model DataLoaders over every text of `df`, valid_pct held out at random."""
+    text = _fastai()
+    lm = cfg["lm"]
+    block = text.TextBlock.from_df("text", is_lm=True, seq_len=lm["seq_len"],
+                                   min_freq=cfg["min_freq"], max_vocab=cfg["max_vocab"],
+                                   n_workers=n_workers)
+    dblock = text.DataBlock(blocks=block, get_x=text.ColReader("text"),
+                            splitter=text.RandomSplitter(lm["valid_pct"], seed=seed))
+    return dblock.dataloaders(df[["text"]].reset_index(drop=True), bs=lm["batch_size"],
+                              seq_len=lm["seq_len"], **_loader_kwargs(device))
+
+
+def classifier_dataloaders(df: pd.DataFrame, vocab: list[str], cfg: dict, device,
+                           n_workers: int = 0):
+    """Classifier DataLoaders: train split for training, test split for validation (the
+    lesson's split), with the language model's vocabulary."""
+    text = _fastai()
+    labelled = df[df["split"].isin(["train", "test"])].reset_index(drop=True)
+    labelled = labelled.assign(is_valid=labelled["split"] == "test")
+    block = text.TextBlock.from_df("text", vocab=vocab, seq_len=cfg["classifier"]["seq_len"],
+                                   n_workers=n_workers)
+    dblock = text.DataBlock(blocks=(block, text.CategoryBlock(vocab=list(LABELS))),
+                            get_x=text.ColReader("text"), get_y=text.ColReader("label"),
+                            splitter=text.ColSplitter("is_valid"))
+    return dblock.dataloaders(labelled, bs=cfg["classifier"]["batch_size"],
+                              **_loader_kwargs(device))
+
+
+def _loader_kwargs(device) -> dict:
+    from ..fastai_support import dataloader_kwargs
+
+    return dataloader_kwargs(device)
+
+
+def awd_config(cfg: dict, classifier: bool) -> dict:
+    """fastai's AWD-LSTM config (LM or classifier dropouts) with the sizes of cfg["arch"]; a
+    fresh dict each call, since fastai scales its dropouts in place by drop_mult."""
+    text = _fastai()
+    base = text.awd_lstm_clas_config if classifier else text.awd_lstm_lm_config
+    return {**base, **{k: int(cfg["arch"][k]) for k in ("emb_sz", "n_hid", "n_layers")}}
+
+
+def load_wt103(learn, weights: str | Path, vocab_file: str | Path) -> None:
+    """What fastai's LMLearner.load_pretrained does, without unpickling: read the WT103 state
+    dict (weights_only) and vocabulary (opcode reader), map the embeddings onto this data's
+    vocabulary (rows of unknown words get the mean), load and freeze."""
+    from fastai.text.learner import clean_raw_keys, load_ignore_keys, match_embeds
+
+    from ..loaders.imdb import read_vocab, read_wt103_weights
+
+    old_vocab = read_vocab(vocab_file)
+    weights = match_embeds(read_wt103_weights(weights), old_vocab, list(learn.dls.vocab))
+    load_ignore_keys(learn.model, clean_raw_keys(weights))
+    learn.freeze()
+
+
+def _moms(cfg: dict) -> tuple[float, float, float]:
+    return tuple(float(m) for m in cfg["moms"])
+
+
+def fine_tune_lm(dls, cfg: dict, log, wt103: tuple[Path, Path] | None = None):
+    """Return the fine-tuned language-model Learner and its validation {loss, accuracy,
+    perplexity}: frozen head epochs at head_lr, then unfrozen epochs at unfrozen_lr."""
+    text = _fastai()
+    from ..fastai_support import mixed_precision
+
+    lm = cfg["lm"]
+    learn = text.language_model_learner(
+        dls, text.AWD_LSTM, config=awd_config(cfg, classifier=False), drop_mult=lm["drop_mult"],
+        pretrained=False, metrics=[text.accuracy, text.Perplexity()], cbs=[log])
+    if wt103 is not None:
+        load_wt103(learn, *wt103)
+    learn.freeze()
+    learn = mixed_precision(learn)
+    with learn.no_bar(), learn.no_logging():  # progress: EpochLog lines in the rule log
+        log.phase = "lm_frozen"
+        learn.fit_one_cycle(lm["head_epochs"], lm["head_lr"], moms=_moms(cfg))
+        learn.unfreeze()
+        log.phase = "lm_unfrozen"
+        learn.fit_one_cycle(lm["unfrozen_epochs"], lm["unfrozen_lr"], moms=_moms(cfg))
+        # validate and predict run epochs without training: keep them out of EpochLog
+        with learn.removed_cbs(log):
+            loss, accuracy, perplexity = learn.validate()
+    return learn, {"loss": float(loss), "accuracy": float(accuracy),
+                   "perplexity": float(perplexity)}
+
+
+def save_encoder(learn, path: str | Path) -> Path:
+    """Save the language model's encoder (the AWD-LSTM) as a plain state dict."""
+    path = Path(path)
+    torch.save(learn.model[0].state_dict(), path)
+    return path
+
+
+def load_encoder(learn, path: str | Path) -> None:
+    """Load a saved encoder state dict into the classifier's encoder (weights_only) and freeze."""
+    from fastai.text.learner import clean_raw_keys
+
+    encoder = learn.model[0]
+    encoder = getattr(encoder, "module", encoder)
+    encoder.load_state_dict(clean_raw_keys(torch.load(path, map_location="cpu",
+                                                      weights_only=True)))
+    learn.freeze()
+
+
+def train_classifier(dls, cfg: dict, encoder: str | Path, log,
+                     examples: list[dict] | None = None) -> tuple[object, list[dict], list[dict]]:
+    """Return the classifier Learner, one {name, freeze_to, epochs, accuracy} per stage of
+    cfg["classifier"]["stages"] (accuracy on the validation = test split after the stage), and
+    the `examples` classified after the first stage (where the log called learn.predict)."""
+    text = _fastai()
+    from ..fastai_support import mixed_precision
+
+    clas = cfg["classifier"]
+    learn = text.text_classifier_learner(
+        dls, text.AWD_LSTM, seq_len=clas["seq_len"], config=awd_config(cfg, classifier=True),
+        drop_mult=clas["drop_mult"], pretrained=False, metrics=text.accuracy, cbs=[log])
+    load_encoder(learn, encoder)
+    learn = mixed_precision(learn)
+    stages, predictions = [], []
+    for stage in clas["stages"]:
+        learn.freeze_to(int(stage["freeze_to"]))
+        lr = float(stage["lr"])
+        divisor = float(stage["lr_divisor"])
+        log.phase = stage["name"]
+        with learn.no_bar(), learn.no_logging():
+            learn.fit_one_cycle(stage["epochs"], lr if divisor == 1 else slice(lr / divisor, lr),
+                                moms=_moms(cfg))
+        accuracy = float(learn.recorder.values[-1][2])
+        print(f"classifier stage {stage['name']}: accuracy {accuracy:.4f}", flush=True)
+        stages.append({"name": stage["name"], "freeze_to": int(stage["freeze_to"]),
+                       "epochs": int(stage["epochs"]), "accuracy": accuracy})
+        if len(stages) == 1 and examples:
+            with learn.removed_cbs(log):  # keep predict out of EpochLog
+                predictions = predict_examples(learn, examples)
+    return learn, stages, predictions
+
+
+def predict_examples(learn, examples: list[dict]) -> list[dict]:
+    """Classify each {text, label} example; return it with the predicted label, P(pos) and
+    whether the prediction matches the label."""
+    out = []
+    for example in examples:
+        if example["label"] not in LABELS:
+            raise ValueError(f"imdb.examples: label {example['label']!r} must be one of "
+                             f"{list(LABELS)}")
+        with learn.no_bar(), learn.no_logging():
+            predicted, _, probs = learn.predict(example["text"])
+        p_pos = float(probs[LABELS.index("pos")])
+        out.append({"text": example["text"], "label": example["label"],
+                    "predicted": str(predicted), "p_pos": p_pos,
+                    "correct": str(predicted) == example["label"]})
+        print(f"predict {example['text']!r}: {predicted} (P(pos) = {p_pos:.4f})", flush=True)
+    return out
+
+
+def run(df: pd.DataFrame, cfg: dict, seed: int, workdir: str | Path, threads: int = 1,
+        wt103: tuple[Path, Path] | None = None) -> dict:
+    """The whole lesson on `df` (load_imdb's table). `workdir` receives the encoder state dict.
+    Returns {lm, stages, examples, lm_seconds_per_epoch, classifier_epoch_seconds, ...}."""
+    from ..fastai_support import EpochLog, no_downloads, seconds_per_epoch, setup
+
+    if cfg["pretrained"] and wt103 is None:
+        raise ValueError("imdb.pretrained is true but no WT103 weights were given")
+    device = setup(seed, threads)
+    n_workers = threads if threads > 1 else 0
+    log = EpochLog(every=cfg["log_every_batches"])
+    with no_downloads():
+        lm_dls = lm_dataloaders(df, cfg, seed, device, n_workers)
+        print(f"language model: {len(lm_dls.train_ds)} train / {len(lm_dls.valid_ds)} valid "
+              f"texts, vocabulary {len(lm_dls.vocab)}", flush=True)
+        lm_learn, lm = fine_tune_lm(lm_dls, cfg, log, wt103 if cfg["pretrained"] else None)
+        encoder = save_encoder(lm_learn, Path(workdir) / "lm_encoder.pth")
+        clas_dls = classifier_dataloaders(df, list(lm_dls.vocab), cfg, device, n_workers)
+        print(f"classifier: {len(clas_dls.train_ds)} train / {len(clas_dls.valid_ds)} test "
+              f"reviews", flush=True)
+        clas_log = EpochLog(every=cfg["log_every_batches"])
+        _, stages, examples = train_classifier(clas_dls, cfg, encoder, clas_log,
+                                               cfg["examples"])
+    first = cfg["classifier"]["stages"][0]["name"]
+    return {"lm": lm, "stages": stages, "examples": examples,
+            "vocab_size": len(lm_dls.vocab), "n_train": len(clas_dls.train_ds),
+            "n_valid": len(clas_dls.valid_ds),
+            "lm_seconds_per_epoch": seconds_per_epoch(log, "lm_unfrozen"),
+            "classifier_epoch_seconds": seconds_per_epoch(clas_log, first),
+            "classifier_seconds_total": float(sum(clas_log.seconds))}
+
+
+def summarize(results: dict) -> dict[str, float]:
+    """Flat metrics: frozen / unfrozen accuracy (first / last classifier stage), the examples,
+    language-model quality, and the timings."""
+    stages, examples, lm = results["stages"], results["examples"], results["lm"]
+    metrics = {
+        "frozen_accuracy": stages[0]["accuracy"],
+        "unfrozen_accuracy": stages[-1]["accuracy"],
+        "example_reviews_correct": float(np.mean([e["correct"] for e in examples])),
+        "lm_accuracy": lm["accuracy"],
+        "lm_perplexity": lm["perplexity"],
+        "lm_valid_loss": lm["loss"],
+        "vocab_size": results["vocab_size"],
+        "classifier_train_reviews": results["n_train"],
+        "classifier_test_reviews": results["n_valid"],
+        "lm_seconds_per_epoch": results["lm_seconds_per_epoch"],
+        "classifier_epoch_seconds": results["classifier_epoch_seconds"],
+        "classifier_seconds_total": results["classifier_seconds_total"],
+    }
+    for i, example in enumerate(examples, start=1):
+        metrics[f"example_{i}_positive_probability"] = example["p_pos"]
+    if not all(math.isfinite(v) for v in metrics.values()):
+        raise ValueError(f"imdb: non-finite metric in {metrics}")
+    return metrics
+
+
+def stage_table(stages: list[dict], log_accuracy: dict) -> str:
+    """CSV of the classifier stages: name, freeze_to, epochs, accuracy, the log's accuracy."""
+    lines = ["stage,freeze_to,epochs,accuracy,log_accuracy"]
+    for stage in stages:
+        logged = log_accuracy.get(stage["name"], "")
+        lines.append(f"{stage['name']},{stage['freeze_to']},{stage['epochs']},"
+                     f"{stage['accuracy']:.6f},{logged}")
+    return "\n".join(lines) + "\n"
+
+
+def plot(results: dict, log_accuracy: dict, log_epoch_seconds: float, path) -> None:
+    """Left: the two example reviews with P(pos) (as the log's learn.predict cells); right:
+    test accuracy after each classifier stage, with the log's / lesson's values."""
+    from ..figures import new_figure, save_figure
+
+    fig, (ax_ex, ax_acc) = new_figure(1, 2, size=(11.5, 4.2),
+                                      gridspec_kw={"width_ratios": [1.1, 1]})
+    examples = results["examples"]
+    y = np.arange(len(examples))[::-1]
+    p_pos = [e["p_pos"] for e in examples]
+    colors = ["tab:green" if e["predicted"] == "pos" else "tab:red" for e in examples]
+    ax_ex.barh(y, p_pos, color=colors, height=0.5)
+    ax_ex.axvline(0.5, color="grey", ls="--", lw=1)
+    for yi, e in zip(y, examples, strict=True):
+        mark = "right" if e["correct"] else "WRONG"
+        ax_ex.text(0.01, yi + 0.33, f"\u201c{e['text']}\u201d", fontsize=9, va="bottom")
+        ax_ex.text(min(e["p_pos"], 0.97) + 0.01, yi,
+                   f"{e['predicted']} ({e['p_pos']:.3f}); log: {e['label']} - {mark}",
+                   va="center", fontsize=8)
+    ax_ex.set(xlim=(0, 1.35), ylim=(-0.6, len(examples) - 0.1), yticks=[],
+              xlabel="P(positive) from learn.predict",
+              title=f"learn.predict after the '{results['stages'][0]['name']}' stage "
+                    f"(as in the log)")
+    ax_ex.set_xticks([0, 0.25, 0.5, 0.75, 1])
+    stages = results["stages"]
+    names = [s["name"] for s in stages]
+    acc = [100 * s["accuracy"] for s in stages]
+    x = np.arange(len(stages))
+    ax_acc.bar(x, acc, color="tab:blue", width=0.6, label="this run (test split)")
+    for xi, a in zip(x, acc, strict=True):
+        ax_acc.text(xi, a / 2, f"{a:.1f}", ha="center", fontsize=9, color="white")
+    logged = [(i, 100 * float(log_accuracy[n])) for i, n in enumerate(names) if n in log_accuracy]
+    if logged:
+        ax_acc.plot([i for i, _ in logged], [a for _, a in logged], "k*", ms=12,
+                    label="log / lesson")
+        for i, a in logged:
+            ax_acc.text(i + 0.12, a + 2.5, f"{a:.1f}", fontsize=8, va="center")
+    ax_acc.set_xticks(x, names, rotation=15)
+    ax_acc.set(ylim=(0, 118), ylabel="test accuracy (%)",
+               title=f"Classifier accuracy per stage (first-stage epoch "
+                     f"{results['classifier_epoch_seconds']:.1f} s; log {log_epoch_seconds:g} s)")
+    ax_acc.legend(loc="upper center", ncol=2)
+    lm = results["lm"]
+    fig.suptitle(f"ULMFiT on IMDB: fine-tuned language model {100 * lm['accuracy']:.1f} % "
+                 f"next-word accuracy, perplexity {lm['perplexity']:.2f}; "
+                 f"{results['n_train']} train / {results['n_valid']} test reviews")
+    save_figure(fig, path)

@@ -1,0 +1,106 @@
+"""onnx_export (day 29): the explicit transforms reproduce fastai's validation input, the export
+runs in onnxruntime like torch, and raw pixels change the predictions."""
+
+import io
+import json
+import tarfile
+
+import numpy as np
+import pytest
+import torch
+
+from hundreddays.demo_mirror import pets as mirror
+from hundreddays.loaders.pets import list_images
+from hundreddays.studies import onnx_export as study
+from hundreddays.studies import pets
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory):
+    out = tmp_path_factory.mktemp("pets")
+    archive = mirror.build_files(seed=0, per_breed=2)["oxford-iiit-pet.tgz"]
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(out, filter="data")
+    return list_images(out)
+
+
+def recipe_for(files, item_size=40, size=32):
+    from fastai.vision.core import imagenet_stats
+
+    return {"arch": "resnet18", "pretrained": False, "n_out": 37, "item_size": item_size,
+            "size": size, "mean": list(imagenet_stats[0]), "std": list(imagenet_stats[1]),
+            "vocab": sorted({f.name.rsplit("_", 1)[0] for f in files}),
+            "valid_files": pets.split_names(files, 0.2, seed=0)}
+
+
+def test_split_is_fastais_random_splitter(files):
+    from fastai.data.transforms import RandomSplitter
+
+    _, valid = RandomSplitter(valid_pct=0.2, seed=5)(files)
+    assert pets.split_names(files, 0.2, seed=5) == sorted(files[i].name for i in valid)
+
+
+@pytest.mark.parametrize("item_size,size", [(40, 32), (36, 36)])
+def test_explicit_transforms_reproduce_fastais_validation_batch(files, item_size, size):
+    recipe = recipe_for(files, item_size, size)
+    dls = pets.make_dataloaders(files, recipe, torch.device("cpu"), bs=8)
+    batch, _ = dls.valid.one_batch()
+    items = dls.valid_ds.items[:len(batch)]
+    pixels = np.stack([study.load_pixels(p, recipe) for p in items])
+    assert pixels.shape == (len(batch), 3, size, size)
+    explicit = study.explicit_transform(pixels, recipe)
+    assert np.abs(explicit - batch.numpy()).max() < 1e-4
+    assert np.abs(pixels - batch.numpy()).max() > 10  # raw pixels are far from fastai's input
+
+
+def test_saved_model_rebuilds_the_same_learner(files, tmp_path):
+    recipe = recipe_for(files)
+    dls = pets.make_dataloaders(files, recipe, torch.device("cpu"), bs=16)
+    learn = pets.make_learner(dls, recipe, None, tmp_path)
+    batch, _ = dls.valid.one_batch()
+    with torch.no_grad():
+        before = learn.model.eval()(batch)
+    pets.save_model(learn, recipe, tmp_path / "model.pth", tmp_path / "model.json")
+    assert json.loads((tmp_path / "model.json").read_text())["vocab"] == recipe["vocab"]
+    rebuilt = study.rebuild_learner(files, study.read_recipe(tmp_path / "model.json"),
+                                    tmp_path / "model.pth", tmp_path, bs=16)
+    with torch.no_grad():
+        after = rebuilt.model(batch)
+    assert torch.equal(before, after)
+    assert list(rebuilt.dls.vocab) == recipe["vocab"]
+
+
+def test_export_runs_in_onnxruntime_like_torch(tmp_path):
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3), torch.nn.ReLU(),
+                                torch.nn.AdaptiveAvgPool2d(1), torch.nn.Flatten(),
+                                torch.nn.Linear(8, 5)).eval()
+    facts = study.export(model, 16, tmp_path / "m.onnx", dynamo=False, opset=17)
+    assert facts["opset"] == 17 and facts["onnx_bytes"] > 0
+    x = np.random.default_rng(0).normal(size=(3, 3, 16, 16)).astype(np.float32)
+    got = study.run_onnx(tmp_path / "m.onnx", x)
+    want = torch.softmax(model(torch.from_numpy(x)), dim=1).detach().numpy()
+    assert np.abs(got - want).max() < 1e-5
+    assert np.allclose(got.sum(1), 1, atol=1e-5)
+
+
+def test_compare_and_summarize():
+    ref = np.array([[0.7, 0.3], [0.2, 0.8], [0.6, 0.4]])
+    other = np.array([[0.6, 0.4], [0.3, 0.7], [0.4, 0.6]])
+    got = study.compare(ref, other)
+    assert got["max_prob_diff"] == pytest.approx(0.2)
+    assert got["top1_agreement"] == pytest.approx(2 / 3)
+    facts = {"opset": 18, "onnx_nodes": 3, "onnx_bytes": 2e6, "export_seconds": 1.0}
+    metrics = study.summarize(got, got, 0.5, 0.5, facts, 3, 0.01)
+    for key in ("explicit_transforms_max_prob_diff", "explicit_transforms_top1_agreement",
+                "raw_input_top1_agreement", "raw_input_max_prob_diff"):
+        assert key in metrics
+
+
+def test_recipe_errors_name_file_and_key(tmp_path):
+    path = tmp_path / "model.json"
+    with pytest.raises(FileNotFoundError, match="model.json"):
+        study.read_recipe(path)
+    path.write_text(json.dumps({"arch": "resnet18"}))
+    with pytest.raises(ValueError, match="vocab"):
+        study.read_recipe(path)

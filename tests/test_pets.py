@@ -1,0 +1,111 @@
+"""pets (day 16): the miniature archive's layout, the loader, and the study's measurements."""
+
+import io
+import re
+import tarfile
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from hundreddays.demo_mirror import pets as mirror
+from hundreddays.loaders.pets import LABEL_PATTERN, breed_of, is_cat, list_images
+from hundreddays.studies import pets as study
+
+
+@pytest.fixture(scope="module")
+def archive():
+    return mirror.build_files(seed=0)["oxford-iiit-pet.tgz"]
+
+
+@pytest.fixture(scope="module")
+def extracted(archive, tmp_path_factory):
+    out = tmp_path_factory.mktemp("pets")
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(out, filter="data")
+    return out
+
+
+def test_archive_is_deterministic_small_and_seeded(archive):
+    assert mirror.build_files(seed=0)["oxford-iiit-pet.tgz"] == archive
+    assert mirror.build_files(seed=1)["oxford-iiit-pet.tgz"] != archive
+    assert len(archive) < 2_000_000
+
+
+def test_archive_has_fastai_layout(archive):
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        names = tar.getnames()
+    assert all(n == "oxford-iiit-pet" or n.startswith("oxford-iiit-pet/") for n in names)
+    images = [n for n in names if n.startswith("oxford-iiit-pet/images/")]
+    assert all(re.fullmatch(r"oxford-iiit-pet/images/[A-Za-z_]+_\d+\.jpg", n) for n in images)
+    for member in ("list.txt", "trainval.txt", "test.txt"):
+        assert f"oxford-iiit-pet/annotations/{member}" in names
+
+
+def test_loader_finds_37_real_breeds_split_by_case(extracted):
+    files = list_images(extracted)
+    assert files == sorted(files)
+    breeds = {breed_of(f) for f in files}
+    assert len(breeds) == 37
+    assert sum(is_cat(b) for b in breeds) == 12  # the VGG paper: 12 cat, 25 dog breeds
+    assert {"Abyssinian", "Sphynx", "american_pit_bull_terrier", "yorkshire_terrier"} <= breeds
+    with Image.open(files[0]) as image:
+        assert image.format == "JPEG" and image.mode == "RGB"
+
+
+def test_annotation_list_agrees_with_file_names(extracted):
+    rows = [line.split() for line in
+            (extracted / "oxford-iiit-pet/annotations/list.txt").read_text().splitlines()
+            if not line.startswith("#")]
+    assert len(rows) == len(list_images(extracted))
+    for name, _, species, *_ in rows:
+        assert (species == "1") == is_cat(breed_of(f"{name}.jpg"))
+
+
+def test_loader_errors_name_the_problem(tmp_path):
+    with pytest.raises(FileNotFoundError, match="images"):
+        list_images(tmp_path)
+    (tmp_path / "oxford-iiit-pet/images").mkdir(parents=True)
+    (tmp_path / "oxford-iiit-pet/images/noindex.jpg").write_bytes(b"")
+    with pytest.raises(ValueError, match="noindex.jpg"):
+        list_images(tmp_path)
+
+
+def test_label_regex_is_the_lessons():
+    assert re.match(LABEL_PATTERN, "great_pyrenees_173.jpg").group(1) == "great_pyrenees"
+    assert re.match(LABEL_PATTERN, "British_Shorthair_2.jpg").group(1) == "British_Shorthair"
+    assert breed_of("/x/y/Maine_Coon_10.jpg") == "Maine_Coon"
+
+
+def test_classes_are_learnable_colours():
+    """Each breed a distinct (animal, background) colour pair: the demo is not chance."""
+    pairs = {mirror.breed_colour(i) for i in range(37)}
+    assert len(pairs) == 37
+
+
+def test_seeded_split_has_valid_pct_and_depends_on_seed(extracted):
+    files = list_images(extracted)
+    a = study.split_names(files, 0.2, seed=3)
+    assert a == study.split_names(files, 0.2, seed=3)
+    assert a != study.split_names(files, 0.2, seed=4)
+    assert len(a) == int(0.2 * len(files))
+    assert set(a) <= {f.name for f in files}
+
+
+def test_group_accuracy_matches_hand_count():
+    vocab = ["Bengal", "beagle", "pug"]
+    targets = np.array([0, 0, 1, 2, 2, 1])
+    preds = np.array([0, 1, 1, 2, 0, 1])
+    got = study.group_accuracy(preds, targets, vocab)
+    assert got["accuracy"] == pytest.approx(4 / 6)
+    assert got["cat_breed_accuracy"] == pytest.approx(1 / 2)
+    assert got["dog_breed_accuracy"] == pytest.approx(3 / 4)
+    assert (got["valid_cats"], got["valid_dogs"]) == (2, 4)
+
+
+def test_lr_finder_ratio_uses_the_plotted_curve():
+    losses = np.array([1.0, 0.9, 0.5, 0.6, 0.9, 5.0, 9.0])
+    assert study.lr_finder_ratio(losses, skip_end=2) == pytest.approx(0.9 / 0.5)
+    assert study.lr_finder_ratio(losses, skip_end=0) == pytest.approx(9.0 / 0.5)
+    with pytest.raises(ValueError):
+        study.lr_finder_ratio(losses[:2], skip_end=2)
