@@ -19,6 +19,8 @@ wildcard_constraints:
 
 include: "rules/data.smk"
 include: "rules/linalg.smk"
+include: "rules/fastai_vision.smk"
+include: "rules/fastai_tabular_text.smk"
 include: "rules/pytorch.smk"
 include: "rules/report.smk"
 

@@ -6,6 +6,7 @@ from importlib.resources import files
 from snakemake.utils import validate
 
 from hundreddays.claims import load_claims
+from hundreddays.data.kaggle import not_run_reason as kaggle_credentials_missing
 from hundreddays.data.registry import load_registry
 
 validate(config, str(files("hundreddays") / "schemas" / "config.schema.yaml"))
@@ -19,9 +20,10 @@ DATA = config["data_dir"]
 RESULTS = config["results_dir"]
 DEMO_MIRROR = "resources/demo-mirror"
 
-# study -> the datasets it reads, its figure's title and whether it writes a table
-# (<results>/<study>/table.csv), in the log's day order (the report's order); the figure's
-# caption is report/<study>.rst
+# study -> the datasets it reads (or, with "sources", the one its config's `source` picks), the
+# pretrained weights it reads when its config says `pretrained: true` (datasets too), its
+# figure's title and whether it writes a table (<results>/<study>/table.csv), in the log's day
+# order (the report's order); the figure's caption is report/<study>.rst
 STUDIES = {
     "float_stability": {
         "datasets": [],
@@ -68,9 +70,52 @@ STUDIES = {
         "datasets": [],
         "figure": "Day 14 - Householder QR against LAPACK and Gram-Schmidt as conditioning worsens",
     },
+    "pets": {
+        "datasets": ["pets"],
+        "pretrained": ["resnet50_imagenet"],
+        "figure": "Day 16 - 37 breeds of cats and dogs: the learning-rate finder and the error rate per epoch",
+    },
+    "whale": {
+        "datasets": ["humpback_whale"],
+        "figure": "Days 17, 22, 23 - humpback whale identification: MAP@5 of three submissions",
+    },
+    "fastai_tensor": {
+        "datasets": [],
+        "table": True,
+        "figure": "Day 18 - fastai's tensor(3., 2.) against torch.tensor(3., 2.), run on the installed libraries",
+    },
     "sgd_line": {
         "datasets": [],
         "figure": "Day 19 - gradient descent on a noisy line: hand gradient against autograd",
+    },
+    "planet": {
+        "datasets": ["planet_sample"],
+        "table": True,
+        "sources": {"sample": "planet_sample", "kaggle": "planet_kaggle"},
+        "pretrained": ["resnet50_imagenet"],
+        "figure": "Days 20-21 - multi-label satellite chips (Planet): true and predicted tags, F2 per epoch",
+    },
+    "camvid": {
+        "datasets": ["camvid"],
+        "pretrained": ["resnet34_imagenet"],
+        "figure": "Day 23 - CamVid dashcam segmentation: ground truth against prediction, accuracy per class",
+        "table": True,
+    },
+    "imdb": {
+        "datasets": ["imdb"],
+        "table": True,
+        "pretrained": ["wt103_fwd"],
+        "figure": "Day 24 - IMDB sentiment with ULMFiT: frozen against gradually unfrozen, and two example reviews",
+    },
+    "head_pose": {
+        "datasets": ["biwi_head_pose"],
+        "pretrained": ["resnet34_imagenet"],
+        "figure": "Day 25 - BIWI head-centre regression: frozen against unfrozen, true and predicted centres",
+    },
+    "adult_tabular": {
+        "datasets": ["adult"],
+        "figure": "Day 26 - Adult income with fastai tabular: accuracy over epochs and layer sizes",
+        "table": True,
     },
     "softmax_pitfall": {
         "datasets": [],
@@ -79,6 +124,14 @@ STUDIES = {
     "log_features": {
         "datasets": [],
         "figure": "Day 28 - simulated analogue: log, asinh and standardised flux inputs",
+    },
+    "onnx_export": {
+        "datasets": ["pets"],
+        "figure": "Day 29 - the pets classifier in onnxruntime: with fastai's transforms made explicit, and without",
+    },
+    "movielens_collab": {
+        "datasets": ["movielens_100k"],
+        "figure": "Day 30 - MovieLens 100k collaborative filtering: validation loss per epoch",
     },
     "weight_decay": {
         "datasets": ["mnist"],
@@ -116,9 +169,61 @@ STUDIES = {
 }
 
 
+def study_data(study):
+    """The datasets `study` reads (its config's `source` picks one of "sources")."""
+    entry = STUDIES[study]
+    if "sources" in entry:
+        return [entry["sources"][config["studies"][study]["source"]]]
+    return entry["datasets"]
+
+
+def kaggle_not_run_reason(study):
+    """Why `study` cannot run here, or None: a study that reads Kaggle competition data needs
+    Kaggle credentials, unless the demo mirror serves its miniature."""
+    needs_kaggle = any(REGISTRY[d].access == "kaggle" for d in study_data(study))
+    if not needs_kaggle or config["build_demo_mirror"]:
+        return None
+    return kaggle_credentials_missing()
+
+
+# study -> why it cannot run here (its claims say so in the report)
+NOT_RUN = {s: r for s in STUDIES if (r := kaggle_not_run_reason(s))}
+
+
+def datasets_of(study):
+    """Registry ids `study` reads under this config: its data, plus its pretrained weights when
+    the config asks for them; none when it cannot run here."""
+    if study in NOT_RUN:
+        return []
+    pretrained = config["studies"].get(study, {}).get("pretrained", False)
+    return study_data(study) + (
+        STUDIES[study].get("pretrained", []) if pretrained else []
+    )
+
+
+def dataset_dirs(study):
+    """{dataset id: prepared folder} of the datasets `study` reads (the rule's input)."""
+    return {d: f"{DATA}/{d}" for d in datasets_of(study)}
+
+
+def study_inputs(study):
+    """A fast.ai study's input (use with unpack): `data`, the prepared folder of its dataset,
+    and `weights`, the prepared folder of its pretrained weights when its config says
+    `pretrained: true`."""
+    inputs = {"data": f"{DATA}/{study_data(study)[0]}"}
+    if config["studies"][study].get("pretrained", False):
+        inputs["weights"] = f"{DATA}/{STUDIES[study]['pretrained'][0]}"
+    return inputs
+
+
+def not_run_claims(study):
+    """The ids of `study`'s claims (shown in the figure of a study that cannot run here)."""
+    return [c["id"] for c in CLAIMS if c["study"] == study]
+
+
 def datasets_used():
     """Registry ids read by the studies of this workflow, sorted."""
-    return sorted({d for s in STUDIES.values() for d in s["datasets"]})
+    return sorted({d for s in STUDIES for d in datasets_of(s)})
 
 
 def raw_files(dataset):
@@ -150,6 +255,11 @@ def fetch_settings():
 def reported(metric):
     """The value the log reports for `metric` (claims.yaml), drawn as a reference in figures."""
     return next(c["reported"] for c in CLAIMS if c.get("metric") == metric)
+
+
+def claim_threshold(metric):
+    """The threshold of the claim on `metric` (an at_least / at_most comparison)."""
+    return next(c["compare"]["threshold"] for c in CLAIMS if c.get("metric") == metric)
 
 
 def rule_file(name):

@@ -25,7 +25,7 @@ rule report:
         titles={s: STUDIES[s]["figure"] for s in STUDIES},
         scale=config["scale"],
         rule_files={s: rule_file(s) for s in STUDIES},
-        inputs={s: STUDIES[s]["datasets"] for s in STUDIES},
+        inputs={s: datasets_of(s) for s in STUDIES},
         tables={s: study_table(s) for s in STUDIES if STUDIES[s].get("table")},
     script:
         "../scripts/report.py"

@@ -121,6 +121,15 @@ def resnet_from_file(name: str, weights: str | Path | None) -> Callable[..., tor
     return arch
 
 
+def weights_in(folder: str | Path) -> Path:
+    """The one .pth weights file in a prepared weights dataset folder (data/<id>/)."""
+    found = sorted(Path(folder).rglob("*.pth"))
+    if len(found) != 1:
+        raise FileNotFoundError(f"{folder}: expected one .pth weights file, found "
+                                f"{[p.name for p in found]}")
+    return found[0]
+
+
 def _refuse(what: str) -> Callable:
     def refuse(*args, **kwargs):
         url = next((a for a in args if isinstance(a, str | Path)), kwargs.get("url", "?"))

@@ -44,3 +44,14 @@ def show_image(ax, image, title: str, cmap: str = IMAGE_CMAP, **kw) -> None:
     ax.imshow(image, cmap=cmap, **kw)
     ax.set_title(title)
     ax.grid(False)
+
+
+def not_run_figure(path: str | os.PathLike, study: str, reason: str, claims: list[str]) -> None:
+    """The figure of a study that could not run here: why, and which claims stay open."""
+    fig, ax = new_figure(size=(7.5, 2.2 + 0.3 * len(claims)))
+    ax.axis("off")
+    lines = [f"{study}: not run here", f"reason: {reason}", "",
+             "claims left open:", *(f"  - {c}" for c in claims)]
+    ax.text(0.0, 1.0, "\n".join(lines), va="top", ha="left", family="monospace", fontsize=9,
+            wrap=True, transform=ax.transAxes)
+    save_figure(fig, path)
