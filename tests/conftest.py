@@ -26,6 +26,7 @@ def demo_run(tmp_path_factory):
 
 
 def pytest_collection_modifyitems(items):
-    """The real-SLURM test last: while SLURM is installed, every other snakemake start pays the
+    """The real-SLURM module (a second demo run, through SLURM where possible, and the
+    determinism test on it) last: while SLURM is installed, every other snakemake start pays the
     SLURM plugin's probe of the (then stopped) controller."""
     items.sort(key=lambda item: item.path.name == "test_slurm.py")

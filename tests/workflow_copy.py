@@ -26,8 +26,10 @@ def copy_workflow(dest: Path) -> Path:
     return dest
 
 
-def snakemake(workdir: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
-    """Run snakemake with `args` in `workdir`; return the finished process (text output)."""
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+def snakemake(workdir: Path, *args: str, timeout: int = 600,
+              env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """Run snakemake with `args` in `workdir` (environment `env`, default this process's);
+    return the finished process (text output)."""
+    env = {**(env or os.environ), "PYTHONUNBUFFERED": "1"}
     return subprocess.run([*SNAKEMAKE, *args], cwd=workdir, env=env, capture_output=True,
                           text=True, timeout=timeout)
