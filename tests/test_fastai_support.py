@@ -112,3 +112,10 @@ def test_same_seed_same_training():
 
     first, second = train(), train()
     assert all(torch.equal(a, b) for a, b in zip(first, second, strict=True))
+
+
+def test_weights_in_finds_the_one_pth(tmp_path):
+    with pytest.raises(FileNotFoundError, match="expected one .pth"):
+        fs.weights_in(tmp_path)
+    (tmp_path / "resnet34-b627a593.pth").write_bytes(b"x")
+    assert fs.weights_in(tmp_path).name == "resnet34-b627a593.pth"
