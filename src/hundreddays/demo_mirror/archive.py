@@ -1,8 +1,10 @@
-"""Deterministic archive bytes: the same input gives the same gzip / tar.gz bytes on every build.
+"""Deterministic archive bytes: the same input gives the same gzip / tar.gz / zip bytes on every
+build.
 
 gzip: no file name, mtime 0 (Python's own header writer, so the OS byte is fixed too).
 tar: members sorted by path, parent folders listed before their contents, fixed mtime, uid/gid 0,
 empty owner names, modes 0o755 (folders) and 0o644 (files), GNU format as GNU tar writes it.
+zip: the same order and folder entries, a fixed date, Unix modes, deflated.
 """
 
 from __future__ import annotations
@@ -10,10 +12,12 @@ from __future__ import annotations
 import gzip
 import io
 import tarfile
+import zipfile
 from pathlib import PurePosixPath
 
 # 2012-06-01 00:00:00 UTC: a fixed timestamp for every tar member (any constant would do).
 TAR_MTIME = 1338508800
+ZIP_DATE = (2012, 6, 1, 0, 0, 0)  # the same instant for zip members
 
 
 def gzip_bytes(data: bytes, level: int = 9) -> bytes:
@@ -46,10 +50,16 @@ def _info(name: str, size: int | None) -> tarfile.TarInfo:
     return info
 
 
+def _with_folders(members: dict[str, bytes]) -> dict[str, bytes | None]:
+    """`members` plus an entry (None) for each parent folder, as archivers list them."""
+    entries: dict[str, bytes | None] = {folder: None for folder in _folders(list(members))}
+    entries.update(members)
+    return entries
+
+
 def tar_bytes(members: dict[str, bytes]) -> bytes:
     """Return an uncompressed tar of `members` ({posix path: content}) plus their folders."""
-    entries = {folder: None for folder in _folders(list(members))}
-    entries.update(members)
+    entries = _with_folders(members)
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w", format=tarfile.GNU_FORMAT) as tar:
         for name in sorted(entries):
@@ -64,3 +74,18 @@ def tar_bytes(members: dict[str, bytes]) -> bytes:
 def tar_gz_bytes(members: dict[str, bytes]) -> bytes:
     """Return a gzip-compressed tar (.tar.gz / .tgz) of `members`, deterministic."""
     return gzip_bytes(tar_bytes(members))
+
+
+def zip_bytes(members: dict[str, bytes]) -> bytes:
+    """Return a zip of `members` ({posix path: content}) plus their folders (none for bare
+    files), sorted by path, deterministic."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in sorted(_with_folders(members).items()):
+            folder = content is None
+            info = zipfile.ZipInfo(f"{name}/" if folder else name, date_time=ZIP_DATE)
+            info.create_system = 3  # Unix, so the modes below are read
+            info.external_attr = ((0o40755 << 16) | 0x10) if folder else 0o100644 << 16
+            info.compress_type = zipfile.ZIP_STORED if folder else zipfile.ZIP_DEFLATED
+            archive.writestr(info, b"" if folder else content)
+    return buffer.getvalue()

@@ -14,13 +14,10 @@ with the sequence's intrinsics, and its size shrinks with the distance z.
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
-from PIL import Image
 
 from .archive import tar_gz_bytes
-from .raster import ellipse, paint, rectangle, smooth_noise
+from .raster import ellipse, jpeg_bytes, paint, rectangle, smooth_noise
 
 DATASET = "biwi_head_pose"
 FILE = "biwi_head_pose.tgz"
@@ -83,13 +80,6 @@ def render(rng, centre, yaw, focal, wall) -> np.ndarray:
     return np.clip(np.rint(image * 255), 0, 255).astype(np.uint8)
 
 
-def jpeg_bytes(array: np.ndarray) -> bytes:
-    """Return baseline JPEG bytes (quality 90, no metadata) of an RGB uint8 array."""
-    buffer = io.BytesIO()
-    Image.fromarray(array).save(buffer, format="JPEG", quality=90)
-    return buffer.getvalue()
-
-
 def sequence_members(rng: np.random.Generator, sequence: str, frames: int) -> dict[str, bytes]:
     """Return {archive path: bytes} of one sequence: rgb.cal and `frames` frames with poses."""
     cal = calibration_text(rng)
@@ -102,7 +92,8 @@ def sequence_members(rng: np.random.Generator, sequence: str, frames: int) -> di
         centre = np.array([rng.uniform(-0.35, 0.35) * z, rng.uniform(-0.3, 0.15) * z, z])
         yaw = rng.uniform(-0.6, 0.6)
         stem = f"{TOP}/{sequence}/frame_{start + k:05d}"
-        members[f"{stem}_rgb.jpg"] = jpeg_bytes(render(rng, centre, yaw, focal, wall))
+        image = render(rng, centre, yaw, focal, wall)
+        members[f"{stem}_rgb.jpg"] = jpeg_bytes(image, quality=90)
         members[f"{stem}_pose.txt"] = pose_text(yaw_rotation(yaw), centre).encode()
     return members
 

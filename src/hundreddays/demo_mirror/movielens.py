@@ -5,22 +5,20 @@ u.item: id|title|release date|video release date|IMDb URL|19 genre flags, latin-
 Ratings come from a low-rank model: global mean + user bias + movie bias + a dot product of
 3-dimensional user and movie factors + noise, rounded and clipped to 1-5, so collaborative
 filtering beats the mean rating but cannot be exact. Each user rates at least MIN_RATED movies,
-as in the real data. The zip's members have fixed dates and attributes (deterministic bytes).
+as in the real data. The zip is built deterministically (archive.zip_bytes).
 """
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 import numpy as np
+
+from .archive import zip_bytes
 
 DATASET = "movielens_100k"
 FILE = "ml-100k.zip"
 FOLDER = "ml-100k"
 GENRES = 19
 MIN_RATED = 20  # the real data: every user rated at least 20 movies
-ZIP_DATE = (1998, 4, 23, 0, 0, 0)  # any fixed date; the real release is from April 1998
 WORDS = ["River", "Night", "Lonely", "Return", "City", "Secret", "Summer", "Blue", "Last",
          "Garden", "Stranger", "Dream", "Shadow", "Glass", "Wild", "Silent", "Café", "Jour"]
 
@@ -75,22 +73,6 @@ def u_item(seed: int, items: int) -> bytes:
         flags = (rng.random(GENRES) < 0.15).astype(int)
         lines.append("|".join([str(i), title, f"01-Jan-{year}", "", url, *map(str, flags)]))
     return ("\n".join(lines) + "\n").encode("latin-1")
-
-
-def zip_bytes(members: dict[str, bytes]) -> bytes:
-    """Return a deflated zip of `members` ({posix path: bytes}) plus their top folder entry,
-    with fixed dates and Unix attributes."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        folder = zipfile.ZipInfo(f"{FOLDER}/", date_time=ZIP_DATE)
-        folder.create_system, folder.external_attr = 3, (0o40755 << 16) | 0x10
-        archive.writestr(folder, b"")
-        for name in sorted(members):
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            info.create_system, info.external_attr = 3, 0o100644 << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, members[name])
-    return buffer.getvalue()
 
 
 def build_files(seed: int, users: int = 150, items: int = 200) -> dict[str, bytes]:

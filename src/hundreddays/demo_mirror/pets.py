@@ -11,13 +11,11 @@ small net learns the breeds well above chance but not perfectly.
 from __future__ import annotations
 
 import colorsys
-import io
 
 import numpy as np
-from PIL import Image
 
 from .archive import tar_gz_bytes
-from .raster import ellipse, paint, rectangle, smooth_noise, to_uint8
+from .raster import ellipse, jpeg_bytes, paint, rectangle, smooth_noise, to_uint8
 
 DATASET = "pets"
 ARCHIVE = "oxford-iiit-pet.tgz"
@@ -68,13 +66,6 @@ def render_pet(rng: np.random.Generator, index: int, is_cat: bool) -> np.ndarray
     return to_uint8(image)
 
 
-def jpeg_bytes(image: np.ndarray, quality: int = 85) -> bytes:
-    """Return `image` (uint8 RGB) encoded as a baseline JPEG (deterministic for the same input)."""
-    buffer = io.BytesIO()
-    Image.fromarray(image, "RGB").save(buffer, format="JPEG", quality=quality)
-    return buffer.getvalue()
-
-
 def build_files(seed: int, per_breed: int = 8) -> dict[str, bytes]:
     """Return {"oxford-iiit-pet.tgz": bytes}: `per_breed` JPEGs per breed, deterministic."""
     members: dict[str, bytes] = {}
@@ -84,7 +75,8 @@ def build_files(seed: int, per_breed: int = 8) -> dict[str, bytes]:
         rng = np.random.default_rng([seed, index])
         for n in range(1, per_breed + 1):
             name = f"{breed}_{n}"
-            members[f"{TOP}/images/{name}.jpg"] = jpeg_bytes(render_pet(rng, index, is_cat))
+            image = render_pet(rng, index, is_cat)
+            members[f"{TOP}/images/{name}.jpg"] = jpeg_bytes(image, quality=85)
             # list.txt: Image CLASS-ID SPECIES BREED ID (species 1 = cat, 2 = dog)
             breed_id = (CAT_BREEDS if is_cat else DOG_BREEDS).index(breed) + 1
             rows.append((name, index + 1, 1 if is_cat else 2, breed_id, n))

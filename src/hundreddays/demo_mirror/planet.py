@@ -10,10 +10,7 @@ frequent tags; the rare ones stay hard, as in the real data.
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
-from PIL import Image
 
 from . import raster
 from .archive import tar_gz_bytes
@@ -118,13 +115,6 @@ def render_chip(rng: np.random.Generator, tags: list[str]) -> np.ndarray:
     return raster.to_uint8(image)
 
 
-def jpeg_bytes(image: np.ndarray, quality: int = 90) -> bytes:
-    """Return `image` (H, W, 3 uint8) encoded as JPEG (same bytes for the same pixels)."""
-    buffer = io.BytesIO()
-    Image.fromarray(image, "RGB").save(buffer, format="JPEG", quality=quality)
-    return buffer.getvalue()
-
-
 def build_files(seed: int, count: int = 240) -> dict[str, bytes]:
     """Return {planet_sample.tgz: bytes}, `count` chips, deterministic in `seed`."""
     rng = np.random.default_rng([seed, 21])
@@ -132,7 +122,8 @@ def build_files(seed: int, count: int = 240) -> dict[str, bytes]:
     for i in range(count):
         tags = draw_tags(rng)
         name = f"train_{i}"
-        members[f"{TOP}/train/{name}.jpg"] = jpeg_bytes(render_chip(rng, tags))
+        chip = render_chip(rng, tags)
+        members[f"{TOP}/train/{name}.jpg"] = raster.jpeg_bytes(chip, quality=90)
         rows.append(f"{name},{' '.join(tags)}")
     members[f"{TOP}/labels.csv"] = ("\n".join(rows) + "\n").encode()
     return {ARCHIVE: tar_gz_bytes(members)}

@@ -6,7 +6,10 @@ random generator passed in.
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
+from PIL import Image
 
 
 def gaussian_blur(image: np.ndarray, sigma: float) -> np.ndarray:
@@ -86,3 +89,11 @@ def bilinear_sample(image: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.nda
 def to_uint8(image: np.ndarray) -> np.ndarray:
     """Return `image` (values in [0, 1]) clipped and rounded to uint8."""
     return np.clip(np.rint(image * 255.0), 0, 255).astype(np.uint8)
+
+
+def jpeg_bytes(image: np.ndarray, quality: int) -> bytes:
+    """Return a uint8 image (H, W grey or H, W, 3 RGB) as baseline JPEG bytes, no metadata
+    (the same bytes for the same pixels)."""
+    buffer = io.BytesIO()
+    Image.fromarray(image).save(buffer, format="JPEG", quality=quality)
+    return buffer.getvalue()

@@ -15,14 +15,11 @@ Frames are 8-bit grayscale JPEGs (quality 90).
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
-from PIL import Image
 
 from . import ucsd_scenes
 from .archive import tar_gz_bytes
-from .raster import to_uint8
+from .raster import jpeg_bytes, to_uint8
 
 DATASET = "ucsd_bgsub"
 ARCHIVE = "JPEGS.tar.gz"
@@ -50,13 +47,6 @@ publisher's data. One folder per video, one grayscale JPEG per frame.
 THUMBS_DB = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)
 
 
-def jpeg_bytes(frame: np.ndarray, quality: int = JPEG_QUALITY) -> bytes:
-    """Return one float frame (H, W) in [0, 1] encoded as an 8-bit grayscale baseline JPEG."""
-    buffer = io.BytesIO()
-    Image.fromarray(to_uint8(frame)).save(buffer, format="JPEG", quality=quality)
-    return buffer.getvalue()
-
-
 def render_videos(seed: int) -> dict[str, np.ndarray]:
     """Return {video name: float frames (T, H, W)}, each video from its own seeded stream."""
     return {name: getattr(ucsd_scenes, name)(np.random.default_rng([seed, index]))
@@ -69,7 +59,8 @@ def archive_members(videos: dict[str, np.ndarray]) -> dict[str, bytes]:
     for name, video in videos.items():
         folder, pattern = LAYOUT[name]
         for number, frame in enumerate(video, start=1):
-            members[f"{folder}/{pattern.format(number)}"] = jpeg_bytes(frame)
+            jpeg = jpeg_bytes(to_uint8(frame), quality=JPEG_QUALITY)
+            members[f"{folder}/{pattern.format(number)}"] = jpeg
     return members
 
 

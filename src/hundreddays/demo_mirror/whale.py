@@ -9,17 +9,13 @@ pattern of their own. Test photos are of known whales and of new ones.
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 import numpy as np
-from PIL import Image
 
 from . import raster
+from .archive import zip_bytes
 
 DATASET = "humpback_whale"
 HEIGHT, WIDTH = 48, 64
-ZIP_DATE = (2018, 11, 28, 0, 0, 0)
 SPOTS = 6
 
 
@@ -54,23 +50,6 @@ def render_fluke(rng: np.random.Generator, pattern: np.ndarray) -> np.ndarray:
     return raster.to_uint8(np.clip(image[..., None] * tint, 0, 1))
 
 
-def _jpeg(image: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    Image.fromarray(image, "RGB").save(buffer, format="JPEG", quality=90)
-    return buffer.getvalue()
-
-
-def zip_bytes(members: dict[str, bytes]) -> bytes:
-    """Return a zip of `members` (sorted, fixed dates and modes, stored): deterministic."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as zf:
-        for name in sorted(members):
-            info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-            info.external_attr = 0o644 << 16
-            zf.writestr(info, members[name])
-    return buffer.getvalue()
-
-
 def _names(rng: np.random.Generator, count: int, digits: int) -> list[str]:
     names: set[str] = set()
     while len(names) < count:
@@ -91,12 +70,12 @@ def build_files(seed: int, whales: int = 24, photos: int = 5, new_train: int = 2
     train, rows = {}, ["Image,Id"]
     for name, label in zip(images[:n_train], labels, strict=True):
         pattern = _pattern(rng) if label == "new_whale" else patterns[label]
-        train[name] = _jpeg(render_fluke(rng, pattern))
+        train[name] = raster.jpeg_bytes(render_fluke(rng, pattern), quality=90)
         rows.append(f"{name},{label}")
     test = {}
     for k, name in enumerate(images[n_train:]):
         pattern = patterns[ids[k % whales]] if k < test_known else _pattern(rng)
-        test[name] = _jpeg(render_fluke(rng, pattern))
+        test[name] = raster.jpeg_bytes(render_fluke(rng, pattern), quality=90)
     guess = " ".join(["new_whale", *ids[:4]])
     submission = ["Image,Id"] + [f"{name},{guess}" for name in sorted(test)]
     return {"train.zip": zip_bytes(train), "test.zip": zip_bytes(test),
