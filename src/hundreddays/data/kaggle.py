@@ -22,8 +22,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 CLI = "kaggle"
-NO_CREDENTIALS = "not run: no Kaggle credentials"
-NO_CLI = "not run: the kaggle command-line tool is not installed"
+NO_CREDENTIALS = "no Kaggle credentials"
+NO_CLI = "the kaggle command-line tool is not installed"
 SCORE_COLUMNS = ("publicScore", "public_score", "Public Score")
 
 
