@@ -20,7 +20,7 @@ DATA = config["data_dir"]
 RESULTS = config["results_dir"]
 DEMO_MIRROR = "resources/demo-mirror"
 
-# study -> the datasets it reads (or, with "sources", the one its config's `source` picks), the
+# study -> the datasets it reads (or "sources": the one its config's `source` picks), the
 # pretrained weights it reads when its config says `pretrained: true` (datasets too), its
 # figure's title and whether it writes a table (<results>/<study>/table.csv), in the log's day
 # order (the report's order); the figure's caption is report/<study>.rst
@@ -89,7 +89,6 @@ STUDIES = {
         "figure": "Day 19 - gradient descent on a noisy line: hand gradient against autograd",
     },
     "planet": {
-        "datasets": ["planet_sample"],
         "table": True,
         "sources": {"sample": "planet_sample", "kaggle": "planet_kaggle"},
         "pretrained": ["resnet50_imagenet"],
@@ -201,18 +200,14 @@ def datasets_of(study):
     )
 
 
-def dataset_dirs(study):
-    """{dataset id: prepared folder} of the datasets `study` reads (the rule's input)."""
-    return {d: f"{DATA}/{d}" for d in datasets_of(study)}
-
-
 def study_inputs(study):
     """A fast.ai study's input (use with unpack): `data`, the prepared folder of its dataset,
     and `weights`, the prepared folder of its pretrained weights when its config says
     `pretrained: true`."""
-    inputs = {"data": f"{DATA}/{study_data(study)[0]}"}
-    if config["studies"][study].get("pretrained", False):
-        inputs["weights"] = f"{DATA}/{STUDIES[study]['pretrained'][0]}"
+    data, *weights = datasets_of(study)
+    inputs = {"data": f"{DATA}/{data}"}
+    if weights:
+        inputs["weights"] = f"{DATA}/{weights[0]}"
     return inputs
 
 
@@ -278,6 +273,15 @@ def training_checkpoint(study):
 
 def study_table(study):
     return f"{RESULTS}/{study}/table.csv"
+
+
+def study_tables():
+    """{study: its table} of the studies that write one (not those that cannot run here)."""
+    return {
+        s: study_table(s)
+        for s in STUDIES
+        if STUDIES[s].get("table") and s not in NOT_RUN
+    }
 
 
 def final_outputs():

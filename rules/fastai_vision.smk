@@ -2,28 +2,8 @@
 # pets classifier in ONNX. Training rules run on the GPU when there is one (mixed precision).
 
 
-if "whale" in NOT_RUN:
-
-    rule whale:
-        output:
-            metrics=f"{RESULTS}/whale/metrics.json",
-            figure=report(
-                study_figure("whale"),
-                caption="../report/whale.rst",
-                category="Days 16-53",
-            ),
-        log:
-            "logs/whale.log",
-        conda:
-            "../envs/workflow.yaml"
-        params:
-            study="whale",
-            reason=NOT_RUN["whale"],
-            claims=not_run_claims("whale"),
-        script:
-            "../scripts/not_run.py"
-
-else:
+# A Kaggle study that cannot run here is answered by rule not_run (rules/report.smk).
+if "whale" not in NOT_RUN:
 
     rule whale:
         input:
@@ -57,33 +37,35 @@ else:
             "../scripts/whale.py"
 
 
-rule planet:
-    input:
-        unpack(lambda wildcards: study_inputs("planet")),
-    output:
-        metrics=f"{RESULTS}/planet/metrics.json",
-        figure=report(
-            study_figure("planet"),
-            caption="../report/planet.rst",
-            category="Days 16-53",
-        ),
-        table=study_table("planet"),
-    log:
-        "logs/planet.log",
-    benchmark:
-        "benchmarks/planet.tsv"
-    conda:
-        "../envs/workflow.yaml"
-    threads: 2
-    resources:
-        gpu=1,
-        mem_mb=16000,
-    params:
-        cfg=config["studies"]["planet"],
-        seed=config["seed"],
-        f2_threshold=claim_threshold("planet.valid_f2"),
-    script:
-        "../scripts/planet.py"
+if "planet" not in NOT_RUN:
+
+    rule planet:
+        input:
+            unpack(lambda wildcards: study_inputs("planet")),
+        output:
+            metrics=f"{RESULTS}/planet/metrics.json",
+            figure=report(
+                study_figure("planet"),
+                caption="../report/planet.rst",
+                category="Days 16-53",
+            ),
+            table=study_table("planet"),
+        log:
+            "logs/planet.log",
+        benchmark:
+            "benchmarks/planet.tsv"
+        conda:
+            "../envs/workflow.yaml"
+        threads: 2
+        resources:
+            gpu=1,
+            mem_mb=16000,
+        params:
+            cfg=config["studies"]["planet"],
+            seed=config["seed"],
+            f2_threshold=claim_threshold("planet.valid_f2"),
+        script:
+            "../scripts/planet.py"
 
 
 rule pets:

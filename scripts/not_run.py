@@ -7,6 +7,7 @@ from hundreddays.rule_log import rule_log
 
 sm = snakemake  # noqa: F821 (injected by the script directive)
 with rule_log(sm.log[0]):
-    print(f"{sm.params.study}: not run: {sm.params.reason}")
-    not_run_figure(sm.output.figure, sm.params.study, sm.params.reason, sm.params.claims)
+    study = sm.wildcards.study
+    print(f"{study}: not run: {sm.params.reason}")
+    not_run_figure(sm.output.figure, study, sm.params.reason, sm.params.claims)
     write_not_run(sm.output.metrics, sm.params.reason)

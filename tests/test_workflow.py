@@ -1,6 +1,8 @@
 """The workflow as a user runs it: dry-runs, lint, bad input, and the demo run end to end."""
 
 import csv
+import json
+import os
 import subprocess
 import sys
 
@@ -34,6 +36,21 @@ def test_full_scale_dry_run_plans_every_step_offline(workflow):
     for rule in ["fetch_file", "prepare_dataset", *STUDIES, "report"]:
         assert rule in proc.stdout, rule
     assert "build_demo_mirror" not in proc.stdout
+
+
+def test_kaggle_studies_without_credentials_say_why(workflow, tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAGGLE_")}
+    env["HOME"] = str(tmp_path / "home")  # no ~/.kaggle/kaggle.json either
+    config = workflow / "config.yaml"
+    config.write_text(config.read_text().replace("source: sample", "source: kaggle"))
+    proc = snakemake(workflow, "--cores", "1", "results/whale/metrics.json",
+                     "results/planet/metrics.json", env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    for study in ("whale", "planet"):
+        metrics = json.loads((workflow / "results" / study / "metrics.json").read_text())
+        assert metrics == {"not_run": "no Kaggle credentials"}
+        assert (workflow / "results" / "figures" / f"{study}.png").read_bytes()[:4] == b"\x89PNG"
+    assert "fetch_file" not in proc.stdout + proc.stderr  # nothing was downloaded for them
 
 
 def test_demo_dry_run_builds_the_mirror_first(workflow):
