@@ -45,35 +45,28 @@ class ReportError(ValueError):
     """A metrics file that is not a flat JSON object of named numbers."""
 
 
-def read_metrics(metrics_files: dict[str, str | os.PathLike]) -> dict[str, float]:
-    """Read each study's metrics.json. Returns {"<study>.<key>": value} over all files (a study
-    that did not run contributes nothing)."""
+def read_results(metrics_files: dict[str, str | os.PathLike]
+                 ) -> tuple[dict[str, float], dict[str, str], dict[str, str]]:
+    """Read each study's metrics.json once. Returns ({"<study>.<key>": value} over all files,
+    {study: reason} of the studies that did not run here, {"<study>.<key>": reason} of the
+    metrics a study says it could not measure)."""
     metrics: dict[str, float] = {}
-    for study, path in sorted(metrics_files.items()):
-        data = _read_one(Path(path))
-        if NOT_RUN_KEY not in data:
-            metrics.update({f"{study}.{key}": value for key, value in data.items()
-                            if key != NOT_MEASURED_KEY})
-    return metrics
-
-
-def read_not_measured(metrics_files: dict[str, str | os.PathLike]) -> dict[str, str]:
-    """{"<study>.<key>": reason} for the metrics a study says it could not measure."""
-    reasons = {}
-    for study, path in sorted(metrics_files.items()):
-        for key, reason in _read_one(Path(path)).get(NOT_MEASURED_KEY, {}).items():
-            reasons[f"{study}.{key}"] = reason
-    return reasons
-
-
-def read_not_run(metrics_files: dict[str, str | os.PathLike]) -> dict[str, str]:
-    """{study: reason} for the studies whose metrics.json says they did not run here."""
-    reasons = {}
+    not_run: dict[str, str] = {}
+    not_measured: dict[str, str] = {}
     for study, path in sorted(metrics_files.items()):
         data = _read_one(Path(path))
         if NOT_RUN_KEY in data:
-            reasons[study] = data[NOT_RUN_KEY]
-    return reasons
+            not_run[study] = data[NOT_RUN_KEY]
+            continue
+        for key, reason in data.pop(NOT_MEASURED_KEY, {}).items():
+            not_measured[f"{study}.{key}"] = reason
+        metrics.update({f"{study}.{key}": value for key, value in data.items()})
+    return metrics, not_run, not_measured
+
+
+def read_metrics(metrics_files: dict[str, str | os.PathLike]) -> dict[str, float]:
+    """{"<study>.<key>": value} over all metrics files (see read_results)."""
+    return read_results(metrics_files)[0]
 
 
 def _read_one(path: Path) -> dict:
@@ -321,10 +314,9 @@ def build_report(
     Returns the written paths by file name.
     """
     out_dir = Path(out_dir)
-    metrics = read_metrics(metrics_files)
-    not_run = read_not_run(metrics_files)
+    metrics, not_run, not_measured = read_results(metrics_files)
     rows = evaluate(load_claims(claims_path), metrics, set(studies_run), scale, not_run,
-                    read_not_measured(metrics_files))
+                    not_measured)
     names = ("metrics.csv", "timings.csv", "claims.csv", "REPORT.md")
     paths = {name: out_dir / name for name in names}
     write_metrics_csv(paths["metrics.csv"], metrics, scale)
