@@ -124,7 +124,7 @@ def _fetch_verified(source: str, part: Path, spec: FileSpec, expected: str | Non
                     download: Callable[[str, Path], None]) -> str:
     """Return the sha256 of `part` once it holds `source`'s verified bytes; wrong bytes are
     deleted and raise ChecksumError."""
-    resumed = "://" in source and part.exists()
+    resumed = source.startswith(("http://", "https://")) and part.exists()  # HTTP resumes
     try:
         download(source, part)
         _refuse_html(part, spec)
