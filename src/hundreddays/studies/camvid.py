@@ -171,8 +171,7 @@ def train(data: Camvid, cfg: dict, weights, seed: int, threads: int = 1) -> dict
                             slice(lr / cfg["unfrozen_lr_divisors"][0],
                                   lr / cfg["unfrozen_lr_divisors"][1]),
                             pct_start=cfg["unfrozen_pct_start"])
-        with learn.removed_cbs(log):  # not a training epoch: nothing for EpochLog
-            probs, targets = learn.get_preds(dl=dls.valid)
+        probs, targets = learn.get_preds(dl=dls.valid)
     pred = probs.float().argmax(dim=1)
     targets = targets.long().reshape(pred.shape)
     n_show = min(cfg["figure_images"], len(pred))

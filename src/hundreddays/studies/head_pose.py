@@ -87,8 +87,7 @@ def train(data: Biwi, cfg: dict, weights, seed: int, threads: int = 1) -> dict:
             log.phase = phase
             learn.fit_one_cycle(epochs, lrs)
             epoch_values = _epoch_values(learn)  # before get_preds, which adds a row
-            with learn.removed_cbs(log):  # not a training epoch: nothing for EpochLog
-                pred, target = learn.get_preds(dl=dls.valid)
+            pred, target = learn.get_preds(dl=dls.valid)
             out[phase] = {"epochs": epoch_values, "pred": pred, "target": target,
                           "valid_loss": float(learn.loss_func(pred, target))}
     items = list(dls.valid.items)

@@ -109,9 +109,7 @@ def fine_tune_lm(dls, cfg: dict, log, wt103: tuple[Path, Path] | None = None):
         learn.unfreeze()
         log.phase = "lm_unfrozen"
         learn.fit_one_cycle(lm["unfrozen_epochs"], lm["unfrozen_lr"], moms=_moms(cfg))
-        # validate and predict run epochs without training: keep them out of EpochLog
-        with learn.removed_cbs(log):
-            loss, accuracy, perplexity = learn.validate()
+        loss, accuracy, perplexity = learn.validate()
     return learn, {"loss": float(loss), "accuracy": float(accuracy),
                    "perplexity": float(perplexity)}
 
@@ -162,8 +160,7 @@ def train_classifier(dls, cfg: dict, encoder: str | Path, log,
         stages.append({"name": stage["name"], "freeze_to": int(stage["freeze_to"]),
                        "epochs": int(stage["epochs"]), "accuracy": accuracy})
         if len(stages) == 1 and examples:
-            with learn.removed_cbs(log):  # keep predict out of EpochLog
-                predictions = predict_examples(learn, examples)
+            predictions = predict_examples(learn, examples)
     return learn, stages, predictions
 
 

@@ -120,8 +120,7 @@ def train(table: pd.DataFrame, vocab: list[str], cfg: dict, seed: int, weights, 
                 history.append({"phase": log.phase, "size": size, "train_loss": values[0],
                                 "valid_loss": values[1], "accuracy_thresh": values[2],
                                 "f2": values[3]})
-    with learn.removed_cbs(log):  # EpochLog would report get_preds' pass as an epoch
-        probs, targets = learn.get_preds(ds_idx=1)
+    probs, targets = learn.get_preds(ds_idx=1)
     valid = learn.dls.valid.items
     return {"learn": learn, "log": log, "history": pd.DataFrame(history),
             "probs": probs.float().numpy(), "targets": targets.numpy().astype(bool),

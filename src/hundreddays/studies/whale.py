@@ -119,11 +119,10 @@ def train_variant(name: str, fit: pd.DataFrame, valid: pd.DataFrame, vcfg: dict,
     return learn
 
 
-def predict(learn, log, paths: list[str], threshold: float) -> tuple[np.ndarray, list]:
+def predict(learn, paths: list[str], threshold: float) -> tuple[np.ndarray, list]:
     """Return (probabilities, top-5 lists with new_whale) for the images at `paths`."""
     dl = learn.dls.test_dl(pd.DataFrame({"path": paths}))
-    with learn.removed_cbs(log):
-        probs = learn.get_preds(dl=dl)[0].float().numpy()
+    probs = learn.get_preds(dl=dl)[0].float().numpy()
     return probs, top5(probs, list(learn.dls.vocab), threshold)
 
 
@@ -143,14 +142,14 @@ def run(data: dict, cfg: dict, seed: int, weights, device, log_every: int = 50) 
         setup(seed)  # each variant from the same seed, as separate runs
         log = EpochLog(every=log_every)
         learn = train_variant(name, fit, valid, cfg[name], cfg, weights, device, log)
-        probs, guesses = predict(learn, log, list(valid["path"]), cfg["new_whale_threshold"])
+        probs, guesses = predict(learn, list(valid["path"]), cfg["new_whale_threshold"])
         key = "longer_midway" if name == "longer" else name
         metrics[f"local_{key}_map5"] = map5(list(valid["truth"]), guesses)
         metrics[f"{name}_seconds_per_epoch"] = seconds_per_epoch(log)
         metrics[f"{name}_epochs"] = len(log.seconds)
         test = None
         if cfg.get("predict_test", False):
-            test = predict(learn, log, list(data["test"]["path"]), cfg["new_whale_threshold"])[1]
+            test = predict(learn, list(data["test"]["path"]), cfg["new_whale_threshold"])[1]
         runs[name] = {"guesses": guesses, "probs": probs, "test": test}
     metrics["local_longer_run_midway_gain"] = (metrics["local_longer_midway_map5"]
                                                - metrics["local_improved_map5"])
