@@ -119,3 +119,15 @@ def test_weights_in_finds_the_one_pth(tmp_path):
         fs.weights_in(tmp_path)
     (tmp_path / "resnet34-b627a593.pth").write_bytes(b"x")
     assert fs.weights_in(tmp_path).name == "resnet34-b627a593.pth"
+
+
+def test_quiet_keeps_fastai_bars_and_raw_rows_out_of_the_log(capsys):
+    fs.setup(0, 1)
+    log = fs.EpochLog(every=0)
+    learn = fs.quiet(vision_learner(tiny_dls(), fs.resnet_from_file("resnet18", None),
+                                    pretrained=False, metrics=error_rate, cbs=[log]))
+    learn.fit(1, 1e-3)
+    learn.get_preds()
+    out = capsys.readouterr().out
+    assert "[fit] epoch 1/1 train_loss" in out  # EpochLog's line
+    assert "█" not in out and "train_loss  valid_loss" not in out  # no bar, no header row

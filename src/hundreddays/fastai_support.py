@@ -77,6 +77,21 @@ class EpochLog(Callback):
               f"({seconds:.1f} s)", flush=True)
 
 
+def quiet(learn):
+    """Keep fastai's progress bars (fastprogress writes bar fragments into a log file) and the
+    Recorder's bare rows of numbers out of the rule log: EpochLog prints the progress lines.
+    Returns `learn`."""
+    from fastai.callback.progress import ProgressCallback
+
+    learn.remove_cbs(ProgressCallback)
+    learn.logger = _silent
+    return learn
+
+
+def _silent(*_args) -> None:
+    """A Recorder logger that prints nothing."""
+
+
 def mixed_precision(learn):
     """Train in mixed precision on CUDA (as the lessons do with to_fp16); unchanged on CPU."""
     if pick_device().type == "cuda":

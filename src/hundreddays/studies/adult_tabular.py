@@ -22,7 +22,14 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from ..atomic import write_text
-from ..fastai_support import EpochLog, dataloader_kwargs, mixed_precision, no_downloads, setup
+from ..fastai_support import (
+    EpochLog,
+    dataloader_kwargs,
+    mixed_precision,
+    no_downloads,
+    quiet,
+    setup,
+)
 from ..figures import new_figure, save_figure
 from ..loaders.adult import TARGET
 
@@ -77,9 +84,9 @@ def train_tabular(df: pd.DataFrame, splits: tuple[list[int], list[int]], layers:
     dls = to.dataloaders(bs=cfg["batch_size"], **dataloader_kwargs(device))
     log = EpochLog(every=cfg.get("log_every", 200))
     log.phase = f"layers {layers}"
-    learn = mixed_precision(tabular_learner(dls, layers=list(layers), metrics=accuracy,
-                                            cbs=[log]))
-    with no_downloads(), learn.no_bar(), learn.no_logging():  # EpochLog prints the epochs
+    learn = quiet(mixed_precision(tabular_learner(dls, layers=list(layers), metrics=accuracy,
+                                                  cbs=[log])))
+    with no_downloads():
         learn.fit(epochs, cfg["lr"])
     return {"accuracy": [float(v[2]) for v in learn.recorder.values], "seconds": log.seconds}
 

@@ -146,10 +146,10 @@ def dataloaders(data: Camvid, size: tuple[int, int], bs: int, augment: bool, dev
 def train(data: Camvid, cfg: dict, weights, seed: int, threads: int = 1) -> dict:
     """Train the lesson's U-Net (frozen, then unfrozen); return the validation confusion
     matrix, predictions of the first validation images, and the epoch log."""
-    from fastai.vision.all import ProgressCallback, unet_learner
+    from fastai.vision.all import unet_learner
     from PIL import Image
 
-    from ..fastai_support import EpochLog, mixed_precision, no_downloads, setup
+    from ..fastai_support import EpochLog, mixed_precision, no_downloads, quiet, setup
 
     device = setup(seed, threads)
     with no_downloads():
@@ -160,8 +160,7 @@ def train(data: Camvid, cfg: dict, weights, seed: int, threads: int = 1) -> dict
         log = EpochLog(every=cfg["log_every"])
         learn = unet_learner(dls, arch, pretrained=cfg["pretrained"], n_out=len(data.codes),
                              metrics=void_accuracy(data.void), wd=cfg["weight_decay"], cbs=[log])
-        learn.remove_cbs(ProgressCallback)  # progress bars garble the rule log; EpochLog prints
-        learn = mixed_precision(learn)
+        learn = quiet(mixed_precision(learn))
         lr = cfg["lr"]
         log.phase = "frozen"
         learn.fit_one_cycle(cfg["frozen_epochs"], slice(lr), pct_start=cfg["frozen_pct_start"])

@@ -58,10 +58,10 @@ def _epoch_values(learn) -> list[tuple[float, float]]:
 
 def train(data: Biwi, cfg: dict, weights, seed: int, threads: int = 1) -> dict:
     """Fit frozen, then unfrozen; return losses per epoch, validation losses and predictions."""
-    from fastai.vision.all import ProgressCallback, vision_learner
+    from fastai.vision.all import vision_learner
     from PIL import Image
 
-    from ..fastai_support import EpochLog, mixed_precision, no_downloads, setup
+    from ..fastai_support import EpochLog, mixed_precision, no_downloads, quiet, setup
     from .camvid import encoder
 
     device = setup(seed, threads)
@@ -74,8 +74,7 @@ def train(data: Biwi, cfg: dict, weights, seed: int, threads: int = 1) -> dict:
         y_range = tuple(cfg["y_range"]) if cfg["y_range"] else None
         learn = vision_learner(dls, arch, pretrained=cfg["pretrained"], y_range=y_range,
                                cbs=[log])
-        learn.remove_cbs(ProgressCallback)  # progress bars garble the rule log; EpochLog prints
-        learn = mixed_precision(learn)
+        learn = quiet(mixed_precision(learn))
         out = {"log": log}
         stages = (("frozen", cfg["frozen_epochs"], slice(cfg["lr"])),
                   ("unfrozen", cfg["unfrozen_epochs"],

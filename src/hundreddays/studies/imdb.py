@@ -93,7 +93,7 @@ def fine_tune_lm(dls, cfg: dict, log, wt103: tuple[Path, Path] | None = None):
     """Return the fine-tuned language-model Learner and its validation {loss, accuracy,
     perplexity}: frozen head epochs at head_lr, then unfrozen epochs at unfrozen_lr."""
     text = _fastai()
-    from ..fastai_support import mixed_precision
+    from ..fastai_support import mixed_precision, quiet
 
     lm = cfg["lm"]
     learn = text.language_model_learner(
@@ -102,14 +102,13 @@ def fine_tune_lm(dls, cfg: dict, log, wt103: tuple[Path, Path] | None = None):
     if wt103 is not None:
         load_wt103(learn, *wt103)
     learn.freeze()
-    learn = mixed_precision(learn)
-    with learn.no_bar(), learn.no_logging():  # progress: EpochLog lines in the rule log
-        log.phase = "lm_frozen"
-        learn.fit_one_cycle(lm["head_epochs"], lm["head_lr"], moms=_moms(cfg))
-        learn.unfreeze()
-        log.phase = "lm_unfrozen"
-        learn.fit_one_cycle(lm["unfrozen_epochs"], lm["unfrozen_lr"], moms=_moms(cfg))
-        loss, accuracy, perplexity = learn.validate()
+    learn = quiet(mixed_precision(learn))
+    log.phase = "lm_frozen"
+    learn.fit_one_cycle(lm["head_epochs"], lm["head_lr"], moms=_moms(cfg))
+    learn.unfreeze()
+    log.phase = "lm_unfrozen"
+    learn.fit_one_cycle(lm["unfrozen_epochs"], lm["unfrozen_lr"], moms=_moms(cfg))
+    loss, accuracy, perplexity = learn.validate()
     return learn, {"loss": float(loss), "accuracy": float(accuracy),
                    "perplexity": float(perplexity)}
 
@@ -138,23 +137,22 @@ def train_classifier(dls, cfg: dict, encoder: str | Path, log,
     cfg["classifier"]["stages"] (accuracy on the validation = test split after the stage), and
     the `examples` classified after the first stage (where the log called learn.predict)."""
     text = _fastai()
-    from ..fastai_support import mixed_precision
+    from ..fastai_support import mixed_precision, quiet
 
     clas = cfg["classifier"]
     learn = text.text_classifier_learner(
         dls, text.AWD_LSTM, seq_len=clas["seq_len"], config=awd_config(cfg, classifier=True),
         drop_mult=clas["drop_mult"], pretrained=False, metrics=text.accuracy, cbs=[log])
     load_encoder(learn, encoder)
-    learn = mixed_precision(learn)
+    learn = quiet(mixed_precision(learn))
     stages, predictions = [], []
     for stage in clas["stages"]:
         learn.freeze_to(int(stage["freeze_to"]))
         lr = float(stage["lr"])
         divisor = float(stage["lr_divisor"])
         log.phase = stage["name"]
-        with learn.no_bar(), learn.no_logging():
-            learn.fit_one_cycle(stage["epochs"], lr if divisor == 1 else slice(lr / divisor, lr),
-                                moms=_moms(cfg))
+        learn.fit_one_cycle(stage["epochs"], lr if divisor == 1 else slice(lr / divisor, lr),
+                            moms=_moms(cfg))
         accuracy = float(learn.recorder.values[-1][2])
         print(f"classifier stage {stage['name']}: accuracy {accuracy:.4f}", flush=True)
         stages.append({"name": stage["name"], "freeze_to": int(stage["freeze_to"]),
@@ -172,8 +170,7 @@ def predict_examples(learn, examples: list[dict]) -> list[dict]:
         if example["label"] not in LABELS:
             raise ValueError(f"imdb.examples: label {example['label']!r} must be one of "
                              f"{list(LABELS)}")
-        with learn.no_bar(), learn.no_logging():
-            predicted, _, probs = learn.predict(example["text"])
+        predicted, _, probs = learn.predict(example["text"])
         p_pos = float(probs[LABELS.index("pos")])
         out.append({"text": example["text"], "label": example["label"],
                     "predicted": str(predicted), "p_pos": p_pos,

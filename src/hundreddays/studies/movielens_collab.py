@@ -15,7 +15,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from ..fastai_support import EpochLog, dataloader_kwargs, mixed_precision, no_downloads, setup
+from ..fastai_support import (
+    EpochLog,
+    dataloader_kwargs,
+    mixed_precision,
+    no_downloads,
+    quiet,
+    setup,
+)
 from ..figures import new_figure, save_figure
 
 USER, ITEM, RATING = "user", "title", "rating"
@@ -49,9 +56,10 @@ def train_collab(df: pd.DataFrame, cfg: dict, seed: int, use_nn: bool, threads: 
     log = EpochLog(every=cfg.get("log_every", 500))
     log.phase = "embedding net" if use_nn else "dot product"
     extra = {"layers": list(cfg["nn_layers"])} if use_nn else {"n_factors": cfg["n_factors"]}
-    learn = mixed_precision(collab_learner(dls, use_nn=use_nn, y_range=tuple(cfg["y_range"]),
-                                           wd=cfg["wd"], cbs=[log], **extra))
-    with no_downloads(), learn.no_bar(), learn.no_logging():
+    learn = quiet(mixed_precision(collab_learner(dls, use_nn=use_nn,
+                                                 y_range=tuple(cfg["y_range"]), wd=cfg["wd"],
+                                                 cbs=[log], **extra)))
+    with no_downloads():
         learn.fit_one_cycle(cfg["epochs"], cfg["lr"])
     history = {"valid_mse": [float(v[1]) for v in learn.recorder.values],
                "seconds": log.seconds}

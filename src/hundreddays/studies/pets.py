@@ -68,18 +68,14 @@ def make_learner(dls, recipe: dict, weights: str | Path | None, workdir: str | P
     from fastai.metrics import accuracy, error_rate
     from fastai.vision.learner import vision_learner
 
-    from ..fastai_support import mixed_precision, resnet_from_file
+    from ..fastai_support import mixed_precision, quiet, resnet_from_file
 
     pretrained = bool(recipe["pretrained"])
     arch = resnet_from_file(recipe["arch"], weights if pretrained else None)
     learn = vision_learner(dls, arch, pretrained=pretrained, metrics=[error_rate, accuracy],
                            path=Path(workdir), model_dir="models")
-    learn.logger = _quiet  # no bare rows of numbers in the log: EpochLog prints the epochs
+    quiet(learn)
     return mixed_precision(learn) if mixed else learn
-
-
-def _quiet(*_):
-    """A logger for fastai's Recorder that prints nothing."""
 
 
 def lr_finder_ratio(losses: np.ndarray, skip_end: int) -> float:
@@ -132,21 +128,20 @@ def train(files: list[Path], cfg: dict, seed: int, threads: int, weights: str | 
         learn = make_learner(dls, recipe, weights, workdir)
         learn.freeze()
         log.phase = "frozen"
-        with learn.no_bar():  # EpochLog prints the progress lines
-            learn.fit_one_cycle(cfg["frozen_epochs"], cfg["frozen_lr"], cbs=[log])
-            history = [list(map(float, v)) for v in learn.recorder.values]
-            learn.unfreeze()
-            learn.lr_find(start_lr=cfg["lr_find_start"], end_lr=cfg["lr_find_end"],
-                          num_it=cfg["lr_find_iterations"], show_plot=False, suggest_funcs=None)
-            sweep = {"lr": np.array([float(v) for v in learn.recorder.lrs]),
-                     "loss": np.array([float(v) for v in learn.recorder.losses])}
-            print(f"LR finder: {len(sweep['lr'])} rates from {sweep['lr'][0]:.2g} to "
-                  f"{sweep['lr'][-1]:.2g}", flush=True)
-            log.phase = "unfrozen"
-            learn.fit_one_cycle(cfg["unfrozen_epochs"],
-                                slice(cfg["unfrozen_lr_min"], cfg["unfrozen_lr_max"]), cbs=[log])
-            history += [list(map(float, v)) for v in learn.recorder.values]
-            probs, targets = learn.get_preds(dl=dls.valid)
+        learn.fit_one_cycle(cfg["frozen_epochs"], cfg["frozen_lr"], cbs=[log])
+        history = [list(map(float, v)) for v in learn.recorder.values]
+        learn.unfreeze()
+        learn.lr_find(start_lr=cfg["lr_find_start"], end_lr=cfg["lr_find_end"],
+                      num_it=cfg["lr_find_iterations"], show_plot=False, suggest_funcs=None)
+        sweep = {"lr": np.array([float(v) for v in learn.recorder.lrs]),
+                 "loss": np.array([float(v) for v in learn.recorder.losses])}
+        print(f"LR finder: {len(sweep['lr'])} rates from {sweep['lr'][0]:.2g} to "
+              f"{sweep['lr'][-1]:.2g}", flush=True)
+        log.phase = "unfrozen"
+        learn.fit_one_cycle(cfg["unfrozen_epochs"],
+                            slice(cfg["unfrozen_lr_min"], cfg["unfrozen_lr_max"]), cbs=[log])
+        history += [list(map(float, v)) for v in learn.recorder.values]
+        probs, targets = learn.get_preds(dl=dls.valid)
     preds = probs.argmax(dim=1).numpy()
     measured = group_accuracy(preds, targets.numpy(), vocab)
     error_rates = [row[2] for row in history]  # train_loss, valid_loss, error_rate, accuracy

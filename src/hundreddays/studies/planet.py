@@ -90,7 +90,13 @@ def train(table: pd.DataFrame, vocab: list[str], cfg: dict, seed: int, weights, 
     """
     from fastai.vision.all import FBetaMulti, accuracy_multi, vision_learner
 
-    from ..fastai_support import EpochLog, mixed_precision, resnet_from_file, seconds_per_epoch
+    from ..fastai_support import (
+        EpochLog,
+        mixed_precision,
+        quiet,
+        resnet_from_file,
+        seconds_per_epoch,
+    )
 
     if len(cfg["sizes"]) != len(cfg["lrs"]):
         raise ValueError(f"planet config: sizes {cfg['sizes']} and lrs {cfg['lrs']} differ in "
@@ -105,7 +111,7 @@ def train(table: pd.DataFrame, vocab: list[str], cfg: dict, seed: int, weights, 
                 dls, arch, pretrained=cfg["pretrained"], cbs=[log],
                 metrics=[partial(accuracy_multi, thresh=THRESH),
                          FBetaMulti(2.0, thresh=THRESH, average="samples")])
-            learn = mixed_precision(learn)
+            learn = quiet(mixed_precision(learn))
         else:
             learn.dls = dls
         steps = [("frozen", cfg["frozen_epochs"], slice(lr)),

@@ -91,7 +91,7 @@ def train_variant(name: str, fit: pd.DataFrame, valid: pd.DataFrame, vcfg: dict,
         vision_learner,
     )
 
-    from ..fastai_support import dataloader_kwargs, mixed_precision, resnet_from_file
+    from ..fastai_support import dataloader_kwargs, mixed_precision, quiet, resnet_from_file
 
     train = fit[fit["Id"] != NEW_WHALE]
     known = valid[valid["truth"] != NEW_WHALE]
@@ -104,8 +104,8 @@ def train_variant(name: str, fit: pd.DataFrame, valid: pd.DataFrame, vcfg: dict,
                       batch_tfms=aug_transforms(do_flip=False, max_rotate=10.0))
     dls = block.dataloaders(table, bs=cfg["batch_size"], **dataloader_kwargs(device))
     arch = resnet_from_file(cfg["arch"], weights if cfg["pretrained"] else None)
-    learn = mixed_precision(vision_learner(dls, arch, pretrained=cfg["pretrained"],
-                                           metrics=accuracy, cbs=[log]))
+    learn = quiet(mixed_precision(vision_learner(dls, arch, pretrained=cfg["pretrained"],
+                                                 metrics=accuracy, cbs=[log])))
     lr = vcfg["lr"]
     if vcfg["frozen_epochs"] > 0:
         log.phase = f"{name}-frozen"
