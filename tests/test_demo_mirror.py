@@ -2,7 +2,10 @@
 
 import gzip
 import hashlib
+import os
 import struct
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
@@ -58,6 +61,17 @@ def test_build_is_deterministic_and_manifest_matches(mirror, tmp_path):
     manifest = yaml.safe_load((first_dir / "manifest.yaml").read_text())
     assert manifest == first
     assert list(manifest) == sorted(manifest)
+
+
+def test_build_is_the_same_in_another_process(mirror, tmp_path):
+    """Another interpreter has another string-hash seed: set order must not reach the bytes."""
+    script = ("import sys, yaml; from hundreddays.demo_mirror import build_demo_mirror; "
+              "print(yaml.safe_dump(build_demo_mirror(sys.argv[1], sys.argv[2:], seed=0)))")
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        done = subprocess.run([sys.executable, "-c", script, str(tmp_path / hash_seed),
+                               *DATASETS], env=env, capture_output=True, text=True, check=True)
+        assert yaml.safe_load(done.stdout) == mirror[1], hash_seed
 
 
 def test_another_seed_gives_other_bytes(mirror, tmp_path):

@@ -54,7 +54,9 @@ def _names(rng: np.random.Generator, count: int, digits: int) -> list[str]:
     names: set[str] = set()
     while len(names) < count:
         names.add("".join(rng.choice(list("0123456789abcdef"), digits)))
-    return sorted(names, key=lambda _: rng.random())
+    ordered = sorted(names)  # a set's order changes with Python's hash seed: sort, then shuffle
+    rng.shuffle(ordered)
+    return ordered
 
 
 def build_files(seed: int, whales: int = 24, photos: int = 5, new_train: int = 24,
