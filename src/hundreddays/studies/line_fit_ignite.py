@@ -17,6 +17,7 @@ from ignite.metrics import Loss, MeanAbsoluteError
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from ..config_check import check_keys
 from ..training import pick_device
 
 
@@ -113,12 +114,8 @@ CONFIG_KEYS = ("points", "train_lines", "test_lines", "hidden", "epochs", "batch
 
 
 def check_config(cfg: dict) -> None:
-    """Raise ValueError naming the first missing or unknown key of the study's config block."""
-    missing = [k for k in CONFIG_KEYS if k not in cfg]
-    unknown = [k for k in cfg if k not in CONFIG_KEYS]
-    if missing or unknown:
-        raise ValueError(f"config studies.line_fit_ignite: missing keys {missing}, unknown keys "
-                         f"{unknown}")
+    """Raise ValueError naming the missing or unknown keys of the study's config block."""
+    check_keys("studies.line_fit_ignite", cfg, CONFIG_KEYS)
 
 
 def run(cfg: dict, seed: int, log=print) -> dict:

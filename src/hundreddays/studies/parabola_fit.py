@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..config_check import check_keys
 from ..training import pick_device, train_epoch
 
 PARAMS = ("a", "b", "c")  # y = a x² + b x + c
@@ -111,12 +112,8 @@ CONFIG_KEYS = ("points", "snr", "train_curves", "test_curves", "hidden", "epochs
 
 
 def check_config(cfg: dict) -> None:
-    """Raise ValueError naming the first missing or unknown key of the study's config block."""
-    missing = [k for k in CONFIG_KEYS if k not in cfg]
-    unknown = [k for k in cfg if k not in CONFIG_KEYS]
-    if missing or unknown:
-        raise ValueError(f"config studies.parabola_fit: missing keys {missing}, unknown keys "
-                         f"{unknown}")
+    """Raise ValueError naming the missing or unknown keys of the study's config block."""
+    check_keys("studies.parabola_fit", cfg, CONFIG_KEYS)
 
 
 def run(cfg: dict, seed: int, log=print) -> dict:
