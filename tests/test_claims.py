@@ -5,46 +5,16 @@ import pytest
 import yaml
 
 from hundreddays.claims import NOT_RUN, ClaimsError, evaluate, load_claims
+from hundreddays.study_table import load_studies
 
 CLAIMS_FILE = Path(__file__).resolve().parents[1] / "claims.yaml"
 
 # Days of the log (1-53) that report a number or a checkable statement about a computation.
 DAYS_WITH_CLAIMS = [2, 4, 6, 8, 11, 13, 16, 17, 22, 23, 24, 26, 32, 34, 35, 36, 39, 47, 48, 50]
 
-KNOWN_STUDIES = {
-    "fibonacci",
-    "svd_background",
-    "mnist_logreg",
-    "conv_speedup",
-    "float_stability",
-    "nmf_topics",
-    "randomized_svd",
-    "svd_denoise",
-    "ct_compressed_sensing",
-    "pagerank_dbpedia",
-    "householder_qr",
-    "pets",
-    "planet",
-    "camvid",
-    "imdb",
-    "head_pose",
-    "adult_tabular",
-    "movielens_collab",
-    "fastai_tensor",
-    "onnx_export",
-    "whale",
-    "sgd_line",
-    "mnist_mlp",
-    "mnist_cnn",
-    "line_fit_ignite",
-    "parabola_fit",
-    "gp_dkl_elevators",
-    "softmax_pitfall",
-    "log_features",
-    "weight_decay",
-    "galaxy_analogues",
-    "private_data",
-}
+# The studies of the table, and the rows of the log's private-data statements.
+KNOWN_STUDIES = {*load_studies(Path(__file__).resolve().parents[1] / "studies.yaml"),
+                 "private_data"}
 
 # The keys the implemented studies write: metric -> (reported, compare, comparable_at).
 FIXED = {

@@ -12,19 +12,6 @@ ROOT = Path(__file__).resolve().parents[1]
 REGISTRY = ROOT / "datasets.yaml"
 SCHEMA = ROOT / "src" / "hundreddays" / "schemas" / "datasets.schema.yaml"
 
-REQUIRED_IDS = set(
-    """
-    ucsd_bgsub newsgroups20 dbpedia mnist pets planet_sample planet_kaggle camvid imdb wt103_fwd
-    biwi_head_pose adult movielens_100k elevators resnet34_imagenet resnet50_imagenet humpback_whale
-    """.split()
-)
-STUDIES = set(
-    """
-    svd_background randomized_svd nmf_topics pagerank_dbpedia mnist_logreg mnist_mlp mnist_cnn
-    weight_decay pets onnx_export planet camvid imdb head_pose adult_tabular movielens_collab
-    gp_dkl_elevators whale
-    """.split()
-)
 HEX_LENGTH = {"md5": 32, "sha256": 64, "fastai": 32}  # fastai: md5 of the first MiB
 TORCH_HUB_HASH = re.compile(r"-([a-f0-9]*)\.")  # torch/hub.py HASH_REGEX
 
@@ -51,20 +38,16 @@ def test_registry_validates_against_schema(registry):
     assert not errors, "\n".join(f"{e.json_path}: {e.message}" for e in errors)
 
 
-def test_every_expected_dataset_is_present(registry):
-    assert REQUIRED_IDS <= set(registry["datasets"]), REQUIRED_IDS - set(registry["datasets"])
+def test_every_dataset_the_study_table_names_is_registered():
+    from hundreddays.data.registry import load_registry
+    from hundreddays.study_table import check_registry, load_studies, used_by
 
-
-def test_used_by_names_known_studies(registry):
-    for dataset_id, dataset in registry["datasets"].items():
-        unknown = set(dataset["used_by"]) - STUDIES
-        assert not unknown, f"{dataset_id}: unknown studies {sorted(unknown)}"
-        assert len(dataset["used_by"]) == len(set(dataset["used_by"])), dataset_id
-
-
-def test_every_study_reads_some_dataset(registry):
-    used = {s for dataset in registry["datasets"].values() for s in dataset["used_by"]}
-    assert used == STUDIES, STUDIES - used
+    studies = load_studies(ROOT / "studies.yaml")
+    registry = load_registry(REGISTRY)
+    check_registry(studies, registry)  # raises naming the row and the id
+    users = used_by(studies)
+    assert users["mnist"] == ["weight_decay", "mnist_logreg", "mnist_mlp", "mnist_cnn"]
+    assert users["planet_kaggle"] == ["planet"]  # a source the config may pick
 
 
 @pytest.mark.parametrize("kind", sorted(HEX_LENGTH))

@@ -82,7 +82,7 @@ def test_single_gz_file_is_decompressed(tmp_path):
 def dataset(fmt="tar.gz", name="a.tar.gz", extract=True):
     spec = FileSpec(dataset="toy", name=name, urls=("http://x/a",), size=None, checksum_kind="none",
                     checksum_value=None, checksum_source="t", format=fmt, extract=extract)
-    return Dataset(id="toy", title="t", homepage="h", used_by=(), access="public",
+    return Dataset(id="toy", title="t", homepage="h", access="public",
                    files={name: spec})
 
 

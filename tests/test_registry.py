@@ -6,7 +6,7 @@ import yaml
 from hundreddays.data.registry import RegistryError, load_registry
 
 VALID = {"datasets": {"toy": {
-    "title": "Toy", "homepage": "https://example.org", "used_by": ["fibonacci"],
+    "title": "Toy", "homepage": "https://example.org",
     "files": {
         "a.tgz": {"urls": ["https://example.org/a.tgz"], "size": 10,
                   "checksum": {"kind": "md5", "value": "0" * 32, "source": "test"},

@@ -45,7 +45,6 @@ class Dataset:
     id: str
     title: str
     homepage: str
-    used_by: tuple[str, ...]
     access: str
     files: dict[str, FileSpec]
 
@@ -115,7 +114,7 @@ def load_registry(path: str | os.PathLike) -> dict[str, Dataset]:
                 extract=entry.get("extract", entry["format"] in ARCHIVE_FORMATS),
             )
         registry[ds_id] = Dataset(id=ds_id, title=ds["title"], homepage=ds["homepage"],
-                                  used_by=tuple(ds["used_by"]), access=ds.get("access", "public"),
+                                  access=ds.get("access", "public"),
                                   files=specs)
     return registry
 

@@ -1,0 +1,157 @@
+"""The study table (studies.yaml): validated, then read into small frozen records.
+
+It is the one list of studies: rules/studies.smk makes a rule per row, the report takes its
+order, titles and categories from it, the dataset registry's users are derived from it, and the
+tests read it. Each study's config block is checked against its own schema,
+schemas/studies/<study>.yaml.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from importlib.resources import files
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+LAST_COURSE_DAY = 15  # days 1-15: the computational linear algebra course
+
+
+class StudyTableError(ValueError):
+    """studies.yaml, or a study's config block, is malformed; the message names file and key."""
+
+
+@dataclass(frozen=True)
+class Study:
+    """One row of the study table."""
+
+    id: str
+    day: str
+    title: str
+    datasets: tuple[str, ...] = ()
+    sources: dict[str, str] = field(default_factory=dict)
+    pretrained: tuple[str, ...] = ()
+    after: dict[str, str] = field(default_factory=dict)
+    table: bool = False
+    outputs: dict[str, str] = field(default_factory=dict)
+    threads: int = 1
+    gpu: int = 0
+    mem_mb: int | None = None
+
+    @property
+    def days(self) -> list[int]:
+        """Every day the row names ("3-4" gives both ends)."""
+        return [int(d) for part in self.day.split(", ") for d in part.split("-")]
+
+    @property
+    def category(self) -> str:
+        """The report's section: the linear-algebra course or the rest of the log."""
+        return "Days 1-15" if self.days[0] <= LAST_COURSE_DAY else "Days 16-53"
+
+    @property
+    def heading(self) -> str:
+        """The figure's title as the report shows it: "Days 3-4 - <title>"."""
+        plural = "s" if "-" in self.day or "," in self.day else ""
+        return f"Day{plural} {self.day} - {self.title}"
+
+    def data(self, cfg: dict) -> list[str]:
+        """The datasets the study reads under its config block `cfg` (`source` picks one of
+        the row's sources)."""
+        if self.sources:
+            return [self.sources[cfg["source"]]]
+        return list(self.datasets)
+
+    def weights(self, cfg: dict) -> list[str]:
+        """The pretrained weights it reads: the row's, when `cfg` says pretrained: true."""
+        return list(self.pretrained) if cfg.get("pretrained", False) else []
+
+
+@functools.cache
+def _schema(name: str) -> dict:
+    text = (files("hundreddays") / "schemas" / name).read_text(encoding="utf-8")
+    return yaml.safe_load(text)
+
+
+def _first_error(doc: object, schema: dict, where: str) -> str | None:
+    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc),
+                    key=lambda e: list(map(str, e.absolute_path)))
+    if not errors:
+        return None
+    e = errors[0]
+    key = ".".join(map(str, [where, *e.absolute_path])) if where else (
+        ".".join(map(str, e.absolute_path)) or "(top level)")
+    return f"{key}: {e.message}"
+
+
+def load_studies(path: str | os.PathLike) -> dict[str, Study]:
+    """Return {study id: Study} from `path`, in file order, after schema and consistency checks."""
+    path = str(path)
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as err:
+        raise StudyTableError(f"{path}: cannot read the study table: {err}") from err
+    problem = _first_error(raw, _schema("studies.schema.yaml"), "")
+    if problem:
+        raise StudyTableError(f"{path}: {problem}")
+    studies = {}
+    for sid, row in raw["studies"].items():
+        resources = row.get("resources", {})
+        studies[sid] = Study(
+            id=sid, day=row["day"], title=row["title"],
+            datasets=tuple(row.get("datasets", ())), sources=dict(row.get("sources", {})),
+            pretrained=tuple(row.get("pretrained", ())), after=dict(row.get("after", {})),
+            table=row.get("table", False), outputs=dict(row.get("outputs", {})),
+            threads=resources.get("threads", 1), gpu=resources.get("gpu", 0),
+            mem_mb=resources.get("mem_mb"),
+        )
+    for study in studies.values():
+        for name, ref in study.after.items():
+            other, output = ref.split(".")
+            if other not in studies or output not in studies[other].outputs:
+                raise StudyTableError(f"{path}: studies.{study.id}.after.{name}: {ref} is not an "
+                                      f"output of a study in the table")
+    return studies
+
+
+def check_registry(studies: dict[str, Study], registry: dict, table_path: str = "studies.yaml"
+                   ) -> None:
+    """Raise StudyTableError naming the row and the id when a study reads a dataset or weights
+    file that the registry (datasets.yaml) does not list."""
+    for study in studies.values():
+        named = [*study.datasets, *study.sources.values(), *study.pretrained]
+        unknown = [d for d in named if d not in registry]
+        if unknown:
+            raise StudyTableError(f"{table_path}: studies.{study.id}: {unknown} not in the dataset "
+                                  f"registry (datasets.yaml)")
+
+
+def used_by(studies: dict[str, Study]) -> dict[str, list[str]]:
+    """{registry id: the studies that may read it (any source, weights included)}."""
+    users: dict[str, list[str]] = {}
+    for study in studies.values():
+        for d in dict.fromkeys([*study.datasets, *study.sources.values(), *study.pretrained]):
+            users.setdefault(d, []).append(study.id)
+    return users
+
+
+def validate_config(config: dict, studies: dict[str, Study]) -> None:
+    """Check config["studies"]: one block per row of the table and nothing else, each valid
+    against schemas/studies/<study>.yaml. Raises StudyTableError naming the key."""
+    blocks = config.get("studies", {})
+    missing = [s for s in studies if s not in blocks]
+    unknown = [s for s in blocks if s not in studies]
+    if missing or unknown:
+        raise StudyTableError(f"config studies: every study of studies.yaml needs a block and no "
+                              f"other may have one; missing {missing}, unknown {unknown}")
+    for sid, block in blocks.items():
+        try:
+            schema = _schema(f"studies/{sid}.yaml")
+        except FileNotFoundError as err:
+            raise StudyTableError(f"config studies.{sid}: no schema "
+                                  f"src/hundreddays/schemas/studies/{sid}.yaml") from err
+        problem = _first_error(block, schema, f"studies.{sid}")
+        if problem:
+            raise StudyTableError(f"config {problem}")
