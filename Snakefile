@@ -9,6 +9,9 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+report: "report/workflow.rst"
+
+
 include: "rules/common.smk"
 
 
@@ -18,10 +21,7 @@ wildcard_constraints:
 
 
 include: "rules/data.smk"
-include: "rules/linalg.smk"
-include: "rules/fastai_vision.smk"
-include: "rules/fastai_tabular_text.smk"
-include: "rules/pytorch.smk"
+include: "rules/studies.smk"
 include: "rules/report.smk"
 
 

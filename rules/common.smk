@@ -1,5 +1,5 @@
-# Shared by every .smk file -- the validated config, the dataset registry, the studies and their
-# figures, and the functions that turn those into file names.
+# Shared by every .smk file -- the validated config, the dataset registry, the study table, and
+# the functions that turn those into file names.
 import os
 from importlib.resources import files
 
@@ -8,10 +8,17 @@ from snakemake.utils import validate
 from hundreddays.claims import load_claims
 from hundreddays.data.kaggle import not_run_reason as kaggle_credentials_missing
 from hundreddays.data.registry import load_registry
+from hundreddays.runner import reference_of
+from hundreddays.study_table import check_registry, load_studies, validate_config
 
 validate(config, str(files("hundreddays") / "schemas" / "config.schema.yaml"))
 REGISTRY_FILE = "datasets.yaml"
 REGISTRY = load_registry(REGISTRY_FILE)
+# The study table: one row per study, in the log's day order (the report's order).
+STUDIES_FILE = "studies.yaml"
+STUDIES = load_studies(STUDIES_FILE)
+check_registry(STUDIES, REGISTRY, STUDIES_FILE)
+validate_config(config, STUDIES)
 CLAIMS_FILE = "claims.yaml"
 # A bad claims file fails the dry-run, not the last rule of a long run.
 CLAIMS = load_claims(CLAIMS_FILE)
@@ -20,160 +27,10 @@ DATA = config["data_dir"]
 RESULTS = config["results_dir"]
 DEMO_MIRROR = "resources/demo-mirror"
 
-# study -> the datasets it reads (or "sources": the one its config's `source` picks), the
-# pretrained weights it reads when its config says `pretrained: true` (datasets too), its
-# figure's title and whether it writes a table (<results>/<study>/table.csv), in the log's day
-# order (the report's order); the figure's caption is report/<study>.rst
-STUDIES = {
-    "float_stability": {
-        "datasets": [],
-        "figure": "Day 2 - calculation stability: x -> 2x mod 1 from 1/10, exact against float64 and float32",
-    },
-    "conv_speedup": {
-        "datasets": [],
-        "figure": "Day 2 - the Halide talk's 3x3 box blur: naive against scheduled loop nests, and library versions",
-        "table": True,
-    },
-    "nmf_topics": {
-        "datasets": ["newsgroups20"],
-        "figure": "Days 3-4 - topics of four newsgroups by SVD, scikit-learn NMF and NMF in PyTorch",
-        "table": True,
-    },
-    "randomized_svd": {
-        "datasets": ["ucsd_bgsub"],
-        "figure": "Days 5-6 - randomized SVD against LAPACK, scikit-learn and torch: time and error",
-        "table": True,
-    },
-    "svd_denoise": {
-        "datasets": [],
-        "figure": "Day 6 - SVD denoising: fixed rank, the Frobenius-norm rule and the Gavish-Donoho threshold",
-        "table": True,
-    },
-    "svd_background": {
-        "datasets": ["ucsd_bgsub"],
-        "figure": "Days 7-8 - SVD background removal: steady camera (peds) against moving camera (landing)",
-    },
-    "ct_compressed_sensing": {
-        "datasets": [],
-        "figure": "Days 9-11 - CT reconstruction from few projections: L2 (ridge) against L1 (lasso)",
-    },
-    "pagerank_dbpedia": {
-        "datasets": ["dbpedia"],
-        "figure": "Day 12 - PageRank of the DBpedia link graph: power-method convergence and top pages",
-        "table": True,
-    },
-    "fibonacci": {
-        "datasets": [],
-        "figure": "Day 13 - runtime of four ways to compute Fibonacci numbers, and where each is wrong",
-    },
-    "householder_qr": {
-        "datasets": [],
-        "figure": "Day 14 - Householder QR against LAPACK and Gram-Schmidt as conditioning worsens",
-    },
-    "pets": {
-        "datasets": ["pets"],
-        "pretrained": ["resnet50_imagenet"],
-        "figure": "Day 16 - 37 breeds of cats and dogs: the learning-rate finder and the error rate per epoch",
-    },
-    "whale": {
-        "datasets": ["humpback_whale"],
-        "figure": "Days 17, 22, 23 - humpback whale identification: MAP@5 of three submissions",
-    },
-    "fastai_tensor": {
-        "datasets": [],
-        "table": True,
-        "figure": "Day 18 - fastai's tensor(3., 2.) against torch.tensor(3., 2.), run on the installed libraries",
-    },
-    "sgd_line": {
-        "datasets": [],
-        "figure": "Day 19 - gradient descent on a noisy line: hand gradient against autograd",
-    },
-    "planet": {
-        "table": True,
-        "sources": {"sample": "planet_sample", "kaggle": "planet_kaggle"},
-        "pretrained": ["resnet50_imagenet"],
-        "figure": "Days 20-21 - multi-label satellite chips (Planet): true and predicted tags, F2 per epoch",
-    },
-    "camvid": {
-        "datasets": ["camvid"],
-        "pretrained": ["resnet34_imagenet"],
-        "figure": "Day 23 - CamVid dashcam segmentation: ground truth against prediction, accuracy per class",
-        "table": True,
-    },
-    "imdb": {
-        "datasets": ["imdb"],
-        "table": True,
-        "pretrained": ["wt103_fwd"],
-        "figure": "Day 24 - IMDB sentiment with ULMFiT: frozen against gradually unfrozen, and two example reviews",
-    },
-    "head_pose": {
-        "datasets": ["biwi_head_pose"],
-        "pretrained": ["resnet34_imagenet"],
-        "figure": "Day 25 - BIWI head-centre regression: frozen against unfrozen, true and predicted centres",
-    },
-    "adult_tabular": {
-        "datasets": ["adult"],
-        "figure": "Day 26 - Adult income with fastai tabular: accuracy over epochs and layer sizes",
-        "table": True,
-    },
-    "softmax_pitfall": {
-        "datasets": [],
-        "figure": "Days 28, 35 - an extra softmax before CrossEntropyLoss (simulated classes)",
-    },
-    "log_features": {
-        "datasets": [],
-        "figure": "Day 28 - simulated analogue: log, asinh and standardised flux inputs",
-    },
-    "onnx_export": {
-        "datasets": ["pets"],
-        "figure": "Day 29 - the pets classifier in onnxruntime: with fastai's transforms made explicit, and without",
-    },
-    "movielens_collab": {
-        "datasets": ["movielens_100k"],
-        "figure": "Day 30 - MovieLens 100k collaborative filtering: validation loss per epoch",
-    },
-    "weight_decay": {
-        "datasets": ["mnist"],
-        "figure": "Day 34 - weight decay: library defaults, L2 term against optimizer, sweep on MNIST",
-        "table": True,
-    },
-    "mnist_logreg": {
-        "datasets": ["mnist"],
-        "figure": "Day 35 - logistic regression on MNIST: loss, accuracy and the learned templates",
-    },
-    "mnist_mlp": {
-        "datasets": ["mnist"],
-        "figure": "Day 36 - one hidden layer of 100 units on MNIST",
-    },
-    "mnist_cnn": {
-        "datasets": ["mnist"],
-        "figure": "Day 36 - a small CNN on MNIST",
-    },
-    "line_fit_ignite": {
-        "datasets": [],
-        "figure": "Day 39 - PyTorch Ignite reads slope and intercept off lines: slope error over the plane",
-    },
-    "gp_dkl_elevators": {
-        "datasets": ["elevators"],
-        "figure": "Day 47 - deep kernel learning against the same network trained with MSE (UCI elevators)",
-    },
-    "parabola_fit": {
-        "datasets": [],
-        "figure": "Day 50 - a small linear network measures parabolas at SNR 10",
-    },
-    "galaxy_analogues": {
-        "datasets": [],
-        "figure": "Days 33-53 - simulated analogues of the log's galaxy-distance experiments",
-    },
-}
-
 
 def study_data(study):
-    """The datasets `study` reads (its config's `source` picks one of "sources")."""
-    entry = STUDIES[study]
-    if "sources" in entry:
-        return [entry["sources"][config["studies"][study]["source"]]]
-    return entry["datasets"]
+    """The datasets `study` reads (its config's `source` picks one of the row's sources)."""
+    return STUDIES[study].data(config["studies"][study])
 
 
 def kaggle_not_run_reason(study):
@@ -194,21 +51,49 @@ def datasets_of(study):
     the config asks for them; none when it cannot run here."""
     if study in NOT_RUN:
         return []
-    pretrained = config["studies"].get(study, {}).get("pretrained", False)
-    return study_data(study) + (
-        STUDIES[study].get("pretrained", []) if pretrained else []
-    )
+    return study_data(study) + STUDIES[study].weights(config["studies"][study])
 
 
 def study_inputs(study):
-    """A fast.ai study's input (use with unpack): `data`, the prepared folder of its dataset,
-    and `weights`, the prepared folder of its pretrained weights when its config says
-    `pretrained: true`."""
-    data, *weights = datasets_of(study)
-    inputs = {"data": f"{DATA}/{data}"}
-    if weights:
-        inputs["weights"] = f"{DATA}/{weights[0]}"
+    """A study rule's named inputs: `data`, the prepared folder of its dataset (`data_<id>` for
+    each when it reads several), `weights`, that of its pretrained weights when its config says
+    `pretrained: true`, and each output of another study it reads (its row's `after`).
+    """
+    data = study_data(study)
+    inputs = {"data": f"{DATA}/{data[0]}"} if len(data) == 1 else {}
+    if len(data) > 1:
+        inputs.update({f"data_{d}": f"{DATA}/{d}" for d in data})
+    for weights in STUDIES[study].weights(config["studies"][study]):
+        inputs["weights"] = f"{DATA}/{weights}"
+    for name, ref in STUDIES[study].after.items():
+        other, output = ref.split(".")
+        inputs[name] = f"{RESULTS}/{other}/{STUDIES[other].outputs[output]}"
     return inputs
+
+
+def study_outputs(study):
+    """A study rule's named outputs, each figure and table shown in the HTML report under the
+    study's category with its caption (report/<study>.rst)."""
+    row = STUDIES[study]
+    shown = {"caption": f"../report/{study}.rst", "category": row.category}
+    outputs = {
+        "metrics": f"{RESULTS}/{study}/metrics.json",
+        "figure": report(study_figure(study), **shown),
+    }
+    if row.table:
+        outputs["table"] = report(study_table(study), **shown)
+    for name, file in row.outputs.items():
+        outputs[name] = f"{RESULTS}/{study}/{file}"
+    return outputs
+
+
+def study_resources(study):
+    """The rule's resources: gpu=1 for a training study, mem_mb where its row sets it."""
+    row = STUDIES[study]
+    resources = {"gpu": 1} if row.gpu else {}
+    if row.mem_mb:
+        resources["mem_mb"] = row.mem_mb
+    return resources
 
 
 def not_run_claims(study):
@@ -247,16 +132,6 @@ def fetch_settings():
     return {"mirror": config["mirror"], "manifest": config["mirror_manifest"]}
 
 
-def reported(metric):
-    """The value the log reports for `metric` (claims.yaml), drawn as a reference in figures."""
-    return next(c["reported"] for c in CLAIMS if c.get("metric") == metric)
-
-
-def claim_threshold(metric):
-    """The threshold of the claim on `metric` (an at_least / at_most comparison)."""
-    return next(c["compare"]["threshold"] for c in CLAIMS if c.get("metric") == metric)
-
-
 def rule_file(name):
     """The .smk file, relative to the workflow, that defines rule `name`."""
     return os.path.relpath(getattr(rules, name).rule.snakefile, workflow.basedir)
@@ -267,8 +142,11 @@ def study_figure(study):
 
 
 def training_checkpoint(study):
-    """Where a training rule keeps its per-epoch checkpoint (deleted when the rule succeeds)."""
-    return f"{RESULTS}/checkpoints/{study}.pt"
+    """Where a training study that reads a dataset keeps its per-epoch checkpoint (deleted when
+    the rule succeeds), else None."""
+    if STUDIES[study].gpu and datasets_of(study):
+        return f"{RESULTS}/checkpoints/{study}.pt"
+    return None
 
 
 def study_table(study):
@@ -277,11 +155,7 @@ def study_table(study):
 
 def study_tables():
     """{study: its table} of the studies that write one (not those that cannot run here)."""
-    return {
-        s: study_table(s)
-        for s in STUDIES
-        if STUDIES[s].get("table") and s not in NOT_RUN
-    }
+    return {s: study_table(s) for s in STUDIES if STUDIES[s].table and s not in NOT_RUN}
 
 
 def final_outputs():

@@ -13,7 +13,7 @@ rule not_run:
         figure=report(
             f"{RESULTS}/figures/{{study}}.png",
             caption="../report/not_run.rst",
-            category="Days 16-53",
+            category=" / ".join(sorted({STUDIES[s].category for s in NOT_RUN})),
         ),
     log:
         "logs/{study}.log",
@@ -49,9 +49,17 @@ rule report:
         "../envs/workflow.yaml"
     params:
         studies=list(STUDIES),
-        titles={s: STUDIES[s]["figure"] for s in STUDIES},
+        titles={s: STUDIES[s].heading for s in STUDIES},
         scale=config["scale"],
         rule_files={s: rule_file("not_run" if s in NOT_RUN else s) for s in STUDIES},
+        code={
+            s: (
+                "scripts/not_run.py"
+                if s in NOT_RUN
+                else f"src/hundreddays/studies/{s}.py (scripts/run_study.py)"
+            )
+            for s in STUDIES
+        },
         inputs={s: datasets_of(s) for s in STUDIES},
         tables=study_tables(),
     script:

@@ -28,7 +28,7 @@ with rule_log(sm.log[0]):
             "caption": " ".join(Path(caption).read_text(encoding="utf-8").split()),
             "study": study,
             "rule": f"{study} ({sm.params.rule_files[study]})",
-            "script": f"scripts/{study}.py",
+            "script": sm.params.code[study],
             "inputs": sm.params.inputs[study],
             **table(study),
         }
@@ -36,5 +36,5 @@ with rule_log(sm.log[0]):
     ]
     records = [json.loads(Path(p).read_text(encoding="utf-8")) for p in sm.input.records]
     metrics_files = dict(zip(studies, map(Path, sm.input.metrics), strict=True))
-    build_report(out_dir, Path(sm.input.claims), metrics_files, set(studies), figures, records,
-                 sm.params.scale)
+    build_report(dict(sm.output.items()), Path(sm.input.claims), metrics_files, set(studies),
+                 figures, records, sm.params.scale)

@@ -10,19 +10,15 @@ import pytest
 import yaml
 from workflow_copy import REPO, copy_workflow, snakemake
 
+from hundreddays.study_table import load_studies
+
 pytestmark = pytest.mark.workflow
-STUDIES = ["float_stability", "conv_speedup", "nmf_topics", "randomized_svd", "svd_denoise",
-           "svd_background", "ct_compressed_sensing", "pagerank_dbpedia", "fibonacci",
-           "householder_qr", "pets", "whale", "fastai_tensor", "sgd_line", "planet", "camvid",
-           "imdb", "head_pose", "adult_tabular", "softmax_pitfall", "log_features",
-           "onnx_export", "movielens_collab", "weight_decay", "mnist_logreg", "mnist_mlp",
-           "mnist_cnn", "line_fit_ignite", "gp_dkl_elevators", "parabola_fit",
-           "galaxy_analogues"]
-TABLES = ["conv_speedup", "nmf_topics", "randomized_svd", "svd_denoise", "pagerank_dbpedia",
-          "fastai_tensor", "planet", "camvid", "imdb", "adult_tabular", "weight_decay"]
-DEMO_DATASETS = {"adult", "biwi_head_pose", "camvid", "dbpedia", "elevators", "humpback_whale",
-                 "imdb", "mnist", "movielens_100k", "newsgroups20", "pets", "planet_sample",
-                 "ucsd_bgsub"}
+TABLE = load_studies(REPO / "studies.yaml")
+STUDIES = list(TABLE)
+TABLES = [s for s, row in TABLE.items() if row.table]
+CONFIG = yaml.safe_load((REPO / "config.yaml").read_text())
+# The datasets the demo fetches: each study's (its configured source; no pretrained weights).
+DEMO_DATASETS = {d for s, row in TABLE.items() for d in row.data(CONFIG["studies"][s])}
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-WORKFLOW_ENTRIES = ["Snakefile", "rules", "scripts", "report", "profiles", "envs",
+WORKFLOW_ENTRIES = ["Snakefile", "rules", "scripts", "report", "profiles", "envs", "studies.yaml",
                     "config.yaml", "claims.yaml", "datasets.yaml"]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 

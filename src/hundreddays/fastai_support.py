@@ -5,7 +5,6 @@ that turns any implicit download into an error (compute nodes often have no inte
 from __future__ import annotations
 
 import contextlib
-import statistics
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from fastai.callback.core import Callback
 from fastai.torch_core import set_seed
 from fastai.vision.learner import model_meta
 
+from . import timing
 from .training import pick_device
 
 
@@ -104,7 +104,7 @@ def seconds_per_epoch(log: EpochLog, phase: str | None = None) -> float:
     values = [s for s, p in zip(log.seconds, log.phases, strict=True) if phase in (None, p)]
     if not values:
         raise ValueError(f"no epoch recorded for phase {phase!r}")
-    return float(statistics.median(values))
+    return timing.seconds_per_epoch(values)
 
 
 def resnet_from_file(name: str, weights: str | Path | None) -> Callable[..., torch.nn.Module]:

@@ -1,12 +1,15 @@
-"""The one writer of results/<study>/metrics.json: a flat object of named finite numbers."""
+"""The writers of a study's results: metrics.json (a flat object of named finite numbers) and
+table.csv."""
 
 from __future__ import annotations
 
+import csv
+import io
 import math
 import os
 import re
 
-from .atomic import write_json
+from .atomic import write_json, write_text
 
 METRIC_KEY = re.compile(r"^[a-z0-9_]+$")  # what a key of metrics.json may be
 # Wall-clock measurements and ratios of them: they change from run to run, so the report keeps
@@ -57,3 +60,24 @@ def write_metrics(path: str | os.PathLike, metrics: dict[str, float | int | bool
     if not_measured:
         clean[NOT_MEASURED_KEY] = {k: str(r).strip() for k, r in sorted(not_measured.items())}
     write_json(path, clean)
+
+
+def table_csv(rows: list[dict]) -> str:
+    """CSV text of `rows` (dicts with the same keys, in the first row's order): floats with six
+    significant digits, everything else as str()."""
+    if not rows:
+        raise ValueError("a study table needs at least one row")
+    header = list(rows[0])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        if list(row) != header:
+            raise ValueError(f"table row {row} has other columns than {header}")
+        writer.writerow([f"{v:.6g}" if isinstance(v, float) else v for v in row.values()])
+    return buffer.getvalue()
+
+
+def write_table(path: str | os.PathLike, rows: list[dict]) -> None:
+    """The one writer of results/<study>/table.csv (atomically); see table_csv."""
+    write_text(path, table_csv(rows))

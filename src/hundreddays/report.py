@@ -221,7 +221,7 @@ def _figure_section(figures: list[dict]) -> list[str]:
         lines += [
             f"- study: `{fig['study']}`, numbers in `{fig['study']}/metrics.json`",
             f"- rule: `{fig['rule']}`",
-            f"- script: `{fig['script']}`",
+            f"- code: `{fig['script']}`",
             f"- inputs: {inputs}",
             "",
         ]
@@ -299,8 +299,12 @@ def write_report_md(
     write_text(path, "\n".join(lines) + "\n")
 
 
+REPORT_FILES = {"metrics_csv": "metrics.csv", "timings_csv": "timings.csv",
+                "claims_csv": "claims.csv", "report_md": "REPORT.md"}
+
+
 def build_report(
-    out_dir: str | os.PathLike,
+    out: str | os.PathLike | dict[str, str | os.PathLike],
     claims_path: str | os.PathLike,
     metrics_files: dict[str, str | os.PathLike],
     studies_run: set[str],
@@ -308,17 +312,18 @@ def build_report(
     fetch_records: list[dict],
     scale: str,
 ) -> dict[str, Path]:
-    """Judge every claim and write metrics.csv, timings.csv, claims.csv and REPORT.md into
-    `out_dir`.
+    """Judge every claim and write metrics.csv, timings.csv, claims.csv and REPORT.md: at the
+    paths `out` names ({"metrics_csv", "timings_csv", "claims_csv", "report_md"}: the report
+    rule's declared outputs), or under those names in the folder `out`.
 
     Returns the written paths by file name.
     """
-    out_dir = Path(out_dir)
+    if not isinstance(out, dict):
+        out = {key: Path(out) / name for key, name in REPORT_FILES.items()}
+    paths = {name: Path(out[key]) for key, name in REPORT_FILES.items()}
     metrics, not_run, not_measured = read_results(metrics_files)
     rows = evaluate(load_claims(claims_path), metrics, set(studies_run), scale, not_run,
                     not_measured)
-    names = ("metrics.csv", "timings.csv", "claims.csv", "REPORT.md")
-    paths = {name: out_dir / name for name in names}
     write_metrics_csv(paths["metrics.csv"], metrics, scale)
     write_metrics_csv(paths["timings.csv"], metrics, scale, timings=True)
     write_claims_csv(paths["claims.csv"], rows)

@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 import random
+import sys
 
 import numpy as np
 
 
-def seed_everything(seed: int, threads: int | None = None) -> np.random.Generator:
-    """Seed Python, NumPy and torch (if installed), make torch deterministic on CPU, and return
-    a NumPy Generator for the study's own draws."""
+def seed_everything(seed: int, threads: int | None = None, with_torch: bool = True
+                   ) -> np.random.Generator:
+    """Seed Python, NumPy and torch (if imported or installed), make torch deterministic (on CPU,
+    and cuDNN's choice of kernels on CUDA, as fastai's set_seed(reproducible=True) does), limit
+    torch to `threads` threads and return a NumPy Generator for the study's own draws.
+    `with_torch=False` leaves torch alone (and unimported)."""
     random.seed(seed)
     np.random.seed(seed)
+    if not with_torch:
+        return np.random.default_rng(seed)
     try:
         import torch
     except ImportError:
         return np.random.default_rng(seed)
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True, warn_only=True)
+    torch.backends.cudnn.deterministic = True
+    torch.backends.cudnn.benchmark = False
     if threads:
         torch.set_num_threads(threads)
     return np.random.default_rng(seed)
+
+
+def torch_loaded() -> bool:
+    """True when torch has been imported in this process (importing it costs seconds)."""
+    return "torch" in sys.modules

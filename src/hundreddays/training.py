@@ -1,8 +1,11 @@
-"""The shared PyTorch training loop of the hand-written models (logistic regression, MLP, CNN)."""
+"""The shared PyTorch training code of the hand-written models: one epoch loop with resume (fit),
+one pass over minibatches, evaluation, and the classifier recipe of the MNIST studies."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -59,41 +62,105 @@ def train_epoch(model: nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y
     return loss_sum / len(x)
 
 
-def train_classifier(model: nn.Module, train: Split, test: Split, epochs: int, batch_size: int,
-                     lr: float, seed: int, log=print, checkpoint=None) -> list[dict]:
-    """Train `model` with Adam on cross-entropy (the softmax is inside the loss, not the model).
+def cuda_rng_state() -> list[torch.Tensor] | None:
+    """The RNG states of every CUDA device once CUDA is in use in this process, else None."""
+    return torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else None
 
-    With `checkpoint` (a path), the state is saved after every epoch and a matching checkpoint
-    left by an interrupted run is resumed from (hundreddays.checkpoint).
-    Returns one record per epoch: train_loss, test_loss, test_accuracy, seconds.
+
+def plain(record: dict) -> dict:
+    """`record` with NumPy scalars as Python numbers (same values): a checkpoint is read back
+    with weights_only=True, which refuses NumPy objects."""
+    return {k: v.item() if isinstance(v, np.generic) else v for k, v in record.items()}
+
+
+def part_checkpoint(checkpoint: str | None, part: str) -> str | None:
+    """The checkpoint path of one of several training runs of a study: `<checkpoint>` without its
+    .pt, then `.<part>.pt` (None without a checkpoint). The study removes these when it
+    finishes (hundreddays.checkpoint.remove); the runner removes `checkpoint` itself."""
+    if checkpoint is None:
+        return None
+    path = Path(checkpoint)
+    return str(path.with_name(f"{path.name.removesuffix('.pt')}.{part}.pt"))
+
+
+def fit(model: nn.Module, opt: torch.optim.Optimizer, epochs: int,
+        epoch: Callable[[int], dict], *, checkpoint: str | None = None,
+        settings: dict | None = None, gen: torch.Generator | None = None, scheduler=None,
+        state: dict | None = None, log: Callable[[str], None] = print,
+        describe: Callable[[dict], str] | None = None) -> list[dict]:
+    """The one epoch loop under every hand-written PyTorch study.
+
+    For each epoch n = 1..epochs, `epoch(n)` trains one pass (and evaluates, if the study does)
+    and returns that epoch's numbers; fit adds "epoch" and "seconds" and logs the record (with
+    `describe(record)`, else every number). Returns the records, in order.
+
+    With `checkpoint` (a path), after every epoch fit saves the model, the optimizer, the
+    `scheduler` and batch-order generator `gen` when given, torch's global RNGs (the CPU's, and
+    CUDA's once CUDA is in use: dropout on the GPU draws from it), the records and `state` (a
+    dict the caller keeps across epochs, e.g. the best weights so far: tensors and plain
+    containers), atomically; a checkpoint of the same `settings` left by an interrupted
+    run is resumed from, so the resumed run takes exactly the steps of an uninterrupted one
+    (hundreddays.checkpoint). A checkpoint of other settings is ignored.
     """
-    device = pick_device()
-    model.to(device)
+    if checkpoint and settings is None:
+        raise ValueError("fit: a checkpoint needs the run's settings (its fingerprint)")
+    history: list[dict] = []
+    tag = ckpt.fingerprint({"model": repr(model), "epochs": epochs, **(settings or {})})
+    saved = ckpt.load(checkpoint, tag, log) if checkpoint else None
+    if saved is not None:
+        model.load_state_dict(saved["model"])
+        opt.load_state_dict(saved["optimizer"])
+        if scheduler is not None:
+            scheduler.load_state_dict(saved["scheduler"])
+        if gen is not None:
+            gen.set_state(saved["generator"])
+        torch.set_rng_state(saved["torch_rng"])
+        cuda_rng = saved.get("cuda_rng")
+        if cuda_rng is not None and len(cuda_rng) == torch.cuda.device_count():
+            torch.cuda.set_rng_state_all(cuda_rng)
+        if state is not None:
+            state.update(saved["state"])
+        history = saved["history"]
+        log(f"resumed from checkpoint {checkpoint} after epoch {len(history)}/{epochs}")
+    for n in range(len(history) + 1, epochs + 1):
+        start = time.perf_counter()
+        record = {"epoch": n, **plain(epoch(n))}
+        record["seconds"] = time.perf_counter() - start
+        history.append(record)
+        text = describe(record) if describe else "  ".join(
+            f"{k} {v:.4g}" for k, v in record.items() if k not in ("epoch", "seconds")
+            and isinstance(v, int | float))
+        log(f"epoch {n}/{epochs}: {text}  ({record['seconds']:.1f} s)")
+        if checkpoint:
+            ckpt.save(checkpoint, {
+                "fingerprint": tag, "model": model.state_dict(), "optimizer": opt.state_dict(),
+                "scheduler": scheduler.state_dict() if scheduler is not None else None,
+                "generator": gen.get_state() if gen is not None else None,
+                "torch_rng": torch.get_rng_state(), "cuda_rng": cuda_rng_state(),
+                "state": state or {}, "history": history})
+    return history
+
+
+def train_classifier(model: nn.Module, train: Split, test: Split, epochs: int, batch_size: int,
+                     lr: float, seed: int, log=print, checkpoint=None,
+                     device: str | torch.device | None = None) -> list[dict]:
+    """Train `model` with Adam on cross-entropy (the softmax is inside the loss, not the model),
+    on `device` (default: CUDA when present). With `checkpoint`, an interrupted run resumes
+    (see fit). Returns one record per epoch: train_loss, test_loss, test_accuracy, seconds.
+    """
+    model.to(device or pick_device())
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     gen = torch.Generator().manual_seed(seed)
     x, y = train
-    history: list[dict] = []
-    tag = ckpt.fingerprint({"model": repr(model), "epochs": epochs, "batch_size": batch_size,
-                            "lr": lr, "seed": seed, "train": list(x.shape), "test": len(test[0])})
-    state = ckpt.load(checkpoint, tag, log) if checkpoint else None
-    if state is not None:
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["optimizer"])
-        gen.set_state(state["generator"])
-        torch.set_rng_state(state["torch_rng"])
-        history = state["history"]
-        log(f"resumed from checkpoint {checkpoint} after epoch {len(history)}/{epochs}")
-    for epoch in range(len(history) + 1, epochs + 1):
-        start = time.perf_counter()
+
+    def epoch(_n: int) -> dict:
         train_loss = train_epoch(model, opt, x, y, batch_size, gen, nn.functional.cross_entropy)
         test_loss, test_acc = evaluate(model, *test)
-        record = {"epoch": epoch, "train_loss": train_loss, "test_loss": test_loss,
-                  "test_accuracy": test_acc, "seconds": time.perf_counter() - start}
-        history.append(record)
-        log(f"epoch {epoch}/{epochs}: train loss {record['train_loss']:.4f}  "
-            f"test loss {test_loss:.4f}  test accuracy {test_acc:.4f}  ({record['seconds']:.1f} s)")
-        if checkpoint:
-            ckpt.save(checkpoint, {"fingerprint": tag, "model": model.state_dict(),
-                                   "optimizer": opt.state_dict(), "generator": gen.get_state(),
-                                   "torch_rng": torch.get_rng_state(), "history": history})
-    return history
+        return {"train_loss": train_loss, "test_loss": test_loss, "test_accuracy": test_acc}
+
+    settings = {"batch_size": batch_size, "lr": lr, "seed": seed, "train": list(x.shape),
+                "test": len(test[0])}
+    return fit(model, opt, epochs, epoch, checkpoint=checkpoint, settings=settings, gen=gen,
+               log=log, describe=lambda r: (
+                   f"train loss {r['train_loss']:.4f}  test loss {r['test_loss']:.4f}  "
+                   f"test accuracy {r['test_accuracy']:.4f}"))

@@ -4,11 +4,11 @@ form in float64, and exact big-integer fast doubling; their runtimes and where e
 from __future__ import annotations
 
 import math
-import statistics
-import time
 from collections.abc import Callable
 
 import numpy as np
+
+from ..timing import seconds_per_call
 
 SQRT5 = math.sqrt(5.0)
 PHI = (1.0 + SQRT5) / 2.0
@@ -52,30 +52,14 @@ def fib_fast_doubling(n: int) -> int:
     return pair(n)[0]
 
 
+SLOW_CALL_SECONDS = 0.2  # a call slower than this is timed once, not repeated
+
 METHODS: dict[str, Callable[[int], int | float]] = {
     "naive recursion": fib_naive,
     "matrix power (int64)": fib_matrix_power,
     "closed form (float64)": fib_closed_form,
     "fast doubling (exact)": fib_fast_doubling,
 }
-
-
-def time_call(
-    fn: Callable[[int], object], n: int, repeats: int, min_seconds: float = 0.02
-) -> float:
-    """Return the median seconds per call of fn(n): each of `repeats` samples loops until it
-    has run at least `min_seconds` (like %timeit); slow calls get fewer samples."""
-    start = time.perf_counter()
-    fn(n)
-    first = time.perf_counter() - start
-    loops = max(1, int(min_seconds / max(first, 1e-9)))
-    samples = [first] if first > 0.2 else []
-    while len(samples) < (1 if first > 0.2 else repeats):
-        start = time.perf_counter()
-        for _ in range(loops):
-            fn(n)
-        samples.append((time.perf_counter() - start) / loops)
-    return statistics.median(samples)
 
 
 def first_wrong_n(fn: Callable[[int], int | float], n_max: int = 2000) -> int | None:
@@ -120,10 +104,16 @@ def measure(naive_max_n: int, fast_max_n: int, repeats: int) -> dict:
     """
     naive_ns = list(range(max(2, naive_max_n - 12), naive_max_n + 1))
     fast_ns = log_grid(2, fast_max_n, 25)
+
+    def per_call(fn: Callable[[int], object], ns: list[int]) -> list[float]:
+        seconds = seconds_per_call({n: (lambda n=n: fn(n)) for n in ns}, repeats,
+                                   once_above=SLOW_CALL_SECONDS)
+        return [seconds[n] for n in ns]
+
     timings = {}
     for name, fn in METHODS.items():
         ns = naive_ns if fn is fib_naive else fast_ns
-        timings[name] = {"n": ns, "seconds": [time_call(fn, n, repeats) for n in ns]}
+        timings[name] = {"n": ns, "seconds": per_call(fn, ns)}
 
     error_ns = log_grid(1, fast_max_n, 60)
     errors = {
@@ -131,11 +121,11 @@ def measure(naive_max_n: int, fast_max_n: int, repeats: int) -> dict:
         for name in ("matrix power (int64)", "closed form (float64)")
     }
     n_log = 100_000  # the n of the log's %timeit
-    t_closed_at_naive = time_call(fib_closed_form, naive_max_n, repeats)
+    [t_closed_at_naive] = per_call(fib_closed_form, [naive_max_n])
     metrics = {
-        "matrix_power_fib100000_seconds": time_call(fib_matrix_power, n_log, repeats),
+        "matrix_power_fib100000_seconds": per_call(fib_matrix_power, [n_log])[0],
         "matrix_power_fib100000_exact": int(fib_matrix_power(n_log) == fib_fast_doubling(n_log)),
-        "fast_doubling_fib100000_seconds": time_call(fib_fast_doubling, n_log, repeats),
+        "fast_doubling_fib100000_seconds": per_call(fib_fast_doubling, [n_log])[0],
         "int64_first_wrong_n": first_wrong_n(fib_matrix_power),
         "closed_form_first_wrong_n": first_wrong_n(fib_closed_form),
         "naive_growth_factor": growth_factor(naive_ns, timings["naive recursion"]["seconds"]),
@@ -146,10 +136,20 @@ def measure(naive_max_n: int, fast_max_n: int, repeats: int) -> dict:
     return {"timings": timings, "errors": errors, "metrics": metrics}
 
 
-def plot(result: dict, path, log_seconds: float) -> None:
-    """Draw runtime against n (log-log), with the log's fib(100000) timing `log_seconds` as a
-    reference, and the relative error of the two fixed-width methods."""
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): measure() with the config block's sizes."""
+    cfg = ctx.cfg
+    result = measure(cfg["naive_max_n"], cfg["fast_max_n"], cfg["timing_repeats"])
+    ctx.log(str(result["metrics"]))
+    return result
+
+
+def plot(result: dict, path, reference) -> None:
+    """Draw runtime against n (log-log), with the log's fib(100000) timing as a reference, and
+    the relative error of the two fixed-width methods."""
     from ..figures import new_figure, save_figure
+
+    log_seconds = reference["matrix_power_fib100000_seconds"]
 
     fig, (ax_t, ax_e) = new_figure(1, 2, size=(11, 4.3))
     for name, series in result["timings"].items():

@@ -1,0 +1,34 @@
+# One rule per row of studies.yaml, all from this template: the study's inputs (its datasets and,
+# when its config says pretrained: true, its weights, plus what it reads from another study), its
+# outputs (metrics, figure, table and its own files, each shown in the HTML report), log,
+# benchmark, threads and resources, and the log's reference values from claims.yaml. Every rule
+# runs scripts/run_study.py, which calls the study's module (hundreddays.runner).
+# A study that cannot run here is answered by rule not_run (rules/report.smk) instead.
+for study in (s for s in STUDIES if s not in NOT_RUN):
+
+    rule:
+        name:
+            study
+        input:
+            **study_inputs(study),
+        output:
+            **study_outputs(study),
+        log:
+            f"logs/{study}.log",
+        benchmark:
+            f"benchmarks/{study}.tsv"
+        conda:
+            "../envs/workflow.yaml"
+        threads: STUDIES[study].threads
+        resources:
+            **study_resources(study),
+        params:
+            study=study,
+            cfg=config["studies"][study],
+            seed=config["seed"],
+            scale=config["scale"],
+            reference=reference_of(study, CLAIMS),
+            checkpoint=training_checkpoint(study),
+            table=STUDIES[study].table,
+        script:
+            "../scripts/run_study.py"

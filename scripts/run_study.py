@@ -1,0 +1,12 @@
+"""Every study rule (rules/studies.smk) runs this script: hundreddays.runner.run_study does the
+rest, the same for every study."""
+
+from hundreddays.rule_log import rule_log
+from hundreddays.runner import run_study
+
+sm = snakemake  # noqa: F821 (injected by the script directive)
+with rule_log(sm.log[0]):
+    run_study(sm.params.study, cfg=sm.params.cfg, seed=sm.params.seed, threads=sm.threads,
+              scale=sm.params.scale, inputs=dict(sm.input.items()),
+              outputs=dict(sm.output.items()), reference=sm.params.reference,
+              checkpoint=sm.params.checkpoint, table=sm.params.table)

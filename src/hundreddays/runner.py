@@ -1,0 +1,132 @@
+"""The one runner of every study, and the contract it calls.
+
+A study is a module hundreddays.studies.<study> with two functions:
+
+    run(ctx: Context) -> dict       the measurement: {"metrics": {key: number}, and where the
+                                    study has them "table": [row dicts] (its row in studies.yaml
+                                    says table: true), "not_measured": {key: reason}, and
+                                    whatever its plot needs}
+    plot(result, path, reference)   its figure at `path`; `reference` holds the values the log
+                                    reports for the study's metrics (claims.yaml), to draw beside
+                                    the measured ones
+
+The runner seeds Python, NumPy and torch once from the config's seed, sets the thread count,
+picks the device, gives the study a scratch folder, and writes the files the rule declares:
+table.csv (metrics.table_csv), the figure (through plot), metrics.json last, then drops the
+training checkpoint (a finished rule needs no resume).
+"""
+
+from __future__ import annotations
+
+import importlib
+import tempfile
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .metrics import write_metrics, write_table
+from .seeds import seed_everything, torch_loaded
+
+
+class Reference(Mapping):
+    """The log's values for one study's metrics: reference["<key>"] is the reported value of the
+    claim on metric "<study>.<key>"; threshold("<key>") its at_least / at_most threshold."""
+
+    def __init__(self, claims: Mapping[str, dict]):
+        self._claims = dict(claims)
+
+    def __getitem__(self, key: str) -> float:
+        return self._claims[key]["reported"]
+
+    def __iter__(self):
+        return iter(self._claims)
+
+    def __len__(self) -> int:
+        return len(self._claims)
+
+    def threshold(self, key: str) -> float:
+        return self._claims[key]["compare"]["threshold"]
+
+
+def reference_of(study: str, claims: list[dict]) -> dict[str, dict]:
+    """{key: {"reported", "compare"}} of the claims on "<study>.<key>" metrics (the first claim of
+    a key when several share it), plain data for a rule's params."""
+    found: dict[str, dict] = {}
+    for claim in claims:
+        name, _, key = claim.get("metric", "").partition(".")
+        if name == study and key not in found:
+            found[key] = {"reported": claim["reported"], "compare": claim["compare"]}
+    return found
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a study's run gets: its config block, seed, threads, device, input and output paths,
+    the log's reference values, a resumable checkpoint path and a scratch folder."""
+
+    study: str
+    cfg: dict
+    seed: int = 0
+    threads: int = 1
+    device: str = "cpu"
+    scale: str = "demo"
+    inputs: dict[str, str] = field(default_factory=dict)
+    outputs: dict[str, str] = field(default_factory=dict)
+    reference: Reference = field(default_factory=lambda: Reference({}))
+    checkpoint: str | None = None
+    workdir: Path | None = None
+    log: Callable[[str], None] = print
+
+
+def study_module(study: str, package: str = "hundreddays.studies"):
+    """The module of `study` (it must define run and plot)."""
+    module = importlib.import_module(f"{package}.{study}")
+    missing = [f for f in ("run", "plot") if not callable(getattr(module, f, None))]
+    if missing:
+        raise TypeError(f"study {study}: {module.__name__} lacks {missing} "
+                        f"(see hundreddays.runner)")
+    return module
+
+
+def pick_device() -> str:
+    """"cuda" when torch is loaded and sees a GPU, else "cpu"."""
+    if not torch_loaded():
+        return "cpu"
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+def log(text: str) -> None:
+    print(text, flush=True)
+
+
+def run_study(study: str, *, cfg: dict, seed: int, threads: int, scale: str,
+              inputs: Mapping[str, str], outputs: Mapping[str, str], reference: Mapping[str, dict],
+              checkpoint: str | None = None, table: bool = False,
+              package: str = "hundreddays.studies") -> dict:
+    """Run one study (the module `<package>.<study>`) as its rule does and write `outputs`
+    ("metrics", "figure", "table" when `table`, and the study's own). Returns its result."""
+    module = study_module(study, package)
+    seed_everything(seed, threads, with_torch=torch_loaded())
+    metrics_path = Path(outputs["metrics"])
+    metrics_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{study}-work-", dir=metrics_path.parent) as work:
+        ctx = Context(study=study, cfg=cfg, seed=seed, threads=threads, device=pick_device(),
+                      scale=scale, inputs=dict(inputs), outputs=dict(outputs),
+                      reference=Reference(reference), checkpoint=checkpoint, workdir=Path(work),
+                      log=log)
+        log(f"{study}: seed {seed}, {threads} thread(s), device {ctx.device}, {scale} scale")
+        result = module.run(ctx)
+        if "metrics" not in result:
+            raise TypeError(f"study {study}: run() must return a dict with 'metrics'")
+        if table:
+            if "table" not in result:
+                raise TypeError(f"study {study}: studies.yaml says table: true, but run() "
+                                f"returned no 'table'")
+            write_table(outputs["table"], result["table"])
+        module.plot(result, outputs["figure"], ctx.reference)
+    write_metrics(metrics_path, result["metrics"], not_measured=result.get("not_measured"))
+    if checkpoint is not None:
+        Path(checkpoint).unlink(missing_ok=True)
+    return result
