@@ -1,6 +1,5 @@
 import csv
 import io
-import time
 
 import numba
 import numpy as np
@@ -8,6 +7,8 @@ import pytest
 from scipy import ndimage
 
 from hundreddays.linalg import blur_kernels as bk
+from hundreddays.metrics import table_csv
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import conv_speedup as study
 
 
@@ -50,16 +51,13 @@ def test_bad_images_are_refused(bad):
         bk.blur_naive(bad)
 
 
-def test_time_round_robin_measures_time():
-    seconds = study.time_round_robin({"sleep": lambda: time.sleep(0.005), "noop": lambda: None},
-                                     repeats=2, min_seconds=0.005)
-    assert 0.004 < seconds["sleep"] < 0.05
-    assert seconds["noop"] < 0.001
-
-
-def test_measure_table_and_plot(tmp_path):
-    result = study.measure(40, 50, 8, 16, python_crop=12, repeats=1, tolerance=1e-5, seed=0,
-                           threads=1)
+def test_run_table_and_plot(tmp_path):
+    cfg = {"height": 40, "width": 50, "tile_rows": 8, "tile_cols": 16, "python_crop": 12,
+           "timing_repeats": 1, "tolerance": 1e-5, "threading_layer": "workqueue"}
+    lines = []
+    result = study.run(Context(study="conv_speedup", cfg=cfg, seed=0, threads=1,
+                               log=lines.append))
+    assert lines[0] == "blurring a 40x50 image with 1 threads"
     m = result["metrics"]
     assert m["scheduled_to_naive_speedup"] == pytest.approx(
         m["numba_naive_seconds"] / m["numba_scheduled_seconds"])
@@ -67,12 +65,13 @@ def test_measure_table_and_plot(tmp_path):
     assert m["naive_equals_scheduled"] is True
     assert m["numba_threads"] == 1 and m["image_megapixels"] == pytest.approx(0.002)
     assert all(np.isfinite(v) for v in m.values())
-    rows = list(csv.DictReader(io.StringIO(study.table_csv(result["rows"]))))
+    rows = list(csv.DictReader(io.StringIO(table_csv(result["table"]))))
     assert list(rows[0]) == ["method", "seconds", "megapixels_per_second", "speedup_vs_naive"]
     assert len(rows) == len(study.METHODS)
     naive = next(r for r in rows if r["method"].startswith("numba: clean"))
     assert float(naive["speedup_vs_naive"]) == 1.0
-    study.plot(result, 11, tmp_path / "c.png")
+    reference = Reference({"scheduled_to_naive_speedup": {"reported": 11, "compare": {}}})
+    study.plot(result, tmp_path / "c.png", reference)
     assert (tmp_path / "c.png").stat().st_size > 1000
 
 

@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from hundreddays.linalg.tomography import projection_angles, projection_operator, sinogram
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import ct_compressed_sensing as study
 
 
@@ -61,7 +62,7 @@ def test_operator_shape_and_bad_input():
     with pytest.raises(ValueError, match="angle"):
         projection_angles(0)
     with pytest.raises(ValueError, match="angle_divisor"):
-        study.run(10, 20, 4, 0.1, 0.2, 0.001, 100, 0.5, 0, 0)
+        study.measure(10, 20, 4, 0.1, 0.2, 0.001, 100, 0.5, 0, 0)
 
 
 def test_phantom_lies_in_the_disc_and_outlines_are_boundaries():
@@ -80,16 +81,19 @@ def test_phantom_lies_in_the_disc_and_outlines_are_boundaries():
 # the filled phantom's Lasso may stop at max_iter; the study records that as a metric
 @pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 def test_l1_beats_l2_on_a_sparse_phantom_and_run_is_seeded(tmp_path):
-    args = dict(size=64, angle_divisor=4, points=18, noise_std=0.15, ridge_alpha=0.2,
-                lasso_alpha=0.001, lasso_max_iter=1000, threshold=0.5, repeats=0, seed=0)
-    a, b = study.run(**args), study.run(**args)
+    cfg = dict(size=64, angle_divisor=4, phantom_points=18, noise_std=0.15, ridge_alpha=0.2,
+               lasso_alpha=0.001, lasso_max_iter=1000, threshold=0.5, timing_repeats=0)
+    lines = []
+    a = study.run(Context(study="ct_compressed_sensing", cfg=cfg, seed=0, log=lines.append))
+    b = study.measure(64, 4, 18, 0.15, 0.2, 0.001, 1000, 0.5, repeats=0, seed=0)
+    assert lines[0] == "64 x 64 phantom, 16 angles"
     np.testing.assert_array_equal(a["phantoms"]["outlines"]["l1"], b["phantoms"]["outlines"]["l1"])
-    m = study.summarize(a)
+    m = a["metrics"]
     assert m["l2_to_l1_error_ratio"] == pytest.approx(m["l2_error"] / m["l1_error"])
     assert m["l2_to_l1_error_ratio"] > 1.5
     assert m["l1_misclassified_fraction"] < m["l2_misclassified_fraction"]
     assert m["angles"] == 16 and m["measurements_per_unknown"] == pytest.approx(16 * 64 / 64**2)
     truth = a["phantoms"]["outlines"]["truth"]
     assert m["nonzero_fraction"] == pytest.approx(truth.mean())
-    study.plot(a, tmp_path / "ct.png")
+    study.plot(a, tmp_path / "ct.png", Reference({}))
     assert (tmp_path / "ct.png").stat().st_size > 1000

@@ -20,6 +20,8 @@ from hundreddays.loaders.dbpedia import (
     resolve_redirects,
     short_name,
 )
+from hundreddays.metrics import table_csv
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import pagerank_dbpedia as study
 
 R = "http://dbpedia.org/resource/"
@@ -178,10 +180,14 @@ def test_miniature_graph_has_hubs_dangling_pages_and_redirects(miniature):
 
 
 def test_study_on_miniature(miniature, tmp_path):
-    g = load_dbpedia(miniature, log=lambda m: None)
-    results = study.rank_pages(g, 0.85, 1e-10, 1000, 1, 10**6, seed=0, log=lambda m: None)
-    rows = study.top_pages(g, results["power"].scores, 10)
-    metrics = study.summarize(g, results, 10)
+    cfg = {"max_links": None, "keep_self_loops": False, "damping": 0.85, "tol": 1e-10,
+           "max_iter": 1000, "top": 10, "timing_repeats": 1, "networkx_max_links": 10**6,
+           "progress_every": 10**6}
+    lines = []
+    result = study.run(Context(study="pagerank_dbpedia", cfg=cfg, seed=0,
+                               inputs={"data": str(miniature)}, log=lines.append))
+    g, rows, metrics = result["graph"], result["table"], result["metrics"]
+    assert any(line.startswith(f"graph: {g.pages:,} pages") for line in lines)
     assert metrics["power_vs_eigensolver_rel_diff"] < 1e-8
     assert metrics["networkx_rel_diff"] < 1e-8
     assert metrics["power_converged"] and metrics["power_final_residual"] < 1e-10
@@ -201,8 +207,8 @@ def test_study_on_miniature(miniature, tmp_path):
     assert [r["page"] for r in rows] == [display_name(n) for n in top]
     np.testing.assert_allclose([r["score"] for r in rows], [pr[n] for n in top], rtol=1e-7)
 
-    table = list(csv.DictReader(io.StringIO(study.table_csv(rows))))
+    table = list(csv.DictReader(io.StringIO(table_csv(rows))))
     assert list(table[0]) == ["rank", "page", "score", "in_links"]
     assert int(table[0]["in_links"]) == ref.in_degree(b"United_States")
-    study.plot(g, results, rows, tmp_path / "p.png")
+    study.plot(result, tmp_path / "p.png", Reference({}))
     assert (tmp_path / "p.png").stat().st_size > 10_000

@@ -3,6 +3,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import float_stability as study
 
 
@@ -65,6 +66,11 @@ def test_bad_settings_are_refused(args):
         study.measure(*args, 0.1)
 
 
-def test_plot_writes_png(tmp_path):
-    study.plot(study.measure(1, 10, 80, 0.1), tmp_path / "f.png")
-    assert (tmp_path / "f.png").stat().st_size > 1000
+def test_run_and_plot_through_the_contract(tmp_path):
+    cfg = {"start_numerator": 1, "start_denominator": 10, "steps": 80, "departure_threshold": 0.1}
+    lines = []
+    result = study.run(Context(study="float_stability", cfg=cfg, log=lines.append))
+    assert result["metrics"] == study.measure(1, 10, 80, 0.1)["metrics"]
+    assert lines[-2].startswith("exact: 1/10, 1/5, 2/5, 4/5, 3/5")
+    study.plot(result, tmp_path / "f.png", Reference({}))
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -8,6 +8,7 @@ from hundreddays.linalg.qr import (
     modified_gram_schmidt,
     sign_fixed,
 )
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import householder_qr as study
 
 QRS = [householder_qr, classical_gram_schmidt, modified_gram_schmidt]
@@ -66,7 +67,12 @@ def test_sweep_shows_the_textbook_ranking():
         assert m[f"{method}_max_backward_error"] < 1e-13
 
 
-def test_plot_writes_png(tmp_path):
-    rows = study.sweep(20, 8, [0, 8, 16], seed=0)
-    study.plot(rows, 1e-15, tmp_path / "qr.png")
+def test_run_and_plot_through_the_contract(tmp_path):
+    cfg = {"rows": 20, "cols": 8, "log10_conditions": [0, 8, 16], "library_samples": 2}
+    lines = []
+    result = study.run(Context(study="householder_qr", cfg=cfg, seed=0, log=lines.append))
+    assert result["rows"] == study.sweep(20, 8, [0, 8, 16], seed=0)
+    assert result["metrics"]["library_qr_rel_diff"] == study.library_rel_diff(20, 8, 2, seed=0)
+    assert len(lines) == 3 * len(study.METHODS) + 1
+    study.plot(result, tmp_path / "qr.png", Reference({}))
     assert (tmp_path / "qr.png").stat().st_size > 10_000

@@ -12,7 +12,8 @@ from sklearn.decomposition import TruncatedSVD
 
 from hundreddays.demo_mirror import newsgroups as mini
 from hundreddays.loaders.newsgroups import load_newsgroups
-from hundreddays.metrics import write_metrics
+from hundreddays.metrics import table_csv, write_metrics
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import nmf_topics as study
 
 CFG = {"subset": "train", "categories": ["alt.atheism", "talk.religion.misc", "comp.graphics",
@@ -34,17 +35,28 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @pytest.fixture(scope="module")
-def posts(tmp_path_factory):
+def data(tmp_path_factory):
     out = tmp_path_factory.mktemp("newsgroups")
     archive = mini.build_files(0)[mini.ARCHIVE]
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
         tar.extractall(out, filter="data")
-    return load_newsgroups(out, "train", CFG["categories"])
+    return out
 
 
 @pytest.fixture(scope="module")
-def result(posts):
-    return study.run(posts["data"], CFG, seed=0, log=lambda *a: None)
+def posts(data):
+    return load_newsgroups(data, "train", CFG["categories"])
+
+
+@pytest.fixture(scope="module")
+def logged():
+    return []
+
+
+@pytest.fixture(scope="module")
+def result(data, logged):
+    return study.run(Context(study="nmf_topics", cfg=CFG, inputs={"data": str(data)},
+                             log=logged.append))
 
 
 def test_torch_nmf_reconstructs_a_low_rank_matrix_like_sklearn():
@@ -143,15 +155,17 @@ def test_study_finds_the_miniature_topics(result):
         assert sum(word in topic for topic in final) >= 1
 
 
-def test_outputs_are_written(result, tmp_path):
+def test_outputs_are_written(result, logged, tmp_path):
     assert set(CLAIMED) <= set(result["metrics"])
+    assert logged[0] == f"{4 * mini.COURSE_POSTS[0]} train posts of {sorted(CFG['categories'])}"
     write_metrics(tmp_path / "metrics.json", result["metrics"])
-    rows = list(csv.DictReader(io.StringIO(study.topics_csv(result))))
+    rows = list(csv.DictReader(io.StringIO(table_csv(result["table"]))))
     assert len(rows) == 5 * CFG["n_topics"] and len(rows[0]["top_words"].split()) == 8
-    study.plot(result, tmp_path / "nmf_topics.png")
+    assert [r["topic"] for r in rows[:CFG["n_topics"]]] == ["1", "2", "3", "4", "5"]
+    study.plot(result, tmp_path / "nmf_topics.png", Reference({}))
     assert (tmp_path / "nmf_topics.png").stat().st_size > 10_000
 
 
 def test_unknown_weighting_names_the_config_key(posts):
     with pytest.raises(ValueError, match="studies.nmf_topics.weighting"):
-        study.run(posts["data"], {**CFG, "weighting": "bm25"}, seed=0)
+        study.measure(posts["data"], {**CFG, "weighting": "bm25"}, seed=0)

@@ -1,5 +1,9 @@
 import numpy as np
+import pytest
+from PIL import Image
 
+from hundreddays.loaders.ucsd import video_matrix
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import svd_background as study
 
 
@@ -38,8 +42,34 @@ def test_background_plus_foreground_is_the_video():
     np.testing.assert_allclose(r["background"] + r["foreground"], video, atol=1e-12)
 
 
-def test_plot_writes_png(tmp_path):
-    videos = {"peds": steady_video(), "landing": panning_video()}
-    results = {k: run(v) for k, v in videos.items()}
-    study.plot(videos, results, 20, tmp_path / "s.png")
-    assert (tmp_path / "s.png").stat().st_size > 1000
+def test_video_matrix_has_one_column_per_frame():
+    video = np.arange(2 * 3 * 4, dtype=np.float32).reshape(2, 3, 4)
+    m = video_matrix(video)
+    assert m.shape == (12, 2) and m.dtype == np.float64
+    np.testing.assert_array_equal(m[:, 1], video[1].ravel())
+    with pytest.raises(ValueError, match="video_matrix"):
+        video_matrix(video[0])
+
+
+def write_frames(folder, video):
+    folder.mkdir(parents=True)
+    for k, frame in enumerate(video):
+        Image.fromarray(np.round(frame * 255).astype(np.uint8)).save(folder / f"{k + 1}.jpg",
+                                                                      quality=95)
+
+
+def test_run_and_plot_through_the_contract(tmp_path):
+    write_frames(tmp_path / "data" / "peds", steady_video())
+    write_frames(tmp_path / "data" / "landing", panning_video())
+    cfg = {"videos": ["peds", "landing"], "max_frames": 25, "rank": 1,
+           "randomized_oversample": 5, "randomized_power_iterations": 2,
+           "foreground_threshold": 0.1, "figure_frame": 20}
+    lines = []
+    result = study.run(Context(study="svd_background", cfg=cfg,
+                               inputs={"data": str(tmp_path / "data")}, log=lines.append))
+    m = result["metrics"]
+    assert lines[0] == "peds: 25 frames of 20x24 pixels"
+    assert m["peds_frames"] == 25 and m["landing_pixels"] == 20 * 24
+    assert m["landing_to_peds_foreground_ratio"] > 5
+    study.plot(result, tmp_path / "s.png", Reference({}))
+    assert (tmp_path / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

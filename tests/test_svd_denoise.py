@@ -5,6 +5,8 @@ import pytest
 from scipy import optimize
 
 from hundreddays.linalg import svd_threshold as th
+from hundreddays.metrics import table_csv
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import svd_denoise as study
 
 
@@ -140,15 +142,20 @@ def test_block_mean_and_sample_image():
     assert 0.0 <= photo.min() < photo.max() <= 1.0
 
 
-def test_table_and_plot(tmp_path):
+def test_run_table_and_plot_through_the_contract(tmp_path):
+    cfg = {"downsample": 8, "sigmas": [0.1, 0.2], "fixed_rank": 10, "shown_sigma": 0.2}
+    lines = []
+    result = study.run(Context(study="svd_denoise", cfg=cfg, seed=0, log=lines.append))
     clean = study.load_image(8)
-    results = study.sweep(clean, [0.1, 0.2], fixed_rank=10, seed=0)
-    rows = study.table_rows(results, clean)
+    assert lines[0].endswith(f"{clean.shape[0]} x {clean.shape[1]} pixels, downsampled by 8")
+    assert result["metrics"] == study.summarize(study.sweep(clean, [0.1, 0.2], 10, seed=0),
+                                                clean, 0.2)
+    rows = result["table"]
     assert len(rows) == 2 * len(study.LABELS)
     noisy = next(r for r in rows if r["method"] == "noisy" and r["sigma"] == 0.1)
     assert noisy["psnr_db"] == pytest.approx(20.0, abs=0.3)  # sigma 0.1: PSNR = 20 dB
-    csv = study.table_csv(rows).splitlines()
+    csv = table_csv(rows).splitlines()
     assert csv[0] == "sigma,sigma_estimate,method,rank,rel_error,psnr_db"
     assert len(csv) == len(rows) + 1
-    study.plot(results, clean, 0.2, tmp_path / "d.png")
+    study.plot(result, tmp_path / "d.png", Reference({}))
     assert (tmp_path / "d.png").stat().st_size > 1000

@@ -1,4 +1,5 @@
-"""UCSD background-subtraction videos: folders of JPEG frames, wherever they sit in the archive.
+"""UCSD background-subtraction videos: folders of JPEG frames, wherever they sit in the archive,
+and the (pixels x frames) matrix of a video that the SVD studies factorise (video_matrix).
 
 The publisher documents no layout, so nothing here assumes one: every folder that directly
 holds at least `MIN_FRAMES` JPEG files is a video, named after the folder.
@@ -98,3 +99,13 @@ def load_ucsd_videos(root: str | Path, names: list[str],
                                 f"{sorted(videos) or 'none'} (a video is a folder holding at "
                                 f"least {MIN_FRAMES} .jpg/.jpeg frames)")
     return {name: load_video(videos[name.lower()], max_frames) for name in names}
+
+
+def video_matrix(video: np.ndarray) -> np.ndarray:
+    """Return the float64 (pixels x frames) matrix of a (frames, height, width) video: one column
+    per frame, as the SVD studies factorise it."""
+    if video.ndim != 3:
+        raise ValueError(f"video_matrix: expected a (frames, height, width) video, got shape "
+                         f"{video.shape}")
+    t, h, w = video.shape
+    return video.reshape(t, h * w).T.astype(np.float64)

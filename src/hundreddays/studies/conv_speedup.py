@@ -7,25 +7,25 @@ out[i, j] = mean of image[i:i + 3, j:j + 3]; no border handling is needed anywhe
 
 from __future__ import annotations
 
-import csv
-import io
-import statistics
-import time
 from collections.abc import Callable
 
+import numba
 import numpy as np
+import torch  # imported here, so that the runner sets its threads (and seeds it)
 
 from ..linalg.blur_kernels import (
     blur_naive,
     blur_python,
     blur_scheduled,
 )
+from ..timing import seconds_per_call, timed
 
 NAIVE = "numba_naive"
 SCHEDULED = "numba_scheduled"
 SCHEDULED_1 = "numba_scheduled_1thread"
 LAYERS = ("default", "workqueue", "omp", "tbb", "safe", "threadsafe", "forksafe")
 PYTHON = "python_loops"
+TABLE_COLUMNS = ("method", "seconds", "megapixels_per_second", "speedup_vs_naive")
 
 
 def reference_blur(image: np.ndarray) -> np.ndarray:
@@ -64,8 +64,6 @@ def blur_fft(image: np.ndarray) -> np.ndarray:
 
 def blur_torch(image: np.ndarray) -> np.ndarray:
     """3x3 convolution with torch.nn.functional.conv2d (no padding = "valid"), on the CPU."""
-    import torch
-
     x = torch.from_numpy(np.ascontiguousarray(image))[None, None]
     weight = torch.full((1, 1, 3, 3), 1 / 9, dtype=x.dtype)
     with torch.no_grad():
@@ -96,53 +94,25 @@ def random_image(height: int, width: int, seed: int) -> np.ndarray:
 def compile_seconds(fn: Callable[..., np.ndarray], *args) -> float:
     """Return the seconds of the first call of a numba kernel on a tiny float32 image (the JIT
     compilation for that type; ~0 if this process compiled it already)."""
-    start = time.perf_counter()
-    fn(np.zeros((8, 8), dtype=np.float32), *args)
-    return time.perf_counter() - start
-
-
-def time_round_robin(calls: dict[str, Callable[[], object]], repeats: int,
-                     min_seconds: float = 0.02) -> dict[str, float]:
-    """Return the median seconds per call of each zero-argument call.
-
-    Each call runs once as warm-up; then `repeats` rounds run every call in turn (so a burst of
-    load on a shared machine hits all of them alike), each sample looping until it has run at
-    least `min_seconds`."""
-    loops = {}
-    for key, call in calls.items():
-        start = time.perf_counter()
-        call()
-        loops[key] = max(1, int(min_seconds / max(time.perf_counter() - start, 1e-9)))
-    samples: dict[str, list[float]] = {key: [] for key in calls}
-    for _ in range(repeats):
-        for key, call in calls.items():
-            start = time.perf_counter()
-            for _ in range(loops[key]):
-                call()
-            samples[key].append((time.perf_counter() - start) / loops[key])
-    return {key: statistics.median(s) for key, s in samples.items()}
+    tiny = np.zeros((8, 8), dtype=np.float32)
+    return timed(lambda: fn(tiny, *args), 1, warmup=None)[1]
 
 
 def set_threads(threads: int, layer: str = "workqueue") -> dict[str, int]:
-    """Give numba's parallel loops (threading layer `layer`) and torch `threads` threads (numba:
-    at most its pool size). The layer only takes effect before numba's first parallel call."""
-    import numba
-    import torch
-
+    """Give numba's parallel loops `threads` threads (at most its pool size) on threading layer
+    `layer` (it only takes effect before numba's first parallel call); return the thread counts
+    of numba and of torch (whose threads the runner sets)."""
     if threads < 1:
         raise ValueError(f"conv_speedup: threads must be >= 1, got {threads}")
     if layer not in LAYERS:
         raise ValueError(f"conv_speedup: threading_layer must be one of {LAYERS}, got {layer!r}")
     numba.config.THREADING_LAYER = layer
     numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-    torch.set_num_threads(threads)
     return {"numba_threads": numba.get_num_threads(), "torch_threads": torch.get_num_threads()}
 
 
 def method_calls(tile_rows: int, tile_cols: int) -> dict[str, Callable[[np.ndarray], np.ndarray]]:
     """Return key -> image -> blurred image for every method of METHODS, tiles filled in."""
-    import numba
-
     def scheduled_one_thread(image):
         threads = numba.get_num_threads()
         numba.set_num_threads(1)
@@ -165,7 +135,8 @@ def measure(height: int, width: int, tile_rows: int, tile_cols: int, python_crop
     is scaled to the whole image by pixel count.
 
     Returns {"rows": [{key, method, seconds, megapixels_per_second, speedup_vs_naive}],
-    "metrics": {...}, "shape": (height, width)}; raises ValueError if any method's image differs
+    "table": the rows without their key, "metrics": {...}, "shape": (height, width),
+    "threading_layer": numba's}; raises ValueError if any method's image differs
     from the reference by more than `tolerance`.
     """
     if min(tile_rows, tile_cols, python_crop, repeats) < 1:
@@ -188,9 +159,9 @@ def measure(height: int, width: int, tile_rows: int, tile_cols: int, python_crop
             raise ValueError(f"conv_speedup: {key} differs from the reference blur by "
                              f"{deviation[key]:.3g} > tolerance {tolerance:g}")
 
-    seconds = time_round_robin(
+    seconds = seconds_per_call(
         {key: (lambda fn=fn: fn(image)) for key, fn in calls.items() if key != PYTHON}, repeats)
-    python_seconds = time_round_robin({PYTHON: lambda: blur_python(crop)}, min(repeats, 3))
+    python_seconds = seconds_per_call({PYTHON: lambda: blur_python(crop)}, min(repeats, 3))
     seconds[PYTHON] = python_seconds[PYTHON] * image.size / crop.size
 
     megapixels = image.size / 1e6
@@ -219,28 +190,32 @@ def measure(height: int, width: int, tile_rows: int, tile_cols: int, python_crop
     }
     metrics.update({f"{key}_compile_seconds": value for key, value in compiled.items()})
     metrics.update({f"{key}_seconds": seconds[key] for key in METHODS})
-    import numba
-
-    return {"rows": rows, "metrics": metrics, "shape": image.shape,
-            "threading_layer": numba.threading_layer()}
+    return {"rows": rows, "table": [{c: row[c] for c in TABLE_COLUMNS} for row in rows],
+            "metrics": metrics, "shape": image.shape, "threading_layer": numba.threading_layer()}
 
 
-def table_csv(rows: list[dict]) -> str:
-    """Return the speedup table as CSV: method, seconds, megapixels_per_second, speedup_vs_naive."""
-    out = io.StringIO()
-    fields = ["method", "seconds", "megapixels_per_second", "speedup_vs_naive"]
-    writer = csv.DictWriter(out, fields, extrasaction="ignore", lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({k: row[k] if k == "method" else f"{row[k]:.6g}" for k in fields})
-    return out.getvalue()
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): measure() with the config block's image, tiles
+    and repeats, ctx.seed's image and ctx.threads threads."""
+    cfg = ctx.cfg
+    ctx.log(f"blurring a {cfg['height']}x{cfg['width']} image with {ctx.threads} threads")
+    result = measure(cfg["height"], cfg["width"], cfg["tile_rows"], cfg["tile_cols"],
+                     cfg["python_crop"], cfg["timing_repeats"], cfg["tolerance"], ctx.seed,
+                     ctx.threads, cfg["threading_layer"])
+    ctx.log(f"numba threading layer: {result['threading_layer']}")
+    for row in result["rows"]:
+        ctx.log(f"{row['method']}: {row['seconds']:.4g} s, {row['speedup_vs_naive']:.3g}x naive")
+    ctx.log(str(result["metrics"]))
+    return result
 
 
-def plot(result: dict, log_speedup: float, path) -> None:
+def plot(result: dict, path, reference) -> None:
     """Draw each method's speedup over the naive compiled loop nest (log x) as bars labelled with
-    its runtime, with the log's 11x of the Halide talk as a reference line."""
+    its runtime, with the log's 11x of the Halide talk (reference["scheduled_to_naive_speedup"])
+    as a reference line."""
     from ..figures import new_figure, save_figure
 
+    log_speedup = reference["scheduled_to_naive_speedup"]
     rows = result["rows"]
     m = result["metrics"]
     fig, ax = new_figure(size=(9.5, 0.5 * len(rows) + 2.0))

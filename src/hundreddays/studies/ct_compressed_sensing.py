@@ -74,10 +74,11 @@ def reconstruct(operator, measurements: np.ndarray, size: int, ridge_alpha: floa
     }
 
 
-def run(size: int, angle_divisor: int, points: int, noise_std: float, ridge_alpha: float,
-        lasso_alpha: float, lasso_max_iter: int, threshold: float, repeats: int,
-        seed: int) -> dict:
-    """Simulate and reconstruct both phantoms. Returns {"angles", "phantoms": {name: {...}}}."""
+def measure(size: int, angle_divisor: int, points: int, noise_std: float, ridge_alpha: float,
+            lasso_alpha: float, lasso_max_iter: int, threshold: float, repeats: int,
+            seed: int) -> dict:
+    """Simulate and reconstruct both phantoms. Returns {"angles", "phantoms": {name: {...}},
+    "measurements", "unknowns"}."""
     n_angles = size // angle_divisor
     if n_angles < 1:
         raise ValueError(f"size // angle_divisor = {size} // {angle_divisor} gives no angle")
@@ -122,9 +123,23 @@ def summarize(result: dict) -> dict:
     return out
 
 
-def plot(result: dict, path) -> None:
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): measure() with the config block's phantom,
+    projections and estimators, drawing from ctx.seed. Returns measure()'s result plus
+    "metrics" (summarize)."""
+    cfg = ctx.cfg
+    ctx.log(f"{cfg['size']} x {cfg['size']} phantom, {cfg['size'] // cfg['angle_divisor']} angles")
+    result = measure(cfg["size"], cfg["angle_divisor"], cfg["phantom_points"], cfg["noise_std"],
+                     cfg["ridge_alpha"], cfg["lasso_alpha"], cfg["lasso_max_iter"],
+                     cfg["threshold"], cfg["timing_repeats"], ctx.seed)
+    metrics = summarize(result)
+    ctx.log(str(metrics))
+    return {"metrics": metrics, **result}
+
+
+def plot(result: dict, path, reference) -> None:
     """Per phantom: the true image, the noisy sinogram and the two reconstructions (errors in the
-    titles); last column: both errors per phantom."""
+    titles); last column: both errors per phantom. No reference value is drawn."""
     from ..figures import new_figure, save_figure, show_image
 
     names = list(result["phantoms"])

@@ -97,9 +97,22 @@ def measure(numerator: int, denominator: int, steps: int, threshold: float) -> d
             "threshold": threshold, "start": start}
 
 
-def plot(result: dict, path) -> None:
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): measure() with the config block's start, steps and
+    threshold, each orbit printed."""
+    cfg = ctx.cfg
+    result = measure(cfg["start_numerator"], cfg["start_denominator"], cfg["steps"],
+                     cfg["departure_threshold"])
+    for fmt, values in result["orbits"].items():
+        ctx.log(f"{fmt}: " + ", ".join(f"{float(v):.4g}" for v in values))
+    ctx.log("exact: " + ", ".join(str(v) for v in result["exact"]))
+    ctx.log(str(result["metrics"]))
+    return result
+
+
+def plot(result: dict, path, reference) -> None:
     """Draw the exact, float64 and float32 orbits against the step, and |error| per step (log y),
-    with the step where each float orbit leaves the exact cycle."""
+    with the step where each float orbit leaves the exact cycle (no reference value is drawn)."""
     from ..figures import new_figure, save_figure
 
     m = result["metrics"]

@@ -110,11 +110,27 @@ def metrics(rows: list[dict], rel_diff: float) -> dict[str, float]:
     return out
 
 
-def plot(rows: list[dict], rel_diff: float, path) -> None:
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): sweep() and library_rel_diff() with the config
+    block's shape, conditions and samples, drawing from ctx.seed. Returns {"metrics", "rows"
+    (sweep), "library_rel_diff"}."""
+    cfg, seed = ctx.cfg, ctx.seed
+    rows = sweep(cfg["rows"], cfg["cols"], cfg["log10_conditions"], seed)
+    for r in rows:
+        ctx.log(f"kappa {r['condition']:9.2e} {r['method']:>11}: orthogonality loss "
+                f"{r['orthogonality_loss']:.2e}, backward error {r['backward_error']:.2e}")
+    rel_diff = library_rel_diff(cfg["rows"], cfg["cols"], cfg["library_samples"], seed)
+    ctx.log(f"R of our Householder QR vs numpy.linalg.qr: largest relative difference "
+            f"{rel_diff:.2e}")
+    return {"metrics": metrics(rows, rel_diff), "rows": rows, "library_rel_diff": rel_diff}
+
+
+def plot(result: dict, path, reference) -> None:
     """Orthogonality loss and backward error against the condition number, per method, with the
-    textbook slopes eps*kappa and eps*kappa^2 drawn for reference."""
+    textbook slopes eps*kappa and eps*kappa^2 drawn for reference (no value of the log)."""
     from ..figures import new_figure, save_figure
 
+    rows, rel_diff = result["rows"], result["library_rel_diff"]
     fig, (ax_o, ax_b) = new_figure(1, 2, size=(13, 4.8))
     styles = {"householder": ("o-", 7), "numpy": ("x--", 7), "mgs": ("s-", 5), "cgs": ("^-", 5)}
     for method in METHODS:

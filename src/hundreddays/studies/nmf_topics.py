@@ -10,8 +10,8 @@ PyTorch topics share with scikit-learn's (topics matched one-to-one on the Jacca
 from __future__ import annotations
 
 import math
-import statistics
 import time
+from pathlib import Path
 
 import numpy as np
 import scipy.linalg
@@ -21,7 +21,8 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-from ..timing import timed
+from ..loaders.newsgroups import load_newsgroups
+from ..timing import seconds_per_epoch, timed
 
 MATMUL_SHAPES = ((300, 200), (200, 150))  # random matrices of the `@` checks
 WEIGHTINGS = ("tfidf", "counts")
@@ -91,7 +92,7 @@ def torch_nmf(m, n_topics: int, steps: int, relative_lr: float, seed: int,
 
     Returns {"w", "h": numpy factors, "losses": ||M - W H||_F before each step and after the last
     (steps + 1 values), "top": {step: (topics, top_k) word indices at the `checkpoints`},
-    "seconds_per_step": median over the steps after the first}.
+    "seconds_per_step": the median of the steps' wall times (timing.seconds_per_epoch)}.
     """
     target = sparse_tensor(m)
     values = target.values()
@@ -120,7 +121,7 @@ def torch_nmf(m, n_topics: int, steps: int, relative_lr: float, seed: int,
             h.clamp_(min=0)
         seconds.append(time.perf_counter() - start)
     return {"w": w.detach().numpy(), "h": h.detach().numpy(), "losses": np.array(losses),
-            "top": top, "seconds_per_step": statistics.median(seconds[1:] or seconds or [0.0])}
+            "top": top, "seconds_per_step": seconds_per_epoch(seconds) if seconds else 0.0}
 
 
 def loss_drop_share(losses: np.ndarray, upto: int) -> float:
@@ -160,10 +161,11 @@ def checkpoint_steps(steps: int, every: int) -> list[int]:
     return sorted(set(range(0, steps + 1, every)) | {steps // 10, steps})
 
 
-def run(texts: list[str], cfg: dict, seed: int, log=print) -> dict:
+def measure(texts: list[str], cfg: dict, seed: int, log=print) -> dict:
     """Run the study on the posts `texts` with the study's config block. Returns {"metrics",
-    "vocab", "losses", "overlap" (step -> share), "topics" (method -> (topics, k) word indices,
-    torch's matched to scikit-learn's order), "reference_losses", "first_tenth"}."""
+    "table" (topics_table), "vocab", "losses", "overlap" (step -> share), "topics" (method ->
+    (topics, k) word indices, torch's matched to scikit-learn's order), "reference_losses",
+    "first_tenth", "overlap_threshold"}."""
     if cfg["weighting"] not in WEIGHTINGS:
         raise ValueError(f"studies.nmf_topics.weighting is {cfg['weighting']!r}; "
                          f"expected one of {list(WEIGHTINGS)}")
@@ -181,10 +183,9 @@ def run(texts: list[str], cfg: dict, seed: int, log=print) -> dict:
                                      lambda: sklearn_nmf(m_sparse[:50, :300], 2, seed))
     log(f"scikit-learn NMF: {sk_seconds:.2f} s")
     checkpoints = checkpoint_steps(steps, cfg["checkpoint_every"])
-    torch_nmf(m_sparse[:20], 2, 3, cfg["relative_lr"], seed, [0], 1)  # warm-up
-    start = time.perf_counter()
-    nmf = torch_nmf(m_sparse, k, steps, cfg["relative_lr"], seed, checkpoints, top_k)
-    torch_seconds = time.perf_counter() - start
+    nmf, torch_seconds = timed(
+        lambda: torch_nmf(m_sparse, k, steps, cfg["relative_lr"], seed, checkpoints, top_k), 1,
+        warmup=lambda: torch_nmf(m_sparse[:20], 2, 3, cfg["relative_lr"], seed, [0], 1))
     log(f"PyTorch NMF: {steps} steps in {torch_seconds:.2f} s, loss {nmf['losses'][0]:.4g} -> "
         f"{nmf['losses'][-1]:.4g}")
     top_sk = top_word_indices(h_sk, top_k)
@@ -218,30 +219,30 @@ def run(texts: list[str], cfg: dict, seed: int, log=print) -> dict:
     topics = {"SVD": top_word_indices(vt, top_k), "scikit-learn NMF": top_sk}
     for step in (0, first_tenth, steps):
         topics[f"PyTorch NMF, step {step}"] = nmf["top"][step][order]
-    return {"metrics": metrics, "vocab": vocab, "losses": nmf["losses"], "overlap": overlap,
-            "topics": topics, "first_tenth": first_tenth,
-            "overlap_threshold": cfg["overlap_threshold"],
+    return {"metrics": metrics, "table": topics_table(topics, vocab), "vocab": vocab,
+            "losses": nmf["losses"], "overlap": overlap, "topics": topics,
+            "first_tenth": first_tenth, "overlap_threshold": cfg["overlap_threshold"],
             "reference_losses": {"scikit-learn NMF": metrics["sklearn_nmf_relative_error"] * norm,
                                  f"SVD rank {k}": metrics["svd_rank_k_relative_error"] * norm}}
 
 
-def topics_table(result: dict) -> list[list[str]]:
-    """Return rows [method, topic number, top words separated by spaces] of every method."""
-    vocab = result["vocab"]
-    return [[method, str(t + 1), " ".join(vocab[i] for i in row)]
-            for method, top in result["topics"].items() for t, row in enumerate(top)]
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): the config block's newsgroups from the prepared
+    dataset ctx.inputs["data"], then measure() with ctx.seed; every method's topics logged."""
+    cfg = ctx.cfg
+    posts = load_newsgroups(Path(ctx.inputs["data"]), cfg["subset"], cfg["categories"])
+    ctx.log(f"{len(posts['data'])} {cfg['subset']} posts of {posts['target_names']}")
+    result = measure(posts["data"], cfg, ctx.seed, log=ctx.log)
+    for row in result["table"]:
+        ctx.log(f"{row['method']}, topic {row['topic']}: {row['top_words']}")
+    return result
 
 
-def topics_csv(result: dict) -> str:
-    """Return the topics table as CSV text with a header line."""
-    import csv
-    import io
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["method", "topic", "top_words"])
-    writer.writerows(topics_table(result))
-    return buffer.getvalue()
+def topics_table(topics: dict[str, np.ndarray], vocab) -> list[dict]:
+    """Return rows {method, topic (from 1), top_words (separated by spaces)} of every method's
+    (topics, k) word indices."""
+    return [{"method": method, "topic": t + 1, "top_words": " ".join(vocab[i] for i in row)}
+            for method, top in topics.items() for t, row in enumerate(top)]
 
 
 def _wrapped(words: str, per_line: int = 4) -> str:
@@ -250,9 +251,10 @@ def _wrapped(words: str, per_line: int = 4) -> str:
     return "\n".join(" ".join(split[i:i + per_line]) for i in range(0, len(split), per_line))
 
 
-def plot(result: dict, path) -> None:
+def plot(result: dict, path, reference) -> None:
     """Draw the PyTorch NMF loss per step against scikit-learn's NMF and the rank-k SVD, the
-    top-word overlap with scikit-learn's topics per step, and the top words of every method."""
+    top-word overlap with scikit-learn's topics per step, and the top words of every method (no
+    reference value is drawn)."""
     from matplotlib.ticker import FormatStrFormatter
 
     from ..figures import new_figure, save_figure
@@ -295,8 +297,8 @@ def plot(result: dict, path) -> None:
     ax_table.axis("off")
     names = list(result["topics"])
     rows = {}
-    for method, topic, words in topics_table(result):
-        rows.setdefault(topic, {})[method] = _wrapped(words)
+    for row in result["table"]:
+        rows.setdefault(row["topic"], {})[row["method"]] = _wrapped(row["top_words"])
     table = ax_table.table(cellText=[[rows[t][n] for n in names] for t in rows],
                            rowLabels=[f"topic {t}" for t in rows], colLabels=names,
                            cellLoc="left", loc="center")

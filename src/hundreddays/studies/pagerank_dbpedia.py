@@ -9,9 +9,8 @@ with one sparse product per iteration, its residual shrinking by about the dampi
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
 
@@ -22,7 +21,7 @@ from ..linalg.pagerank import (
     rel_diff_l1,
     transition_transpose,
 )
-from ..loaders.dbpedia import LinkGraph, display_name
+from ..loaders.dbpedia import LinkGraph, display_name, load_dbpedia
 from ..timing import timed
 
 
@@ -87,16 +86,6 @@ def top_pages(graph: LinkGraph, scores: np.ndarray, k: int) -> list[dict]:
              "in_links": int(in_links[i])} for r, i in enumerate(order)]
 
 
-def table_csv(rows: list[dict]) -> str:
-    """The top-pages table as CSV text (rank, page, score, in_links)."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, ["rank", "page", "score", "in_links"], lineterminator="\n")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({**row, "score": f"{row['score']:.6e}"})
-    return out.getvalue()
-
-
 def decay_rate(residuals: np.ndarray, last: int = 10) -> float:
     """Return the geometric mean of residual[k+1] / residual[k] over the `last` steps."""
     r = residuals[-(last + 1):]
@@ -135,11 +124,31 @@ def summarize(graph: LinkGraph, results: dict, k: int) -> dict:
     return {key: v for key, v in metrics.items() if not isinstance(v, float) or np.isfinite(v)}
 
 
-def plot(graph: LinkGraph, results: dict, rows: list[dict], path) -> None:
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): the link graph of the prepared dataset
+    ctx.inputs["data"] (as much of it as the config block says), ranked by rank_pages() with
+    ctx.seed for the eigensolver's start. Returns {"metrics" (summarize), "table" (top_pages),
+    "graph", "results" (rank_pages)}."""
+    cfg = ctx.cfg
+    graph = load_dbpedia(Path(ctx.inputs["data"]), cfg["max_links"], cfg["keep_self_loops"],
+                         cfg["progress_every"], log=ctx.log)
+    ctx.log(f"graph: {graph.pages:,} pages, {graph.stats['links']:,} links")
+    results = rank_pages(graph, cfg["damping"], cfg["tol"], cfg["max_iter"],
+                         cfg["timing_repeats"], cfg["networkx_max_links"], ctx.seed, log=ctx.log)
+    rows = top_pages(graph, results["power"].scores, cfg["top"])
+    for row in rows:
+        ctx.log(f"{row['rank']:3d}  {row['score']:.6f}  {row['in_links']:8,d}  {row['page']}")
+    return {"metrics": summarize(graph, results, cfg["top"]), "table": rows, "graph": graph,
+            "results": results}
+
+
+def plot(result: dict, path, reference) -> None:
     """Left: the power method's L1 residual per iteration (log y) against the damping^k bound;
-    right: the top pages' scores as bars with their names and in-link counts."""
+    right: the top pages' scores as bars with their names and in-link counts. No reference value
+    is drawn."""
     from ..figures import new_figure, save_figure
 
+    graph, results, rows = result["graph"], result["results"], result["table"]
     power, damping = results["power"], results["damping"]
     fig, (ax_c, ax_t) = new_figure(1, 2, size=(14, 0.28 * len(rows) + 3.2),
                                    gridspec_kw={"width_ratios": [1, 1.3]})

@@ -14,15 +14,20 @@ on two matrices: the pedestrian video as (pixels x frames) and a synthetic low r
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
+import torch  # imported here, so that the runner sets its threads
 
 from ..linalg.randomized_svd import randomized_svd
+from ..loaders.ucsd import load_ucsd_videos, video_matrix
 from ..timing import timed
 
 METHODS = ("lapack", "ours", "sklearn", "torch")
 COLORS = {"lapack": "#444444", "ours": "#1f77b4", "sklearn": "#ff7f0e", "torch": "#2ca02c"}
 Triplet = tuple[np.ndarray, np.ndarray, np.ndarray]
+TABLE_COLUMNS = ("matrix", "rows", "cols", "rank", "method", "seconds", "rel_error",
+                 "excess_over_optimal", "sv_rel_error")
 
 
 def low_rank_plus_noise(m: int, n: int, rank: int, noise: float, seed: int) -> np.ndarray:
@@ -35,14 +40,11 @@ def low_rank_plus_noise(m: int, n: int, rank: int, noise: float, seed: int) -> n
     return (u * s) @ v.T + noise * rng.standard_normal((m, n))
 
 
-def decomposers(rank: int, oversample: int, power_iterations: int, seed: int,
-                threads: int) -> dict[str, Callable[[np.ndarray], Triplet]]:
+def decomposers(rank: int, oversample: int, power_iterations: int, seed: int
+                ) -> dict[str, Callable[[np.ndarray], Triplet]]:
     """Return {method: a -> (U_k, s_k, Vt_k)} with the same rank, oversampling and power
-    iterations for the three randomized methods."""
-    import torch
+    iterations for the three randomized methods, each drawing from `seed` on every call."""
     from sklearn.utils.extmath import randomized_svd as sk_randomized_svd
-
-    torch.set_num_threads(threads)
 
     def lapack(a):
         u, s, vt = np.linalg.svd(a, full_matrices=False)
@@ -79,9 +81,10 @@ def score(a: np.ndarray, triplet: Triplet, s_exact: np.ndarray, rank: int) -> di
 
 
 def compare(matrices: dict[str, np.ndarray], rank: int, oversample: int, power_iterations: int,
-            repeats: int, seed: int, threads: int = 1) -> list[dict]:
-    """Run every method on every matrix; return one row per (matrix, method)."""
-    methods = decomposers(rank, oversample, power_iterations, seed, threads)
+            repeats: int, seed: int, log=print) -> list[dict]:
+    """Run every method on every matrix; return one row per (matrix, method): its shape, rank,
+    median seconds, score() and the relative errors of its singular values ("sv_errors")."""
+    methods = decomposers(rank, oversample, power_iterations, seed)
     rows = []
     for name, a in matrices.items():
         s_exact = np.linalg.svd(a, compute_uv=False)
@@ -91,18 +94,16 @@ def compare(matrices: dict[str, np.ndarray], rank: int, oversample: int, power_i
                    "rank": rank, "seconds": seconds, **score(a, triplet, s_exact, rank),
                    "sv_errors": np.abs(triplet[1] - s_exact[:rank]) / s_exact[:rank]}
             rows.append(row)
-            print(f"{name:>9} {method:>8}: {seconds:8.4f} s  rel error {row['rel_error']:.3e}  "
-                  f"top-{rank} singular values within {row['sv_rel_error']:.1e}")
+            log(f"{name:>9} {method:>8}: {seconds:8.4f} s  rel error {row['rel_error']:.3e}  "
+                f"top-{rank} singular values within {row['sv_rel_error']:.1e}")
     return rows
 
 
 def metrics(rows: list[dict]) -> dict[str, float]:
     """Flat metrics "<matrix>_<method>_<measure>" plus, per matrix, full / randomized time."""
     out: dict[str, float] = {}
-    timing = {(r["matrix"], r["method"]): r["seconds"] for r in rows if "seconds" in r}
+    timing = {(r["matrix"], r["method"]): r["seconds"] for r in rows}
     for r in rows:
-        if "seconds" not in r:
-            continue
         for key in ("seconds", "rel_error", "excess_over_optimal", "sv_rel_error"):
             out[f"{r['matrix']}_{r['method']}_{key}"] = r[key]
     for matrix in dict.fromkeys(r["matrix"] for r in rows):
@@ -114,36 +115,43 @@ def metrics(rows: list[dict]) -> dict[str, float]:
     return out
 
 
-def table_csv(rows: list[dict]) -> str:
-    """The timing and error table as CSV text."""
-    header = ["matrix", "rows", "cols", "rank", "method", "seconds", "rel_error",
-              "excess_over_optimal", "sv_rel_error"]
-    lines = [",".join(header)]
-    for r in rows:
-        if "seconds" in r:
-            lines.append(",".join(f"{r[h]:.6g}" if isinstance(r[h], float) else str(r[h])
-                                  for h in header))
-    return "\n".join(lines) + "\n"
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): the config block's UCSD video (from the prepared
+    dataset ctx.inputs["data"]) as a (pixels x frames) matrix and a synthetic low rank plus noise
+    drawn from ctx.seed, decomposed by every method. Returns {"metrics", "table", "rows"}."""
+    cfg, seed = ctx.cfg, ctx.seed
+    name, synthetic = cfg["video"], cfg["synthetic"]
+    video = load_ucsd_videos(Path(ctx.inputs["data"]), [name], cfg["max_frames"])[name]
+    matrices = {
+        name: video_matrix(video),
+        "synthetic": low_rank_plus_noise(synthetic["rows"], synthetic["cols"], synthetic["rank"],
+                                         synthetic["noise"], seed),
+    }
+    rows = compare(matrices, cfg["rank"], cfg["oversample"], cfg["power_iterations"],
+                   cfg["timing_repeats"], seed, log=ctx.log)
+    return {"metrics": metrics(rows), "table": [{c: r[c] for c in TABLE_COLUMNS} for r in rows],
+            "rows": rows}
 
 
-def plot(rows: list[dict], path) -> None:
-    """Time per method, error excess per method, and the spectra the randomized methods find."""
+def plot(result: dict, path, reference) -> None:
+    """Time per method, error excess per method, and the spectra the randomized methods find
+    (no reference value is drawn)."""
     from ..figures import new_figure, save_figure
 
-    timed_rows = [r for r in rows if "seconds" in r]
-    matrices = list(dict.fromkeys(r["matrix"] for r in timed_rows))
+    rows = result["rows"]
+    matrices = list(dict.fromkeys(r["matrix"] for r in rows))
     fig, (ax_t, ax_e, ax_s) = new_figure(1, 3, size=(16, 4.6))
     width = 0.8 / len(METHODS)
     x = np.arange(len(matrices))
     for k, method in enumerate(METHODS):
-        sel = [next(r for r in timed_rows if r["matrix"] == m and r["method"] == method)
+        sel = [next(r for r in rows if r["matrix"] == m and r["method"] == method)
                for m in matrices]
         pos = x + (k - (len(METHODS) - 1) / 2) * width
         ax_t.bar(pos, [r["seconds"] for r in sel], width, color=COLORS[method], label=method)
         ax_e.bar(pos, [max(r["excess_over_optimal"], 1e-16) for r in sel], width,
                  color=COLORS[method], label=method)
-    shape = {r["matrix"]: f"{r['rows']}x{r['cols']}" for r in timed_rows}
-    rank = timed_rows[0]["rank"]
+    shape = {r["matrix"]: f"{r['rows']}x{r['cols']}" for r in rows}
+    rank = rows[0]["rank"]
     for ax in (ax_t, ax_e):
         ax.set_xticks(x, [f"{m}\n{shape[m]}" for m in matrices])
         ax.set_yscale("log")
@@ -156,7 +164,7 @@ def plot(rows: list[dict], path) -> None:
     markers = {"ours": "o", "sklearn": "s", "torch": "^"}
     for matrix, ls in zip(matrices, ["-", "--", ":"], strict=False):
         for method in METHODS[1:]:
-            r = next(r for r in timed_rows if r["matrix"] == matrix and r["method"] == method)
+            r = next(r for r in rows if r["matrix"] == matrix and r["method"] == method)
             ax_s.semilogy(np.arange(1, rank + 1), np.maximum(r["sv_errors"], 1e-17), ls,
                           marker=markers[method], color=COLORS[method], label=f"{method}, {matrix}")
     ax_s.axhline(np.finfo(np.float64).eps, color="grey", lw=0.8, label="float64 epsilon")

@@ -6,17 +6,13 @@ rank holds it and most of the scene lands in the "foreground"."""
 
 from __future__ import annotations
 
-import time
+from pathlib import Path
 
 import numpy as np
 
 from ..linalg.randomized_svd import randomized_svd
-
-
-def video_matrix(video: np.ndarray) -> np.ndarray:
-    """Return the (pixels x frames) matrix of a (frames, height, width) video."""
-    t, h, w = video.shape
-    return video.reshape(t, h * w).T.astype(np.float64)
+from ..loaders.ucsd import load_ucsd_videos, video_matrix
+from ..timing import timed
 
 
 def low_rank(u: np.ndarray, s: np.ndarray, vt: np.ndarray, rank: int) -> np.ndarray:
@@ -29,14 +25,12 @@ def separate(video: np.ndarray, rank: int, threshold: float, oversample: int, po
     """Split `video` into a rank-`rank` background and a foreground, by full LAPACK SVD and by our
     randomized SVD. Returns the backgrounds and foregrounds as videos, plus the measurements."""
     m = video_matrix(video)
-    start = time.perf_counter()
-    u, s, vt = np.linalg.svd(m, full_matrices=False)
-    svd_seconds = time.perf_counter() - start
+    (u, s, vt), svd_seconds = timed(lambda: np.linalg.svd(m, full_matrices=False), 1,
+                                    warmup=None)
     background = low_rank(u, s, vt, rank)
 
-    start = time.perf_counter()
-    ur, sr, vtr = randomized_svd(m, rank, oversample, power_iterations, seed)
-    randomized_seconds = time.perf_counter() - start
+    (ur, sr, vtr), randomized_seconds = timed(
+        lambda: randomized_svd(m, rank, oversample, power_iterations, seed), 1, warmup=None)
     background_r = low_rank(ur, sr, vtr, rank)
 
     foreground = m - background
@@ -73,11 +67,30 @@ def summarize(results: dict[str, dict], steady: str = "peds", moving: str = "lan
     return metrics
 
 
-def plot(videos: dict[str, np.ndarray], results: dict[str, dict], frame: int, path) -> None:
-    """Draw, per video, one frame, its low-rank background by LAPACK SVD and by randomized SVD,
-    and |foreground| (the log's figure, with the randomized background beside the exact one)."""
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): separate() each of the config block's UCSD videos
+    (from the prepared dataset ctx.inputs["data"]), the randomized SVD drawing from ctx.seed.
+    Returns {"metrics" (summarize), "videos", "results" (video -> separate()), "figure_frame"}."""
+    cfg = ctx.cfg
+    videos = load_ucsd_videos(Path(ctx.inputs["data"]), cfg["videos"], cfg["max_frames"])
+    results = {}
+    for name, video in videos.items():
+        ctx.log(f"{name}: {video.shape[0]} frames of {video.shape[1]}x{video.shape[2]} pixels")
+        results[name] = separate(video, cfg["rank"], cfg["foreground_threshold"],
+                                 cfg["randomized_oversample"], cfg["randomized_power_iterations"],
+                                 ctx.seed)
+        ctx.log(f"{name}: {results[name]['measurements']}")
+    return {"metrics": summarize(results), "videos": videos, "results": results,
+            "figure_frame": cfg["figure_frame"]}
+
+
+def plot(result: dict, path, reference) -> None:
+    """Draw, per video, frame result["figure_frame"], its low-rank background by LAPACK SVD and by
+    randomized SVD, and |foreground| (the log's figure, with the randomized background beside the
+    exact one; no reference value is drawn)."""
     from ..figures import new_figure, save_figure, show_image
 
+    videos, results, frame = result["videos"], result["results"], result["figure_frame"]
     names = list(results)
     fig, axes = new_figure(len(names), 4, size=(15, 3.2 * len(names)), squeeze=False)
     for row, name in zip(axes, names, strict=True):

@@ -116,16 +116,6 @@ def table_rows(results: list[dict], clean: np.ndarray) -> list[dict]:
     return rows
 
 
-def table_csv(rows: list[dict]) -> str:
-    """The table as CSV text."""
-    header = ["sigma", "sigma_estimate", "method", "rank", "rel_error", "psnr_db"]
-    lines = [",".join(header)]
-    for row in rows:
-        lines.append(",".join(f"{row[h]:.6g}" if isinstance(row[h], float) else str(row[h])
-                              for h in header))
-    return "\n".join(lines) + "\n"
-
-
 def shown_index(results: list[dict], shown_sigma: float) -> int:
     """Index of the noise level closest to `shown_sigma` (the one the figure details)."""
     return int(np.argmin([abs(r["sigma"] - shown_sigma) for r in results]))
@@ -169,19 +159,38 @@ def summarize(results: list[dict], clean: np.ndarray, shown_sigma: float) -> dic
     return out
 
 
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): matplotlib's sample photo, downsampled as the
+    config block says, denoised at every noise level with ctx.seed's noise pattern. Returns
+    {"metrics" (summarize), "table" (table_rows), "results" (sweep), "clean", "shown_sigma"}."""
+    cfg = ctx.cfg
+    clean = load_image(cfg["downsample"])
+    ctx.log(f"{SAMPLE_IMAGE}: {clean.shape[0]} x {clean.shape[1]} pixels, "
+            f"downsampled by {cfg['downsample']}")
+    results = sweep(clean, cfg["sigmas"], cfg["fixed_rank"], ctx.seed)
+    for r in results:
+        ctx.log(f"sigma {r['sigma']:g} (estimated {r['sigma_estimate']:.4f}): ranks {r['ranks']}")
+    metrics = summarize(results, clean, cfg["shown_sigma"])
+    ctx.log(str(metrics))
+    return {"metrics": metrics, "table": table_rows(results, clean), "results": results,
+            "clean": clean, "shown_sigma": cfg["shown_sigma"]}
+
+
 MARKERS = {"fixed": "s", "frobenius": "o", "frobenius_estimated": "D", "gavish_donoho": "^",
            "gavish_donoho_estimated": "v", "oracle": "*"}
 COLORS = {"noisy": "0.4", "fixed": "C3", "frobenius": "C0", "frobenius_estimated": "C9",
           "gavish_donoho": "C2", "gavish_donoho_estimated": "C8", "oracle": "k"}
 
 
-def plot(results: list[dict], clean: np.ndarray, shown_sigma: float, path) -> None:
-    """Top: error against rank at the shown noise level with each rule's rank marked; error,
-    error ratios and chosen ranks against the noise level (the table). Bottom: the images."""
+def plot(result: dict, path, reference) -> None:
+    """Top: error against rank at the noise level closest to result["shown_sigma"] with each
+    rule's rank marked; error, error ratios and chosen ranks against the noise level (the table).
+    Bottom: the images. No reference value is drawn."""
     import matplotlib.pyplot as plt
 
     from ..figures import STYLE, new_figure, save_figure, show_image
 
+    results, clean, shown_sigma = result["results"], result["clean"], result["shown_sigma"]
     fig, _ = new_figure(1, 1, size=(19, 9))
     fig.clear()
     with plt.rc_context(STYLE):
