@@ -104,3 +104,27 @@ def test_miniature_layout_and_loader(archive, tmp_path):
 def test_loader_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="images"):
         load_camvid(tmp_path)
+
+
+def test_run_trains_scores_tables_and_plots(tmp_path):
+    """The study's entry on a small miniature (tiny encoder, one epoch per stage)."""
+    from hundreddays.runner import Context, Reference
+
+    with tarfile.open(fileobj=io.BytesIO(mirror.build_files(0, n_train=8)[mirror.FILE])) as tar:
+        tar.extractall(tmp_path / "data", filter="data")
+    cfg = {"arch": "tiny", "pretrained": False, "size_divisor": 2, "batch_size": 4,
+           "augment": False, "weight_decay": 0.01, "lr": 0.01, "frozen_epochs": 1,
+           "frozen_pct_start": 0.9, "unfrozen_epochs": 1, "unfrozen_lr_divisors": [400, 4],
+           "unfrozen_pct_start": 0.8, "log_every": 0, "figure_images": 1}
+    torch.manual_seed(0)
+    result = study.run(Context(study="camvid", cfg=cfg, inputs={"data": str(tmp_path / "data")},
+                               log=lambda _: None))
+    m, table = result["metrics"], result["table"]
+    assert [r["iou"] for r in table] == sorted(r["iou"] for r in table)  # weakest first
+    assert len(table) == m["n_classes_present"]
+    assert list(table[0]) == ["class", "iou", "accuracy", "true_pixels", "predicted_pixels"]
+    assert m["mean_iou"] == pytest.approx(np.mean([r["iou"] for r in table]))
+    assert 0 <= m["pixel_accuracy"] <= 1 and m["seconds_per_epoch"] > 0
+    assert {"frozen_seconds_per_epoch", "unfrozen_seconds_per_epoch", "pole_to_mean_iou"} <= set(m)
+    study.plot(result, tmp_path / "f.png", Reference({"pixel_accuracy": {"reported": 0.9}}))
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -80,3 +80,29 @@ def test_loader_errors(extracted, tmp_path):
     pose.write_text("1 0 0\n0 1 0\n0 0 1\n\n1 2 -5\n")
     with pytest.raises(ValueError, match="pose"):
         read_centre(pose)
+
+
+def test_run_trains_both_stages_and_plots(tmp_path):
+    """The study's entry on a small miniature (tiny encoder, one epoch per stage)."""
+    from hundreddays.runner import Context, Reference
+
+    files = mirror.build_files(0, sequences=("01", "13"), frames=12)
+    with tarfile.open(fileobj=io.BytesIO(files[mirror.FILE])) as tar:
+        tar.extractall(tmp_path / "data", filter="data")
+    cfg = {"arch": "tiny", "pretrained": False, "valid_sequence": "13", "image_height": 60,
+           "image_width": 80, "batch_size": 4, "augment": False, "y_range": [-1, 1],
+           "lr": 0.01, "frozen_epochs": 1, "unfrozen_epochs": 1, "unfrozen_lr_divisors": [10, 1],
+           "log_every": 0, "figure_images": 2}
+    torch.manual_seed(0)
+    result = study.run(Context(study="head_pose", cfg=cfg,
+                               inputs={"data": str(tmp_path / "data")}, log=lambda _: None))
+    m = result["metrics"]
+    assert m["n_valid_images"] == 12
+    assert all(p.parent.name == "13" for p in result["items"])
+    assert m["unfrozen_to_frozen_valid_loss"] == pytest.approx(
+        m["unfrozen_valid_loss"] / m["frozen_valid_loss"])
+    assert len(result["frozen"]["epochs"]) == len(result["unfrozen"]["epochs"]) == 1
+    assert m["frozen_centre_error_px"] > 0 and m["seconds_per_epoch"] > 0
+    study.plot(result, tmp_path / "f.png",
+               Reference({"unfrozen_to_frozen_valid_loss": {"reported": 0.5}}))
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

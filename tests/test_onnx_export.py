@@ -10,7 +10,9 @@ import pytest
 import torch
 
 from hundreddays.demo_mirror import pets as mirror
+from hundreddays.fastai_vision import make_dataloaders, make_learner
 from hundreddays.loaders.pets import list_images
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import onnx_export as study
 from hundreddays.studies import pets
 
@@ -43,7 +45,7 @@ def test_split_is_fastais_random_splitter(files):
 @pytest.mark.parametrize("item_size,size", [(40, 32), (36, 36)])
 def test_explicit_transforms_reproduce_fastais_validation_batch(files, item_size, size):
     recipe = recipe_for(files, item_size, size)
-    dls = pets.make_dataloaders(files, recipe, torch.device("cpu"), bs=8)
+    dls = make_dataloaders(files, recipe, torch.device("cpu"), bs=8)
     batch, _ = dls.valid.one_batch()
     items = dls.valid_ds.items[:len(batch)]
     pixels = np.stack([study.load_pixels(p, recipe) for p in items])
@@ -55,12 +57,14 @@ def test_explicit_transforms_reproduce_fastais_validation_batch(files, item_size
 
 def test_saved_model_rebuilds_the_same_learner(files, tmp_path):
     recipe = recipe_for(files)
-    dls = pets.make_dataloaders(files, recipe, torch.device("cpu"), bs=16)
-    learn = pets.make_learner(dls, recipe, None, tmp_path)
+    dls = make_dataloaders(files, recipe, torch.device("cpu"), bs=16)
+    learn = make_learner(dls, recipe, None, tmp_path)
     batch, _ = dls.valid.one_batch()
     with torch.no_grad():
         before = learn.model.eval()(batch)
     pets.save_model(learn, recipe, tmp_path / "model.pth", tmp_path / "model.json")
+    pets.save_model(learn, recipe, tmp_path / "again.pth", tmp_path / "again.json")
+    assert (tmp_path / "model.pth").read_bytes() == (tmp_path / "again.pth").read_bytes()
     assert json.loads((tmp_path / "model.json").read_text())["vocab"] == recipe["vocab"]
     rebuilt = study.rebuild_learner(files, study.read_recipe(tmp_path / "model.json"),
                                     tmp_path / "model.pth", tmp_path, bs=16)
@@ -104,3 +108,33 @@ def test_recipe_errors_name_file_and_key(tmp_path):
     path.write_text(json.dumps({"arch": "resnet18"}))
     with pytest.raises(ValueError, match="vocab"):
         study.read_recipe(path)
+
+
+def test_run_compares_fastai_with_onnx_and_plots(files, tmp_path):
+    """The study's entry on pets' two outputs (here an untrained learner's), with the legacy
+    exporter (faster than dynamo): explicit transforms agree with fastai, raw pixels do not."""
+    recipe = recipe_for(files)
+    dls = make_dataloaders(files, recipe, torch.device("cpu"), bs=16)
+    torch.manual_seed(0)
+    pets.save_model(make_learner(dls, recipe, None, tmp_path), recipe, tmp_path / "model.pth",
+                    tmp_path / "model.json")
+    inputs = {"data": str(files[0].parents[2]), "model": str(tmp_path / "model.pth"),
+              "recipe": str(tmp_path / "model.json")}
+    cfg = {"bs": 16, "dynamo": False, "opset": 17, "figure_images": 2}
+    ctx = Context(study="onnx_export", cfg=cfg, inputs=inputs,
+                  outputs={"onnx": str(tmp_path / "pets.onnx")}, workdir=tmp_path,
+                  log=lambda _: None)
+    result = study.run(ctx)
+    m = result["metrics"]
+    assert m["valid_images"] == len(recipe["valid_files"])
+    assert m["explicit_transforms_top1_agreement"] == 1.0
+    assert m["explicit_transforms_max_prob_diff"] < 1e-4
+    assert m["raw_input_max_prob_diff"] > 1e-3
+    assert m["onnx_explicit_accuracy"] == m["fastai_accuracy"]
+    assert m["onnx_opset"] == 17
+    assert m["onnx_megabytes"] == pytest.approx((tmp_path / "pets.onnx").stat().st_size / 1e6)
+    assert m["onnxruntime_seconds_per_image"] > 0 and m["export_seconds"] > 0
+    assert len(result["images"]) == len(result["truth"]) == 2
+    assert set(result["probs"]) == {"fastai", "ONNX explicit", "ONNX raw"}
+    study.plot(result, tmp_path / "f.png", Reference({}))
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

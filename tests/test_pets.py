@@ -109,3 +109,38 @@ def test_lr_finder_ratio_uses_the_plotted_curve():
     assert study.lr_finder_ratio(losses, skip_end=0) == pytest.approx(9.0 / 0.5)
     with pytest.raises(ValueError):
         study.lr_finder_ratio(losses[:2], skip_end=2)
+
+
+def test_run_trains_writes_model_and_recipe_and_plots(tmp_path):
+    """The study's entry on a 2-images-per-breed miniature: metrics, the two outputs that
+    onnx_export reads, and the figure."""
+    import json
+
+    import torch
+
+    from hundreddays.runner import Context, Reference
+
+    archive = mirror.build_files(seed=0, per_breed=2)["oxford-iiit-pet.tgz"]
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(tmp_path / "data", filter="data")
+    cfg = {"arch": "resnet18", "pretrained": False, "item_size": 40, "size": 32, "bs": 32,
+           "valid_pct": 0.2, "frozen_epochs": 1, "frozen_lr": 0.01, "unfrozen_epochs": 1,
+           "unfrozen_lr_min": 0.001, "unfrozen_lr_max": 0.01, "lr_find_start": 1e-7,
+           "lr_find_end": 10.0, "lr_find_iterations": 6, "lr_plot_skip_end": 2, "log_every": 0}
+    outputs = {"model": str(tmp_path / "model.pth"), "recipe": str(tmp_path / "model.json")}
+    torch.manual_seed(0)
+    result = study.run(Context(study="pets", cfg=cfg, inputs={"data": str(tmp_path / "data")},
+                               outputs=outputs, workdir=tmp_path / "work", log=lambda _: None))
+    m = result["metrics"]
+    assert m["classes"] == 37 and m["valid_images"] == int(0.2 * 74)
+    assert m["train_images"] + m["valid_images"] == 74
+    assert m["error_rate"] == pytest.approx(1 - m["accuracy"])
+    assert {"error_rate_epoch_1", "error_rate_epoch_2"} <= set(m)
+    assert "error_rate_epoch_3" not in m and m["lr_finder_end_to_min_loss_ratio"] >= 1
+    recipe = json.loads((tmp_path / "model.json").read_text())
+    assert recipe["valid_files"] == study.split_names(list_images(tmp_path / "data"), 0.2, 0)
+    state = torch.load(tmp_path / "model.pth", weights_only=True)
+    assert state["1.8.weight"].shape == (37, 512)  # the head's last layer: 37 breeds
+    assert "learn" not in result
+    study.plot(result, tmp_path / "f.png", Reference({"error_rate": {"reported": 0.049}}))
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -14,7 +14,18 @@ import re
 import numpy as np
 import torch
 
-from ..atomic import write_text
+# fastai_support at the top: importing fastai draws from Python's random, so it must come
+# before the runner seeds (hundreddays.runner imports the study, then seeds, then runs it).
+from ..fastai_support import (
+    EpochLog,
+    dataloader_kwargs,
+    mixed_precision,
+    no_downloads,
+    quiet,
+    seconds_per_epoch,
+    weights_in,
+)
+from ..fastai_vision import encoder
 from ..figures import new_figure, save_figure
 from ..loaders.camvid import Camvid
 
@@ -83,43 +94,7 @@ def summarize(conf: np.ndarray, codes: list[str], void: int) -> dict[str, float]
     return metrics
 
 
-def table_csv(rows: list[dict]) -> str:
-    """Return the per-class table as CSV text (sorted by IoU, weakest first)."""
-    lines = ["class,iou,accuracy,true_pixels,predicted_pixels"]
-    for r in sorted(rows, key=lambda r: r["iou"]):
-        lines.append(f"{r['class']},{r['iou']:.6f},{r['accuracy']:.6f},{r['true_pixels']},"
-                     f"{r['predicted_pixels']}")
-    return "\n".join(lines) + "\n"
-
-
-def tiny_encoder(pretrained: bool = False, **kwargs) -> torch.nn.Module:
-    """A small unpretrained CNN for the demo: 5 stride-2 stages (16-128 channels), then pooling
-    (fastai's unet_learner cuts it before the pooling layer, as it does a ResNet)."""
-    if pretrained:
-        raise ValueError("the tiny encoder has no pretrained weights; set pretrained: false")
-    nn = torch.nn
-
-    def stage(c_in, c_out):
-        return nn.Sequential(nn.Conv2d(c_in, c_out, 3, 2, 1, bias=False), nn.BatchNorm2d(c_out),
-                             nn.ReLU(inplace=True), nn.Conv2d(c_out, c_out, 3, 1, 1, bias=False),
-                             nn.BatchNorm2d(c_out), nn.ReLU(inplace=True))
-
-    return nn.Sequential(stage(3, 16), stage(16, 32), stage(32, 64), stage(64, 128),
-                         stage(128, 128), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-                         nn.Linear(128, 1000))
-
-
-def encoder(name: str, weights, pretrained: bool):
-    """The U-Net's encoder `arch`: 'tiny' (demo) or a torchvision ResNet whose ImageNet weights
-    are read from the fetched file `weights`."""
-    from ..fastai_support import resnet_from_file
-
-    if name == "tiny":
-        return tiny_encoder
-    return resnet_from_file(name, weights if pretrained else None)
-
-
-def dataloaders(data: Camvid, size: tuple[int, int], bs: int, augment: bool, device):
+def dataloaders(data: Camvid, size: tuple[int, int], bs: int, augment: bool, device: str):
     """fastai DataLoaders: images + masks, valid.txt split, Resize(size), lesson transforms,
     ImageNet normalisation."""
     from fastai.vision.all import (
@@ -133,25 +108,21 @@ def dataloaders(data: Camvid, size: tuple[int, int], bs: int, augment: bool, dev
         imagenet_stats,
     )
 
-    from ..fastai_support import dataloader_kwargs
-
     block = DataBlock(blocks=(ImageBlock, MaskBlock(data.codes)),
                       get_items=lambda _: data.images, get_y=lambda image: data.label_path(image),
                       splitter=FuncSplitter(data.is_valid), item_tfms=Resize(size),
                       batch_tfms=[*(aug_transforms() if augment else []),
                                   Normalize.from_stats(*imagenet_stats)])
-    return block.dataloaders(data.root, bs=bs, **dataloader_kwargs(device))
+    return block.dataloaders(data.root, bs=bs, **dataloader_kwargs(torch.device(device)))
 
 
-def train(data: Camvid, cfg: dict, weights, seed: int, threads: int = 1) -> dict:
-    """Train the lesson's U-Net (frozen, then unfrozen); return the validation confusion
-    matrix, predictions of the first validation images, and the epoch log."""
+def train(data: Camvid, cfg: dict, weights, device: str) -> dict:
+    """Train the lesson's U-Net (frozen, then unfrozen; torch already seeded); return the
+    validation confusion matrix, predictions of the first validation images, and the epoch log."""
     from fastai.vision.all import unet_learner
     from PIL import Image
 
-    from ..fastai_support import EpochLog, mixed_precision, no_downloads, quiet, setup
 
-    device = setup(seed, threads)
     with no_downloads():
         width, height = Image.open(data.images[0]).size  # the lesson's src_size, from a frame
         size = (height // cfg["size_divisor"], width // cfg["size_divisor"])
@@ -200,12 +171,39 @@ def overlay(image: np.ndarray, labels: np.ndarray, colours: np.ndarray, void: in
     return mix
 
 
-def plot(show: list, codes: list[str], void: int, rows: list[dict], metrics: dict,
-         log_pixel_accuracy: float, path) -> None:
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): train on the prepared CamVid folder and score the
+    validation pixels; the table is the per-class scores, weakest IoU first."""
+    from ..loaders.camvid import load_camvid
+
+    cfg = ctx.cfg
+    data = load_camvid(ctx.inputs["data"])
+    ctx.log(f"camvid: {len(data.images)} images, {len(data.valid)} validation, "
+            f"{len(data.codes)} classes")
+    weights = weights_in(ctx.inputs["weights"]) if cfg["pretrained"] else None
+    result = train(data, cfg, weights, ctx.device)
+    rows = class_scores(result["confusion"], data.codes, data.void)
+    metrics = summarize(result["confusion"], data.codes, data.void)
+    log = result["log"]
+    metrics["seconds_per_epoch"] = seconds_per_epoch(log)
+    metrics["frozen_seconds_per_epoch"] = seconds_per_epoch(log, "frozen")
+    metrics["unfrozen_seconds_per_epoch"] = seconds_per_epoch(log, "unfrozen")
+    ctx.log(f"pixel accuracy {metrics['pixel_accuracy']:.4f}, mean IoU "
+            f"{metrics['mean_iou']:.4f}, pole/mean IoU {metrics['pole_to_mean_iou']:.3f}")
+    table = [{k: float(v) if k in ("iou", "accuracy") else v for k, v in r.items()}
+             for r in sorted(rows, key=lambda r: r["iou"])]
+    return {"metrics": metrics, "table": table, "show": result["show"], "codes": data.codes,
+            "void": data.void}
+
+
+def plot(result: dict, path, reference) -> None:
     """Ground truth and prediction of a validation image (class colours, legend) and a bar
-    panel of per-class IoU / accuracy with the pixel accuracy and the log's value."""
+    panel of per-class IoU / accuracy (result's table) with the pixel accuracy and the log's
+    value (reference["pixel_accuracy"])."""
     from PIL import Image
 
+    show, codes, void, rows = result["show"], result["codes"], result["void"], result["table"]
+    metrics, log_pixel_accuracy = result["metrics"], reference["pixel_accuracy"]
     item, pred, target = show[0]
     size = pred.shape[::-1]
     image = np.asarray(Image.open(item).convert("RGB").resize(size, Image.BILINEAR)) / 255.0
@@ -249,8 +247,3 @@ def plot(show: list, codes: list[str], void: int, rows: list[dict], metrics: dic
     bars.legend(fontsize=8, loc="upper left")
     fig.suptitle("CamVid U-Net segmentation (validation image): ground truth vs prediction")
     save_figure(fig, path)
-
-
-def write_table(path, rows: list[dict]) -> None:
-    """Write the per-class table (results/camvid/table.csv)."""
-    write_text(path, table_csv(rows))

@@ -9,9 +9,23 @@ the log did and the lesson did not, unfreeze and fit all layers (epochs and lrs 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import torch
 
+# fastai_support at the top: importing fastai draws from Python's random, so it must come
+# before the runner seeds (hundreddays.runner imports the study, then seeds, then runs it).
+from ..fastai_support import (
+    EpochLog,
+    dataloader_kwargs,
+    mixed_precision,
+    no_downloads,
+    quiet,
+    seconds_per_epoch,
+    weights_in,
+)
+from ..fastai_vision import encoder
 from ..figures import new_figure, save_figure
 from ..loaders.biwi import Biwi
 
@@ -28,7 +42,7 @@ def to_pixels(points: torch.Tensor, sizes: np.ndarray) -> np.ndarray:
     return (points.reshape(-1, 2).double().numpy() + 1) * sizes / 2
 
 
-def dataloaders(data: Biwi, valid_sequence: str, size, bs: int, augment: bool, device):
+def dataloaders(data: Biwi, valid_sequence: str, size, bs: int, augment: bool, device: str):
     """fastai DataLoaders: image -> head centre point, split by sequence, lesson transforms."""
     from fastai.vision.all import (
         DataBlock,
@@ -41,30 +55,26 @@ def dataloaders(data: Biwi, valid_sequence: str, size, bs: int, augment: bool, d
         imagenet_stats,
     )
 
-    from ..fastai_support import dataloader_kwargs
-
     block = DataBlock(blocks=(ImageBlock, PointBlock), get_items=lambda _: data.images,
                       get_y=lambda image: torch.tensor(data.centre(image)[None], dtype=torch.float),
                       splitter=FuncSplitter(lambda image: image.parent.name == valid_sequence),
                       item_tfms=Resize(size),
                       batch_tfms=[*(aug_transforms() if augment else []),
                                   Normalize.from_stats(*imagenet_stats)])
-    return block.dataloaders(data.root, bs=bs, **dataloader_kwargs(device))
+    return block.dataloaders(data.root, bs=bs, **dataloader_kwargs(torch.device(device)))
 
 
 def _epoch_values(learn) -> list[tuple[float, float]]:
     return [(float(v[0]), float(v[1])) for v in learn.recorder.values]
 
 
-def train(data: Biwi, cfg: dict, weights, seed: int, threads: int = 1) -> dict:
-    """Fit frozen, then unfrozen; return losses per epoch, validation losses and predictions."""
+def train(data: Biwi, cfg: dict, weights, device: str) -> dict:
+    """Fit frozen, then unfrozen (torch already seeded); return losses per epoch, validation
+    losses and predictions."""
     from fastai.vision.all import vision_learner
     from PIL import Image
 
-    from ..fastai_support import EpochLog, mixed_precision, no_downloads, quiet, setup
-    from .camvid import encoder
 
-    device = setup(seed, threads)
     with no_downloads():
         size = (int(cfg["image_height"]), int(cfg["image_width"]))
         dls = dataloaders(data, cfg["valid_sequence"], size, cfg["batch_size"], cfg["augment"],
@@ -109,9 +119,34 @@ def summarize(out: dict) -> dict[str, float]:
     return metrics
 
 
-def plot(out: dict, metrics: dict, n_images: int, path) -> None:
-    """Validation frames with the true and predicted centres, and the loss curves."""
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): train on the prepared BIWI folder, frozen then
+    unfrozen, and score the validation sequence."""
+    from ..loaders.biwi import load_biwi
+
+    cfg = ctx.cfg
+    data = load_biwi(Path(ctx.inputs["data"]), cfg["valid_sequence"])
+    ctx.log(f"biwi: {len(data.images)} frames in {len(data.calibrations)} sequences, "
+            f"validation sequence {cfg['valid_sequence']}")
+    weights = weights_in(ctx.inputs["weights"]) if cfg["pretrained"] else None
+    out = train(data, cfg, weights, ctx.device)
+    metrics = summarize(out)
+    log = out["log"]
+    metrics["seconds_per_epoch"] = seconds_per_epoch(log)
+    metrics["frozen_seconds_per_epoch"] = seconds_per_epoch(log, "frozen")
+    metrics["unfrozen_seconds_per_epoch"] = seconds_per_epoch(log, "unfrozen")
+    ctx.log(f"valid loss {metrics['frozen_valid_loss']:.5f} -> "
+            f"{metrics['unfrozen_valid_loss']:.5f} "
+            f"(ratio {metrics['unfrozen_to_frozen_valid_loss']:.3f})")
+    return {**out, "metrics": metrics, "figure_images": cfg["figure_images"]}
+
+
+def plot(result: dict, path, reference) -> None:
+    """Validation frames (result's figure_images of them) with the true and predicted centres,
+    and the loss curves. `reference` is unused: the claim is on the loss ratio in the title."""
     from PIL import Image
+
+    out, metrics, n_images = result, result["metrics"], result["figure_images"]
 
     n = min(n_images, len(out["items"]))
     fig, axes = new_figure(2, n, size=(3.6 * n, 6.4), squeeze=False)

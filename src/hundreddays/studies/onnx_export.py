@@ -10,17 +10,23 @@ onnxruntime on the validation images, prepared two ways:
   ImageNet mean/std normalisation, RGB channels, NCHW;
 - raw: the same pixels, 0-255, without scaling or normalisation (the log's confusion).
 
-Both are compared with fastai's own `get_preds` on the validation set.
+Both are compared with fastai's own `get_preds` on the validation set. The study runs on the
+CPU by design (its row in studies.yaml asks for no GPU): onnxruntime's CPU provider is what it
+measures against fastai in float32.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
 import torch
 from PIL import Image
+
+# fastai_support at the top: importing fastai draws from Python's random, so it must come
+# before the runner seeds (hundreddays.runner imports the study, then seeds, then runs it).
+from ..fastai_support import no_downloads
+from ..fastai_vision import make_dataloaders, make_learner
 
 
 def read_recipe(path: str | Path) -> dict:
@@ -45,8 +51,6 @@ def rebuild_learner(files: list[Path], recipe: dict, weights: str | Path, workdi
                     bs: int):
     """Return the pets learner rebuilt on CPU in float32 (the precision ONNX runs in) from
     `recipe` and the state dict `weights`."""
-    from .pets import make_dataloaders, make_learner
-
     weights = Path(weights)
     if not weights.is_file():
         raise FileNotFoundError(f"trained weights not found: {weights} (written by the pets rule)")
@@ -96,19 +100,23 @@ def export(model: torch.nn.Module, size: int, path: str | Path, dynamo: bool, op
     import onnx
 
     from ..atomic import atomic_path
+    from ..timing import timed
 
     wrapped = torch.nn.Sequential(model, torch.nn.Softmax(dim=1)).eval().float().cpu()
     example = (torch.zeros(2, 3, size, size),)
     options = ({"dynamic_shapes": ({0: torch.export.Dim("batch")},)} if dynamo else
                {"dynamic_axes": {"image": {0: "batch"}, "probs": {0: "batch"}}})
-    start = time.perf_counter()
-    with atomic_path(path, suffix=".onnx") as tmp:
-        torch.onnx.export(wrapped, example, str(tmp), dynamo=dynamo, opset_version=opset,
-                          input_names=["image"], output_names=["probs"], external_data=False,
-                          **options)
-        proto = onnx.load(str(tmp))
-        onnx.checker.check_model(proto, full_check=True)
-    seconds = time.perf_counter() - start
+
+    def write():
+        with atomic_path(path, suffix=".onnx") as tmp:
+            torch.onnx.export(wrapped, example, str(tmp), dynamo=dynamo, opset_version=opset,
+                              input_names=["image"], output_names=["probs"],
+                              external_data=False, **options)
+            proto = onnx.load(str(tmp))
+            onnx.checker.check_model(proto, full_check=True)
+        return proto
+
+    proto, seconds = timed(write, repeats=1, warmup=None)
     return {"opset": int(max(o.version for o in proto.opset_import if o.domain in ("", "ai.onnx"))),
             "onnx_nodes": len(proto.graph.node), "export_seconds": seconds,
             "onnx_bytes": Path(path).stat().st_size}
@@ -150,12 +158,57 @@ def summarize(explicit: dict, raw: dict, fastai_accuracy: float, onnx_accuracy: 
     return metrics
 
 
-def plot(images: list[np.ndarray], truth: list[str], rows: dict[str, np.ndarray],
-         vocab: list[str], metrics: dict, path) -> None:
-    """A few validation images, each titled with the top class and probability by fastai,
-    ONNX with explicit transforms and ONNX fed raw pixels; a bar panel with the agreements."""
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): rebuild the pets learner from its outputs (inputs
+    model and recipe), predict the validation images with fastai, export to ONNX (output onnx),
+    run it on the explicit and the raw input (the first timed after a warm-up) and compare."""
+    from ..loaders.pets import list_images
+    from ..timing import timed
+
+    cfg, onnx_path = ctx.cfg, ctx.outputs["onnx"]
+    recipe = read_recipe(ctx.inputs["recipe"])
+    files = list_images(ctx.inputs["data"])
+    with no_downloads():
+        learn = rebuild_learner(files, recipe, ctx.inputs["model"], ctx.workdir, cfg["bs"])
+        with learn.no_bar():
+            fastai_probs, targets = learn.get_preds(dl=learn.dls.valid)
+    fastai_probs, targets = fastai_probs.float().numpy(), targets.numpy()
+    items = list(learn.dls.valid_ds.items)
+    fastai_accuracy = float(np.mean(fastai_probs.argmax(1) == targets))
+    ctx.log(f"fastai: {len(items)} validation images, accuracy {fastai_accuracy:.4f}")
+    facts = export(learn.model, recipe["size"], onnx_path, cfg["dynamo"], cfg["opset"])
+    ctx.log(f"exported ({'dynamo' if cfg['dynamo'] else 'legacy'} exporter): {facts}")
+    pixels = np.stack([load_pixels(p, recipe) for p in items])
+
+    def explicit_input(x):
+        return explicit_transform(x, recipe)
+
+    explicit, seconds = timed(lambda: run_onnx(onnx_path, pixels, explicit_input), repeats=1,
+                              warmup=lambda: run_onnx(onnx_path, pixels[:2], explicit_input))
+    raw = run_onnx(onnx_path, pixels)
+    metrics = summarize(compare(fastai_probs, explicit), compare(fastai_probs, raw),
+                        fastai_accuracy, float(np.mean(explicit.argmax(1) == targets)), facts,
+                        len(items), seconds / len(items))
+    ctx.log(str(metrics))
+    shown = np.random.default_rng(ctx.seed).choice(len(items), cfg["figure_images"],
+                                                   replace=False)
+    vocab = list(recipe["vocab"])
+    return {"metrics": metrics, "vocab": vocab,
+            "images": [np.rint(pixels[i].transpose(1, 2, 0)).astype(np.uint8) for i in shown],
+            "truth": [vocab[targets[i]] for i in shown],
+            "probs": {"fastai": fastai_probs[shown], "ONNX explicit": explicit[shown],
+                      "ONNX raw": raw[shown]}}
+
+
+def plot(result: dict, path, reference) -> None:
+    """A few validation images (result's images, truth), each titled with the top class and
+    probability by fastai, ONNX with explicit transforms and ONNX fed raw pixels (result's
+    probs); a bar panel with the agreements. `reference` is unused: the claims are on the
+    agreements, which the bars show."""
     from ..figures import new_figure, save_figure, show_image
 
+    images, truth, rows = result["images"], result["truth"], result["probs"]
+    vocab, metrics = result["vocab"], result["metrics"]
     n = len(images)
     fig, axes = new_figure(1, n + 1, size=(2.6 * (n + 1), 3.6),
                            gridspec_kw={"width_ratios": [1] * n + [1.6]})

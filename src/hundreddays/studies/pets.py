@@ -5,8 +5,9 @@ split, item resize then batch augmentation at 299 px, ImageNet normalisation; on
 of the head on the frozen pretrained body, then unfreeze, run the learning-rate finder (the log's
 figure) and fine-tune the whole net with discriminative rates slice(1e-6, 1e-4).
 
-The dataloaders and learner are built from a plain `recipe` dict (also written as model.json),
-so onnx_export rebuilds exactly the same learner and preprocessing without unpickling anything.
+The dataloaders and learner are built from a plain `recipe` dict (hundreddays.fastai_vision),
+written beside the weights as model.json, so onnx_export rebuilds exactly the same learner and
+preprocessing without unpickling anything.
 """
 
 from __future__ import annotations
@@ -17,6 +18,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
+# fastai_support at the top: importing fastai draws from Python's random, so it must come
+# before the runner seeds (hundreddays.runner imports the study, then seeds, then runs it).
+from ..fastai_support import EpochLog, no_downloads, seconds_per_epoch, weights_in
+from ..fastai_vision import make_dataloaders, make_learner
 from ..loaders.pets import LABEL_PATTERN, breed_of, is_cat
 
 
@@ -29,53 +34,6 @@ def split_names(files: list[Path], valid_pct: float, seed: int) -> list[str]:
     order = torch.randperm(len(files), generator=torch.Generator().manual_seed(seed)).tolist()
     cut = int(valid_pct * len(files))
     return sorted(files[i].name for i in order[:cut])
-
-
-def make_dataloaders(files: list[Path], recipe: dict, device: torch.device, bs: int):
-    """Return fastai DataLoaders for `files` following `recipe` (valid_files, vocab, item_size,
-    size, mean, std): labels by lesson 1's regex, Resize(item_size) per item (centre crop on
-    validation), aug_transforms(size) and Normalize per batch."""
-    from fastai.data.block import CategoryBlock, DataBlock
-    from fastai.data.transforms import FuncSplitter, Normalize
-    from fastai.vision.augment import Resize, aug_transforms
-    from fastai.vision.data import ImageBlock
-
-    from ..fastai_support import dataloader_kwargs
-
-    valid = set(recipe["valid_files"])
-    missing = valid - {f.name for f in files}
-    if missing:
-        raise ValueError(f"valid_files names {len(missing)} images absent from the data, "
-                         f"e.g. {sorted(missing)[0]}")
-    block = DataBlock(
-        blocks=(ImageBlock, CategoryBlock(vocab=recipe.get("vocab"))),
-        get_items=lambda _: list(files),
-        splitter=FuncSplitter(lambda p: Path(p).name in valid),
-        get_y=breed_of,  # lesson 1's regex on the file name
-        item_tfms=Resize(recipe["item_size"]),
-        batch_tfms=[*aug_transforms(size=recipe["size"]),
-                    Normalize.from_stats(recipe["mean"], recipe["std"])],
-    )
-    return block.dataloaders(None, bs=bs, **dataloader_kwargs(device))
-
-
-def make_learner(dls, recipe: dict, weights: str | Path | None, workdir: str | Path,
-                 mixed: bool = True):
-    """Return fastai's vision_learner for `recipe['arch']` with error_rate and accuracy metrics;
-    pretrained from the fetched ImageNet `weights` file when recipe['pretrained']; in mixed
-    precision on CUDA when `mixed`."""
-    import fastai.callback.schedule  # noqa: F401 (patches fit_one_cycle, lr_find onto Learner)
-    from fastai.metrics import accuracy, error_rate
-    from fastai.vision.learner import vision_learner
-
-    from ..fastai_support import mixed_precision, quiet, resnet_from_file
-
-    pretrained = bool(recipe["pretrained"])
-    arch = resnet_from_file(recipe["arch"], weights if pretrained else None)
-    learn = vision_learner(dls, arch, pretrained=pretrained, metrics=[error_rate, accuracy],
-                           path=Path(workdir), model_dir="models")
-    quiet(learn)
-    return mixed_precision(learn) if mixed else learn
 
 
 def lr_finder_ratio(losses: np.ndarray, skip_end: int) -> float:
@@ -100,15 +58,13 @@ def group_accuracy(preds: np.ndarray, targets: np.ndarray, vocab: list[str]) -> 
             "valid_cats": int(cats.sum()), "valid_dogs": int((~cats).sum())}
 
 
-def train(files: list[Path], cfg: dict, seed: int, threads: int, weights: str | Path | None,
+def train(files: list[Path], cfg: dict, seed: int, device: str, weights: str | Path | None,
           workdir: str | Path) -> dict:
-    """Run the lesson: frozen one-cycle fit, unfreeze, LR finder, unfrozen one-cycle fit.
-    Returns the recipe (model.json), the trained learner, the LR sweep and the measurements."""
+    """Run the lesson: frozen one-cycle fit, unfreeze, LR finder, unfrozen one-cycle fit (torch
+    already seeded; `seed` draws the validation split). Returns the recipe (model.json), the
+    trained learner, the LR sweep and the measurements."""
     from fastai.vision.core import imagenet_stats
 
-    from ..fastai_support import EpochLog, no_downloads, seconds_per_epoch, setup
-
-    device = setup(seed, threads)
     vocab = sorted({breed_of(f) for f in files})
     recipe = {
         "arch": cfg["arch"], "pretrained": bool(cfg["pretrained"]), "n_out": len(vocab),
@@ -162,23 +118,46 @@ def train(files: list[Path], cfg: dict, seed: int, threads: int, weights: str | 
 
 
 def save_model(learn, recipe: dict, model_path: str | Path, recipe_path: str | Path) -> None:
-    """Write the trained weights as a CPU state dict (torch.save) and the recipe as JSON."""
+    """Write the trained weights as a CPU state dict (torch.save) and the recipe as JSON.
+    torch.save gets an open file, not the temporary path: given a path it names the archive's
+    records after that (random) file name, and the same weights would give other bytes."""
     from ..atomic import atomic_path, write_json
 
     state = {k: v.detach().cpu() for k, v in learn.model.state_dict().items()}
-    with atomic_path(model_path, suffix=".pth") as tmp:
-        torch.save(state, tmp)
+    with atomic_path(model_path, suffix=".pth") as tmp, open(tmp, "wb") as out:
+        torch.save(state, out)
     write_json(recipe_path, recipe)
 
 
-def plot(sweep: dict, history: list, phases: list[str], skip_end: int, log_error_rate: float,
-         metrics: dict, path) -> None:
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): train on the prepared pets folder, write the
+    weights and the recipe (the outputs model and recipe, read by onnx_export)."""
+    from ..loaders.pets import list_images
+
+    cfg = ctx.cfg
+    weights = weights_in(ctx.inputs["weights"]) if cfg["pretrained"] else None
+    files = list_images(ctx.inputs["data"])
+    ctx.log(f"{len(files)} images in {ctx.inputs['data']}; {cfg['arch']} "
+            f"pretrained={cfg['pretrained']}")
+    result = train(files, cfg, ctx.seed, ctx.device, weights, ctx.workdir)
+    metrics = result["metrics"]
+    ctx.log(f"error rate {metrics['error_rate']:.4f}, cats {metrics['cat_breed_accuracy']:.3f}, "
+            f"dogs {metrics['dog_breed_accuracy']:.3f}")
+    save_model(result.pop("learn"), result["recipe"], ctx.outputs["model"],
+               ctx.outputs["recipe"])
+    return {**result, "skip_end": cfg["lr_plot_skip_end"]}
+
+
+def plot(result: dict, path, reference) -> None:
     """Left: the LR finder's loss against the learning rate (log x), as the log's figure.
     Right: validation error rate per epoch (frozen, then unfrozen) with the log's value."""
     from matplotlib.ticker import MaxNLocator
 
     from ..figures import new_figure, save_figure
 
+    sweep, history, phases, metrics = (result[k] for k in ("sweep", "history", "phases",
+                                                           "metrics"))
+    skip_end, log_error_rate = result["skip_end"], reference["error_rate"]
     fig, (left, right) = new_figure(1, 2, size=(11.0, 4.2))
     end = len(sweep["lr"]) - skip_end if skip_end else len(sweep["lr"])
     left.plot(sweep["lr"][:end], sweep["loss"][:end], color="C0")
