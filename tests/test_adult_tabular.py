@@ -10,11 +10,15 @@ import pytest
 
 from hundreddays.demo_mirror import adult as mirror
 from hundreddays.loaders.adult import COLUMNS, load_adult
+from hundreddays.metrics import table_csv
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import adult_tabular as study
 
 TINY = {"layers": [16, 8], "epochs": 1, "lr": 1e-2, "batch_size": 64,
         "lesson_valid_rows": [80, 120], "valid_pct": 0.25, "sweep_layers": [[16, 8], [8]],
-        "sweep_epochs": [1, 2], "log_accuracy": 0.84, "lesson_accuracy": 0.82, "log_every": 0}
+        "sweep_epochs": [1, 2], "log_every": 0}
+REFERENCE = Reference({"accuracy": {"reported": 0.84, "compare": {}},
+                       "lesson_split_accuracy": {"reported": 0.82, "compare": {}}})
 
 
 @pytest.fixture(scope="module")
@@ -80,10 +84,13 @@ def test_majority_accuracy_and_sweep_rows():
     assert study.variants({"layers": [8], "sweep_layers": [[4], [8]]}) == [[8], [4]]
 
 
-def test_tiny_run_reads_epochs_of_one_fit_like_separate_fits(folder):
+def test_tiny_run_reads_epochs_of_one_fit_like_separate_fits(folder, tmp_path):
     df = load_adult(folder)
-    result = study.run(df, TINY, seed=0)
+    lines = []
+    result = study.run(Context(study="adult_tabular", cfg=TINY, seed=0,
+                               inputs={"data": str(folder)}, log=lines.append))
     m = result["metrics"]
+    assert lines[0].startswith("adult.csv: 600 rows")
     splits = study.random_split(len(df), TINY["valid_pct"], 0)
     alone = study.train_tabular(df, splits, [16, 8], 1, TINY, seed=0)
     assert m["accuracy"] == pytest.approx(alone["accuracy"][0], abs=1e-7)
@@ -92,3 +99,7 @@ def test_tiny_run_reads_epochs_of_one_fit_like_separate_fits(folder):
     assert m["majority_class_accuracy"] < m["best_variant_accuracy"] <= 1  # it learns
     assert m["valid_rows"] == 150 and len(result["table"]) == 4
     assert np.isfinite(m["seconds_per_epoch"]) and 0 < m["lesson_split_accuracy"] <= 1
+    assert table_csv(result["table"]).splitlines()[:2] == [
+        "layers,epochs,accuracy", f'"[16, 8]",1,{result["table"][0]["accuracy"]:.6g}']
+    study.plot(result, tmp_path / "f.png", REFERENCE)
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

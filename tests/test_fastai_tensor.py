@@ -1,11 +1,10 @@
 """Day 18 study: the probes run live against fastai and torch, and the metrics follow from what
 the calls did (not from what they are expected to do)."""
 
-import csv
-import io
-
 import torch
 
+from hundreddays.metrics import table_csv
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import fastai_tensor as study
 
 
@@ -37,13 +36,18 @@ def test_summarize_reports_zero_when_the_behaviour_differs():
     assert metrics["varargs_equals_list"] == 0  # same values, other dtype: not equal
 
 
-def test_table_lists_every_probe_with_versions(tmp_path):
-    outcomes = study.probes()
-    libs = study.versions()
-    rows = list(csv.DictReader(io.StringIO(study.table_csv(outcomes, libs))))
+def test_run_gives_metrics_a_row_per_probe_with_versions_and_a_figure(tmp_path):
+    lines = []
+    result = study.run(Context(study="fastai_tensor", cfg={}, log=lines.append))
+    outcomes = result["outcomes"]
+    assert result["metrics"] == study.summarize(outcomes)
+    assert len(lines) == len(outcomes) and "TypeError" in lines[2]
+    rows = result["table"]
     assert [r["probe"] for r in rows] == list(outcomes)
     torch_row = rows[[r["probe"] for r in rows].index("torch_varargs")]
     assert torch_row["outcome"].startswith("TypeError") and torch_row["dtype"] == ""
-    assert rows[0]["torch_version"] == torch.__version__
-    study.plot(outcomes, libs, tmp_path / "f.png")
+    assert rows[0]["dtype"] == "float32" and rows[0]["torch_version"] == torch.__version__
+    assert table_csv(rows).splitlines()[0] == ("probe,call,outcome,dtype,fastai_version,"
+                                               "torch_version,numpy_version")
+    study.plot(result, tmp_path / "f.png", Reference({}))
     assert (tmp_path / "f.png").read_bytes()[:4] == b"\x89PNG"

@@ -15,6 +15,9 @@ import torch
 
 from hundreddays.demo_mirror import imdb as mirror
 from hundreddays.loaders.imdb import load_imdb, read_vocab, read_wt103_weights, wt103_files
+from hundreddays.metrics import table_csv
+from hundreddays.runner import Context, Reference
+from hundreddays.seeds import seed_everything
 from hundreddays.studies import imdb as study
 
 EXAMPLES = [{"text": "I loved this movie!", "label": "pos"},
@@ -146,15 +149,13 @@ def tiny_lm(one_torch_thread):
     """A tiny language model Learner over a few reviews (no training)."""
     from fastai.text.all import AWD_LSTM, language_model_learner
 
-    from hundreddays.fastai_support import setup
-
     texts = ["The plot was great !", "The acting was weak .", "I loved this movie !",
              "What a bore of a film ...", "The music is superb and the cast is funny !",
              "Normally I like a western , but this one was dull ."]
     df = pd.DataFrame({"text": texts * 2, "label": ["pos", "neg", "pos", "neg", "pos", "neg"] * 2,
                        "split": ["train"] * 6 + ["test"] * 6})
-    device = setup(0, 1)
-    dls = study.lm_dataloaders(df, TINY, 0, device)
+    seed_everything(0, 1)
+    dls = study.lm_dataloaders(df, TINY, 0, torch.device("cpu"))
     learn = language_model_learner(dls, AWD_LSTM, config=study.awd_config(TINY, False),
                                    pretrained=False)
     return df, dls, learn
@@ -193,11 +194,11 @@ def test_wt103_weights_are_mapped_onto_the_new_vocabulary(tmp_path, tiny_lm):
 
 def test_encoder_moves_from_lm_to_classifier(tmp_path, tiny_lm):
     df, dls, learn = tiny_lm
-    from hundreddays.fastai_support import EpochLog, setup
+    from hundreddays.fastai_support import EpochLog
 
     torch.nn.init.normal_(learn.model[0].encoder.weight)
     path = study.save_encoder(learn, tmp_path / "enc.pth")
-    clas_dls = study.classifier_dataloaders(df, list(dls.vocab), TINY, setup(0, 1))
+    clas_dls = study.classifier_dataloaders(df, list(dls.vocab), TINY, torch.device("cpu"))
     clas, stages, predicted = study.train_classifier(clas_dls, TINY, path, EpochLog(every=0),
                                                      EXAMPLES)
     assert stages == [] and predicted == []  # no stage, so no prediction
@@ -244,16 +245,67 @@ def test_summary_takes_first_and_last_stage():
                                               "classifier_seconds_total"}
 
 
+REFERENCE = Reference({"frozen_accuracy": {"reported": 0.842, "compare": {}},
+                       "unfrozen_accuracy": {"reported": 0.944, "compare": {}},
+                       "classifier_epoch_seconds": {"reported": 203, "compare": {}}})
+
+
 def test_table_and_figure(tmp_path):
-    table = study.stage_table(_results()["stages"], {"frozen": 0.842, "unfrozen": 0.944})
-    rows = [line.split(",") for line in table.strip().splitlines()]
-    assert rows[0] == ["stage", "freeze_to", "epochs", "accuracy", "log_accuracy"]
-    assert rows[1][0] == "frozen" and float(rows[1][4]) == 0.842 and rows[2][4] == ""
+    stages = _results()["stages"]
+    logged = study.log_accuracy(stages, REFERENCE)
+    assert logged == {"frozen": 0.842, "unfrozen": 0.944}
+    assert study.log_accuracy(stages, Reference({})) == {}
+    rows = study.stage_rows(stages, logged)
+    assert list(rows[0]) == ["stage", "freeze_to", "epochs", "accuracy", "log_accuracy"]
+    assert rows[0]["stage"] == "frozen" and rows[0]["log_accuracy"] == 0.842
+    assert rows[1]["log_accuracy"] == "" and rows[2]["accuracy"] == 0.9
+    assert table_csv(rows).splitlines()[2] == "freeze_to_2,-2,1,0.85,"
     path = tmp_path / "imdb.png"
-    study.plot(_results(), {"frozen": 0.842, "unfrozen": 0.944}, 203, path)
+    study.plot(_results(), path, REFERENCE)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+REVIEWS = {"pos": ["I loved this movie , the cast is superb !", "A great and funny film .",
+                   "The music is wonderful and the plot great ."],
+           "neg": ["What a bore , the plot was weak .", "The acting was dull and awful .",
+                   "I hated this film , a waste of time ."]}
+
+
+def _reviews(root):
+    """A handful of reviews in the IMDB archive's layout."""
+    for split in ("train", "test"):
+        for label, texts in REVIEWS.items():
+            folder = root / "imdb" / split / label
+            folder.mkdir(parents=True)
+            for i, text in enumerate(texts):
+                (folder / f"{i}_{8 if label == 'pos' else 2}.txt").write_text(text)
+    (root / "imdb" / "unsup").mkdir()
+    (root / "imdb" / "unsup" / "0_0.txt").write_text("A film about a cast and a plot .")
+    return root
+
+
+def test_run_gives_metrics_stage_table_and_figure(tmp_path):
+    stages = [{"name": "frozen", "freeze_to": -1, "epochs": 1, "lr": 0.01, "lr_divisor": 1},
+              {"name": "unfrozen", "freeze_to": 0, "epochs": 1, "lr": 0.01, "lr_divisor": 2.6}]
+    cfg = {**TINY, "examples": EXAMPLES, "classifier": {**TINY["classifier"], "stages": stages}}
+    (tmp_path / "work").mkdir()
+    ctx = Context(study="imdb", cfg=cfg, seed=0, inputs={"data": str(_reviews(tmp_path))},
+                  reference=REFERENCE, workdir=tmp_path / "work", log=lambda text: None)
+    result = study.run(ctx)
+    m = result["metrics"]
+    assert (m["classifier_train_reviews"], m["classifier_test_reviews"]) == (6, 6)
+    assert m["frozen_accuracy"] == result["stages"][0]["accuracy"]
+    assert m["unfrozen_accuracy"] == result["stages"][1]["accuracy"]
+    assert 0 <= m["example_1_positive_probability"] <= 1 and m["lm_perplexity"] > 1
+    assert [r["log_accuracy"] for r in result["table"]] == [0.842, 0.944]
+    assert (tmp_path / "work" / "lm_encoder.pth").is_file()
+    study.plot(result, tmp_path / "f.png", REFERENCE)
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_pretrained_without_weights_is_an_error():
-    with pytest.raises(ValueError, match="pretrained"):
-        study.run(pd.DataFrame(), {**TINY, "pretrained": True}, 0, ".", 1, None)
+    with pytest.raises(ValueError, match="imdb.pretrained"):
+        study.run(Context(study="imdb", cfg={**TINY, "pretrained": True},
+                          inputs={"data": "nowhere"}))
+    with pytest.raises(ValueError, match="WT103"):
+        study.train(pd.DataFrame(), {**TINY, "pretrained": True}, 0, ".", torch.device("cpu"))

@@ -11,6 +11,7 @@ import torch
 
 from hundreddays.demo_mirror import movielens as mirror
 from hundreddays.loaders.movielens import load_movies, load_rating_movie, load_ratings
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import movielens_collab as study
 
 TINY = {"valid_pct": 0.1, "batch_size": 64, "n_factors": 8, "y_range": [0, 5.5], "wd": 0.1,
@@ -87,3 +88,23 @@ def test_tiny_run_matches_fastai_split_and_own_predictions(folder):
     vocab = dls.classes["title"]
     title = biases.index[0]
     assert biases.iloc[0] == learn.model.i_bias.weight[vocab.o2i[title], 0].item()
+
+
+def test_run_compares_both_models_with_the_mean_and_plots(folder, tmp_path):
+    df = load_rating_movie(folder)
+    result = study.run(Context(study="movielens_collab", cfg=TINY, seed=0,
+                               inputs={"data": str(folder)}, log=lambda text: None))
+    m = result["metrics"]
+    train, valid = study.split(len(df), TINY["valid_pct"], 0)
+    assert (m["train_ratings"], m["valid_ratings"]) == (len(train), len(valid))
+    assert m["mean_rating_mse"] == study.mean_rating_mse(df["rating"].to_numpy(), train, valid)
+    assert m["valid_mse"] == result["dot"]["valid_mse"][-1]
+    assert m["nn_valid_mse"] == result["nn"]["valid_mse"][-1]
+    assert m["valid_mse_over_mean_rating_mse"] == pytest.approx(m["valid_mse"]
+                                                                / m["mean_rating_mse"])
+    # each model from the seed: the dot-product run again gives the same loss
+    _, _, again = study.train_collab(df, TINY, seed=0, use_nn=False)
+    assert again["valid_mse"] == result["dot"]["valid_mse"]
+    assert len(result["biases"]) == TINY["bias_top_movies"]
+    study.plot(result, tmp_path / "f.png", Reference({}))
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

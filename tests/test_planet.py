@@ -9,6 +9,7 @@ from sklearn.metrics import fbeta_score
 
 from hundreddays.demo_mirror import planet as mirror
 from hundreddays.loaders.planet import find_layout, load_labels, tag_vocabulary
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import planet as study
 
 
@@ -92,3 +93,30 @@ def test_kaggle_layout(tmp_path):
     (tmp_path / "train_v2.csv").write_text("image_name,tags\ntrain_0,haze  primary\n")
     table = load_labels(tmp_path)
     assert table["tags"][0] == "haze primary"
+
+
+TINY = {"arch": "resnet18", "pretrained": False, "sizes": [16], "lrs": [0.02],
+        "frozen_epochs": 1, "unfrozen_epochs": 1, "min_lr": 1e-3, "batch_size": 16,
+        "valid_pct": 0.2, "log_every": 0}
+
+
+def test_run_gives_metrics_table_and_figure(sample, tmp_path):
+    out, _, _ = sample
+    ctx = Context(study="planet", cfg=TINY, seed=0, inputs={"data": str(out)},
+                  workdir=tmp_path, log=lambda text: None)
+    result = study.run(ctx)
+    m = result["metrics"]
+    assert (m["n_train"], m["n_valid"], m["epochs"]) == (48, 12, 2)
+    assert m["valid_f2"] == pytest.approx(study.fbeta_samples(result["targets"],
+                                                              result["probs"]))
+    assert 0 <= m["valid_f2_first_size"] <= 1 and m["seconds_per_epoch_16px"] > 0
+    vocab = tag_vocabulary(load_labels(out))
+    assert [row["tag"] for row in result["table"]] == vocab == result["vocab"]
+    assert list(result["table"][0]) == ["tag", "valid_count", "predicted_count", "precision",
+                                        "recall", "f2"]
+    assert all(m[f"f2_{row['tag']}"] == row["f2"] for row in result["table"])
+    assert sum(row["valid_count"] for row in result["table"]) == result["targets"].sum()
+    reference = Reference({"valid_f2": {"reported": 1,
+                                        "compare": {"kind": "at_least", "threshold": 0.9}}})
+    study.plot(result, tmp_path / "f.png", reference)
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -3,13 +3,16 @@
 import csv
 import io
 import zipfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from hundreddays.data import kaggle
 from hundreddays.demo_mirror import whale as mirror
 from hundreddays.loaders.whale import extract_images, load, read_csv
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import whale as study
 
 
@@ -111,3 +114,104 @@ def test_loader_errors(tmp_path):
 def test_submission_csv():
     text = study.submission_csv(["a.jpg"], [["new_whale", "w_1", "w_2", "w_3", "w_4"]])
     assert text == "Image,Id\na.jpg,new_whale w_1 w_2 w_3 w_4\n"
+
+
+# --- run(ctx): training, submission CSVs, Kaggle scores or not_measured, figure -----------------
+
+TINY = {"arch": "resnet18", "pretrained": False, "batch_size": 8, "valid_pct": 0.3,
+        "min_lr": 1e-3, "new_whale_threshold": 0.3, "predict_test": True, "submit": False,
+        "log_every": 0,
+        "first": {"size": 16, "frozen_epochs": 1, "unfrozen_epochs": 0, "lr": 0.02},
+        "improved": {"size": 16, "frozen_epochs": 0, "unfrozen_epochs": 1, "lr": 0.02},
+        "longer": {"size": 16, "frozen_epochs": 0, "unfrozen_epochs": 3, "lr": 0.02,
+                   "stop_after": 1}}
+REFERENCE = Reference({"first_submission_map5": {"reported": 0.284, "compare": {}},
+                       "improved_map5": {"reported": 0.456, "compare": {}}})
+
+
+def _context(files, tmp_path, **cfg) -> Context:
+    data = tmp_path / "data"
+    data.mkdir(parents=True)
+    for name, content in files.items():
+        (data / name).write_bytes(content)
+    (tmp_path / "work").mkdir()
+    return Context(study="whale", cfg={**TINY, **cfg}, seed=0, scale="unit-test",
+                   inputs={"data": str(data)},
+                   outputs={"metrics": str(tmp_path / "out" / "metrics.json")},
+                   workdir=tmp_path / "work", log=lambda text: None)
+
+
+def _no_kaggle(monkeypatch, reason=None):
+    """Kaggle's CLI steps replaced: submissions recorded, each scored from a table."""
+    calls = []
+
+    def submit(competition, csv_path, message):
+        calls.append((competition, Path(csv_path).name, message))
+
+    def poll_score(competition, message):
+        return {"first": 0.30, "improved": 0.45, "longer": 0.41}[message.split()[2]]
+
+    monkeypatch.setattr(kaggle, "submit", submit)
+    monkeypatch.setattr(kaggle, "poll_score", poll_score)
+    monkeypatch.setattr(kaggle, "not_run_reason", lambda: reason)
+    return calls
+
+
+def test_run_without_submission_writes_csvs_and_says_why_not_measured(files, tmp_path,
+                                                                      monkeypatch):
+    calls = _no_kaggle(monkeypatch, reason="no Kaggle credentials")  # never asked: submit false
+    ctx = _context(files, tmp_path)
+    result = study.run(ctx)
+    m = result["metrics"]
+    assert m["n_fit"] + m["n_local_valid"] == 22 and m["n_whales"] <= 6
+    assert (m["first_epochs"], m["improved_epochs"], m["longer_epochs"]) == (1, 1, 1)
+    for key in ("local_first_map5", "local_improved_map5", "local_longer_midway_map5"):
+        assert 0 <= m[key] <= 1
+    assert m["local_longer_run_midway_gain"] == pytest.approx(
+        m["local_longer_midway_map5"] - m["local_improved_map5"])
+    assert not set(study.KAGGLE_METRICS) & set(m) and calls == []
+    assert set(result["not_measured"]) == set(study.KAGGLE_METRICS)
+    assert all("unit-test scale" in r and "whale.submit: false" in r
+               for r in result["not_measured"].values())
+    test_images = list(load(tmp_path / "data", tmp_path / "again")["test"]["Image"])
+    for name in study.VARIANTS:  # beside metrics.json, one row per test image
+        rows = list(csv.reader(open(tmp_path / "out" / f"submission_{name}.csv")))
+        assert rows[0] == ["Image", "Id"] and [r[0] for r in rows[1:]] == test_images
+        assert all(len(r[1].split()) == 5 for r in rows[1:])
+    assert (tmp_path / "work" / "train").is_dir()  # the photos went to the scratch folder
+    study.plot(result, tmp_path / "f.png", REFERENCE)
+    assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def _trained(data, cfg, seed, weights, device, threads, log_every):
+    """A stand-in for train_runs: fixed test predictions, no training."""
+    guesses = [["new_whale", "w_1", "w_2", "w_3", "w_4"]] * len(data["test"])
+    return {"metrics": {"local_improved_map5": 0.5},
+            "runs": {name: {"test": guesses} for name in study.VARIANTS}}
+
+
+def test_run_with_submission_reads_kaggle_scores_back(files, tmp_path, monkeypatch):
+    calls = _no_kaggle(monkeypatch)
+    monkeypatch.setattr(study, "train_runs", _trained)
+    result = study.run(_context(files, tmp_path, submit=True))
+    m = result["metrics"]
+    assert [c[1] for c in calls] == [f"submission_{n}.csv" for n in study.VARIANTS]
+    assert all(c[0] == study.COMPETITION and "seed 0" in c[2] for c in calls)
+    assert (m["first_submission_map5"], m["improved_map5"], m["longer_midway_map5"]) == \
+        (0.30, 0.45, 0.41)
+    assert m["longer_run_midway_gain"] == pytest.approx(0.41 - 0.45)
+    assert "not_measured" not in result
+
+
+def test_run_refuses_a_submission_it_cannot_make_before_training(files, tmp_path, monkeypatch):
+    _no_kaggle(monkeypatch, reason="no Kaggle credentials")
+
+    def never(*args, **kwargs):
+        raise AssertionError("trained although the submission cannot be made")
+
+    monkeypatch.setattr(study, "train_runs", never)
+    with pytest.raises(RuntimeError, match="no Kaggle credentials"):
+        study.run(_context(files, tmp_path / "a", submit=True))
+    _no_kaggle(monkeypatch)
+    with pytest.raises(ValueError, match="whale.predict_test"):
+        study.run(_context(files, tmp_path / "b", submit=True, predict_test=False))

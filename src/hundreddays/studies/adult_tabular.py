@@ -14,24 +14,22 @@ count and its validation accuracy read after every epoch.
 
 from __future__ import annotations
 
-import csv
-import io
-
 import numpy as np
 import pandas as pd
+import torch
 from matplotlib.ticker import MaxNLocator
 
-from ..atomic import write_text
+from .. import timing
 from ..fastai_support import (
     EpochLog,
     dataloader_kwargs,
     mixed_precision,
     no_downloads,
     quiet,
-    setup,
 )
 from ..figures import new_figure, save_figure
-from ..loaders.adult import TARGET
+from ..loaders.adult import TARGET, load_adult
+from ..seeds import seed_everything
 
 CAT_NAMES = ["workclass", "education", "marital-status", "occupation", "relationship", "race"]
 CONT_NAMES = ["age", "fnlwgt", "education-num"]
@@ -64,9 +62,11 @@ def majority_accuracy(df: pd.DataFrame, train: list[int], valid: list[int]) -> f
 
 
 def train_tabular(df: pd.DataFrame, splits: tuple[list[int], list[int]], layers: list[int],
-                  epochs: int, cfg: dict, seed: int, threads: int = 1) -> dict:
-    """Train the lesson's tabular learner with `layers` for `epochs` epochs of fit(lr) and return
-    {"accuracy": validation accuracy after each epoch, "seconds": seconds of each epoch}."""
+                  epochs: int, cfg: dict, seed: int, threads: int = 1, device: str = "cpu"
+                  ) -> dict:
+    """Train the lesson's tabular learner with `layers` for `epochs` epochs of fit(lr), from
+    `seed` as a separate run would, and return {"accuracy": validation accuracy after each
+    epoch, "seconds": seconds of each epoch}."""
     from fastai.tabular.all import (
         Categorify,
         CategoryBlock,
@@ -77,11 +77,11 @@ def train_tabular(df: pd.DataFrame, splits: tuple[list[int], list[int]], layers:
         tabular_learner,
     )
 
-    device = setup(seed, threads)
+    seed_everything(seed, threads)
     to = TabularPandas(df, procs=[FillMissing, Categorify, Normalize], cat_names=CAT_NAMES,
                        cont_names=CONT_NAMES, y_names=TARGET, y_block=CategoryBlock(),
                        splits=splits)
-    dls = to.dataloaders(bs=cfg["batch_size"], **dataloader_kwargs(device))
+    dls = to.dataloaders(bs=cfg["batch_size"], **dataloader_kwargs(torch.device(device)))
     log = EpochLog(every=cfg.get("log_every", 200))
     log.phase = f"layers {layers}"
     learn = quiet(mixed_precision(tabular_learner(dls, layers=list(layers), metrics=accuracy,
@@ -108,16 +108,17 @@ def layer_name(layers: list[int]) -> str:
     return "[" + ", ".join(map(str, layers)) + "]"
 
 
-def run(df: pd.DataFrame, cfg: dict, seed: int, threads: int = 1) -> dict:
-    """Run the study; return {"metrics", "runs" {layer name: accuracy per epoch}, "table",
-    "lesson", "majority"}."""
+def measure(df: pd.DataFrame, cfg: dict, seed: int, threads: int = 1, device: str = "cpu"
+            ) -> dict:
+    """The study on `df`; return {"metrics", "runs" {layer name: accuracy per epoch}, "table",
+    "lesson", "majority", "best", and the baseline's "layers" and "epochs"}."""
     lesson = train_tabular(df, lesson_split(len(df), cfg["lesson_valid_rows"]), cfg["layers"],
-                           cfg["epochs"], cfg, seed, threads)
+                           cfg["epochs"], cfg, seed, threads, device)
     splits = random_split(len(df), cfg["valid_pct"], seed)
     sweep_epochs = sorted(set(cfg["sweep_epochs"]) | {cfg["epochs"]})
     runs, seconds = {}, []
     for layers in variants(cfg):
-        result = train_tabular(df, splits, layers, max(sweep_epochs), cfg, seed, threads)
+        result = train_tabular(df, splits, layers, max(sweep_epochs), cfg, seed, threads, device)
         runs[layer_name(layers)] = result["accuracy"]
         seconds += result["seconds"]
     table = sweep_rows(runs, sweep_epochs)
@@ -133,29 +134,26 @@ def run(df: pd.DataFrame, cfg: dict, seed: int, threads: int = 1) -> dict:
         "majority_class_accuracy": majority,
         "valid_rows": len(splits[1]),
         "train_rows": len(splits[0]),
-        "seconds_per_epoch": float(np.median(seconds)),
+        "seconds_per_epoch": timing.seconds_per_epoch(seconds),
     }
     return {"metrics": metrics, "runs": runs, "table": table, "sweep_epochs": sweep_epochs,
-            "lesson": lesson["accuracy"][-1], "majority": majority, "best": best}
+            "lesson": lesson["accuracy"][-1], "majority": majority, "best": best,
+            "layers": list(cfg["layers"]), "epochs": cfg["epochs"]}
 
 
-def table_csv(table: list[dict]) -> str:
-    """Return the sweep as CSV: layers, epochs, accuracy."""
-    stream = io.StringIO()
-    writer = csv.DictWriter(stream, ["layers", "epochs", "accuracy"], lineterminator="\n")
-    writer.writeheader()
-    writer.writerows({**r, "accuracy": f"{r['accuracy']:.6f}"} for r in table)
-    return stream.getvalue()
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): measure() on ctx.inputs["data"]'s adult.csv."""
+    df = load_adult(ctx.inputs["data"])
+    ctx.log(f"adult.csv: {len(df)} rows, salary {df['salary'].value_counts().to_dict()}")
+    result = measure(df, ctx.cfg, ctx.seed, ctx.threads, ctx.device)
+    ctx.log(str(result["metrics"]))
+    return result
 
 
-def write_table(table: list[dict], path) -> None:
-    """Write table_csv(table) to `path` atomically."""
-    write_text(path, table_csv(table))
-
-
-def plot(result: dict, cfg: dict, path) -> None:
+def plot(result: dict, path, reference) -> None:
     """Left: validation accuracy against epochs for each layer configuration (sweep points
     marked) with the log's and the lesson's accuracies; right: the accuracies side by side."""
+    log_accuracy = reference["accuracy"]
     fig, (ax, bars) = new_figure(1, 2, size=(10.5, 4.4), width_ratios=[1.6, 1])
     for name, acc in result["runs"].items():
         epochs = np.arange(1, len(acc) + 1)
@@ -163,7 +161,8 @@ def plot(result: dict, cfg: dict, path) -> None:
         marked = [e for e in result["sweep_epochs"] if e <= len(acc)]
         ax.plot(marked, [acc[e - 1] for e in marked], "o", color=line.get_color(),
                 label=f"layers {name}")
-    refs = [(cfg["log_accuracy"], "log (day 26)", "k"), (cfg["lesson_accuracy"], "lesson", "C3"),
+    refs = [(log_accuracy, "log (day 26)", "k"),
+            (reference["lesson_split_accuracy"], "lesson", "C3"),
             (result["majority"], "always <50k", "grey")]
     for value, label, colour in refs:
         ax.axhline(value, color=colour, ls="--", lw=1, label=f"{label}: {value:.1%}")
@@ -181,10 +180,11 @@ def plot(result: dict, cfg: dict, path) -> None:
     bars.bar(names, values, color=["C3", "C0", "C2", "grey"])
     for x, v in enumerate(values):
         bars.text(x, v + 0.005, f"{v:.1%}", ha="center", fontsize=9)
-    bars.axhline(cfg["log_accuracy"], color="k", ls="--", lw=1, label="log (day 26)")
+    bars.axhline(log_accuracy, color="k", ls="--", lw=1, label="log (day 26)")
     bars.legend(fontsize=8, loc="upper right")
     bars.set_ylim(min(0.5, min(values) - 0.05), 1.0)
     bars.set_ylabel("validation accuracy")
-    bars.set_title(f"baseline: layers {layer_name(cfg['layers'])}, {cfg['epochs']} epoch(s)")
+    bars.set_title(f"baseline: layers {layer_name(result['layers'])}, {result['epochs']} "
+                   f"epoch(s)")
     bars.tick_params(axis="x", labelsize=8)
     save_figure(fig, path)

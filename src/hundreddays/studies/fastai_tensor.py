@@ -17,7 +17,6 @@ import numpy as np
 import torch
 from matplotlib.patches import FancyBboxPatch
 
-from ..atomic import write_text
 from ..figures import new_figure, save_figure
 
 
@@ -104,31 +103,34 @@ def versions() -> dict[str, str]:
     return {"fastai": fastai.__version__, "torch": torch.__version__, "numpy": np.__version__}
 
 
-def table_csv(outcomes: dict[str, Outcome], libs: dict[str, str]) -> str:
-    """Return the probes as CSV: name, call, outcome (value or error), dtype, library versions."""
-    import csv
-    import io
-
-    stream = io.StringIO()
-    writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(["probe", "call", "outcome", "dtype", *(f"{k}_version" for k in libs)])
+def table_rows(outcomes: dict[str, Outcome], libs: dict[str, str]) -> list[dict]:
+    """One row per probe: name, call, outcome (value or error), dtype, library versions."""
+    rows = []
     for name, out in outcomes.items():
         dtype = "" if out.value is None else str(out.value.dtype).removeprefix("torch.")
-        writer.writerow([name, out.call, out.text, dtype, *libs.values()])
-    return stream.getvalue()
+        rows.append({"probe": name, "call": out.call, "outcome": out.text, "dtype": dtype,
+                     **{f"{k}_version": v for k, v in libs.items()}})
+    return rows
 
 
-def write_table(outcomes: dict[str, Outcome], libs: dict[str, str], path) -> None:
-    """Write table_csv(...) to `path` atomically."""
-    write_text(path, table_csv(outcomes, libs))
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): run the probes, their table and metrics."""
+    outcomes = probes()
+    libs = versions()
+    for out in outcomes.values():
+        ctx.log(f"{out.call:45s} -> {out.text}")
+    return {"metrics": summarize(outcomes), "table": table_rows(outcomes, libs),
+            "outcomes": outcomes, "libs": libs}
 
 
 def _shorten(text: str, width: int = 78) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
 
 
-def plot(outcomes: dict[str, Outcome], libs: dict[str, str], path) -> None:
-    """Draw the calls as notebook cells: input in a grey box, output below it (errors in red)."""
+def plot(result: dict, path, reference) -> None:
+    """Draw the calls as notebook cells: input in a grey box, output below it (errors in red).
+    The log's values (1 = as the log shows) are the metrics' claims: nothing to draw."""
+    outcomes, libs = result["outcomes"], result["libs"]
     rows = len(outcomes)
     fig, ax = new_figure(size=(7.6, 0.62 * rows + 1.0))
     ax.set_axis_off()

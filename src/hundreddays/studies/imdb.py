@@ -18,6 +18,9 @@ import numpy as np
 import pandas as pd
 import torch
 
+from .. import fastai_support as fs
+from ..loaders.imdb import load_imdb, wt103_files
+
 LABELS = ("neg", "pos")
 
 
@@ -58,9 +61,7 @@ def classifier_dataloaders(df: pd.DataFrame, vocab: list[str], cfg: dict, device
 
 
 def _loader_kwargs(device) -> dict:
-    from ..fastai_support import dataloader_kwargs
-
-    return dataloader_kwargs(device)
+    return fs.dataloader_kwargs(device)
 
 
 def awd_config(cfg: dict, classifier: bool) -> dict:
@@ -93,8 +94,6 @@ def fine_tune_lm(dls, cfg: dict, log, wt103: tuple[Path, Path] | None = None):
     """Return the fine-tuned language-model Learner and its validation {loss, accuracy,
     perplexity}: frozen head epochs at head_lr, then unfrozen epochs at unfrozen_lr."""
     text = _fastai()
-    from ..fastai_support import mixed_precision, quiet
-
     lm = cfg["lm"]
     learn = text.language_model_learner(
         dls, text.AWD_LSTM, config=awd_config(cfg, classifier=False), drop_mult=lm["drop_mult"],
@@ -102,7 +101,7 @@ def fine_tune_lm(dls, cfg: dict, log, wt103: tuple[Path, Path] | None = None):
     if wt103 is not None:
         load_wt103(learn, *wt103)
     learn.freeze()
-    learn = quiet(mixed_precision(learn))
+    learn = fs.quiet(fs.mixed_precision(learn))
     log.phase = "lm_frozen"
     learn.fit_one_cycle(lm["head_epochs"], lm["head_lr"], moms=_moms(cfg))
     learn.unfreeze()
@@ -137,14 +136,12 @@ def train_classifier(dls, cfg: dict, encoder: str | Path, log,
     cfg["classifier"]["stages"] (accuracy on the validation = test split after the stage), and
     the `examples` classified after the first stage (where the log called learn.predict)."""
     text = _fastai()
-    from ..fastai_support import mixed_precision, quiet
-
     clas = cfg["classifier"]
     learn = text.text_classifier_learner(
         dls, text.AWD_LSTM, seq_len=clas["seq_len"], config=awd_config(cfg, classifier=True),
         drop_mult=clas["drop_mult"], pretrained=False, metrics=text.accuracy, cbs=[log])
     load_encoder(learn, encoder)
-    learn = quiet(mixed_precision(learn))
+    learn = fs.quiet(fs.mixed_precision(learn))
     stages, predictions = [], []
     for stage in clas["stages"]:
         learn.freeze_to(int(stage["freeze_to"]))
@@ -179,18 +176,15 @@ def predict_examples(learn, examples: list[dict]) -> list[dict]:
     return out
 
 
-def run(df: pd.DataFrame, cfg: dict, seed: int, workdir: str | Path, threads: int = 1,
-        wt103: tuple[Path, Path] | None = None) -> dict:
+def train(df: pd.DataFrame, cfg: dict, seed: int, workdir: str | Path, device, threads: int = 1,
+          wt103: tuple[Path, Path] | None = None) -> dict:
     """The whole lesson on `df` (load_imdb's table). `workdir` receives the encoder state dict.
     Returns {lm, stages, examples, lm_seconds_per_epoch, classifier_epoch_seconds, ...}."""
-    from ..fastai_support import EpochLog, no_downloads, seconds_per_epoch, setup
-
     if cfg["pretrained"] and wt103 is None:
         raise ValueError("imdb.pretrained is true but no WT103 weights were given")
-    device = setup(seed, threads)
     n_workers = threads if threads > 1 else 0
-    log = EpochLog(every=cfg["log_every_batches"])
-    with no_downloads():
+    log = fs.EpochLog(every=cfg["log_every_batches"])
+    with fs.no_downloads():
         lm_dls = lm_dataloaders(df, cfg, seed, device, n_workers)
         print(f"language model: {len(lm_dls.train_ds)} train / {len(lm_dls.valid_ds)} valid "
               f"texts, vocabulary {len(lm_dls.vocab)}", flush=True)
@@ -199,16 +193,35 @@ def run(df: pd.DataFrame, cfg: dict, seed: int, workdir: str | Path, threads: in
         clas_dls = classifier_dataloaders(df, list(lm_dls.vocab), cfg, device, n_workers)
         print(f"classifier: {len(clas_dls.train_ds)} train / {len(clas_dls.valid_ds)} test "
               f"reviews", flush=True)
-        clas_log = EpochLog(every=cfg["log_every_batches"])
+        clas_log = fs.EpochLog(every=cfg["log_every_batches"])
         _, stages, examples = train_classifier(clas_dls, cfg, encoder, clas_log,
                                                cfg["examples"])
     first = cfg["classifier"]["stages"][0]["name"]
     return {"lm": lm, "stages": stages, "examples": examples,
             "vocab_size": len(lm_dls.vocab), "n_train": len(clas_dls.train_ds),
             "n_valid": len(clas_dls.valid_ds),
-            "lm_seconds_per_epoch": seconds_per_epoch(log, "lm_unfrozen"),
-            "classifier_epoch_seconds": seconds_per_epoch(clas_log, first),
+            "lm_seconds_per_epoch": fs.seconds_per_epoch(log, "lm_unfrozen"),
+            "classifier_epoch_seconds": fs.seconds_per_epoch(clas_log, first),
             "classifier_seconds_total": float(sum(clas_log.seconds))}
+
+
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): the lesson on the reviews of ctx.inputs["data"]
+    (from the WT103 weights of ctx.inputs["weights"] when pretrained), the encoder handed over
+    in the scratch folder; the metrics, the stage table and what the figure shows."""
+    cfg = ctx.cfg
+    wt103 = None
+    if cfg["pretrained"]:
+        if "weights" not in ctx.inputs:
+            raise ValueError("config imdb.pretrained is true but the rule has no weights input")
+        wt103 = wt103_files(ctx.inputs["weights"])
+    df = load_imdb(Path(ctx.inputs["data"]), unsup=cfg["lm"]["use_unsup"])
+    ctx.log(f"IMDB: {df['split'].value_counts().to_dict()} reviews")
+    results = train(df, cfg, ctx.seed, ctx.workdir, torch.device(ctx.device), ctx.threads, wt103)
+    results["metrics"] = summarize(results)
+    results["table"] = stage_rows(results["stages"],
+                                  log_accuracy(results["stages"], ctx.reference))
+    return results
 
 
 def summarize(results: dict) -> dict[str, float]:
@@ -236,24 +249,35 @@ def summarize(results: dict) -> dict[str, float]:
     return metrics
 
 
-def stage_table(stages: list[dict], log_accuracy: dict) -> str:
-    """CSV of the classifier stages: name, freeze_to, epochs, accuracy, the log's accuracy."""
-    lines = ["stage,freeze_to,epochs,accuracy,log_accuracy"]
-    for stage in stages:
-        logged = log_accuracy.get(stage["name"], "")
-        lines.append(f"{stage['name']},{stage['freeze_to']},{stage['epochs']},"
-                     f"{stage['accuracy']:.6f},{logged}")
-    return "\n".join(lines) + "\n"
+def log_accuracy(stages: list[dict], reference) -> dict[str, float]:
+    """The log's accuracy by stage name: the first stage's is the log's frozen accuracy, the
+    last's the lesson's unfrozen one (reference: the study's claims, hundreddays.runner)."""
+    out = {}
+    for stage, key in ((stages[0], "frozen_accuracy"), (stages[-1], "unfrozen_accuracy")):
+        if key in reference:
+            out[stage["name"]] = float(reference[key])
+    return out
 
 
-def plot(results: dict, log_accuracy: dict, log_epoch_seconds: float, path) -> None:
+def stage_rows(stages: list[dict], log_accuracy: dict) -> list[dict]:
+    """The classifier stages as table rows: stage, freeze_to, epochs, accuracy, the log's
+    accuracy (empty where the log has none)."""
+    return [{"stage": stage["name"], "freeze_to": stage["freeze_to"], "epochs": stage["epochs"],
+             "accuracy": stage["accuracy"], "log_accuracy": log_accuracy.get(stage["name"], "")}
+            for stage in stages]
+
+
+def plot(result: dict, path, reference) -> None:
     """Left: the two example reviews with P(pos) (as the log's learn.predict cells); right:
     test accuracy after each classifier stage, with the log's / lesson's values."""
     from ..figures import new_figure, save_figure
 
+    logged_accuracy = log_accuracy(result["stages"], reference)
+    log_epoch_seconds = reference["classifier_epoch_seconds"]
+
     fig, (ax_ex, ax_acc) = new_figure(1, 2, size=(11.5, 4.2),
                                       gridspec_kw={"width_ratios": [1.1, 1]})
-    examples = results["examples"]
+    examples = result["examples"]
     y = np.arange(len(examples))[::-1]
     p_pos = [e["p_pos"] for e in examples]
     colors = ["tab:green" if e["predicted"] == "pos" else "tab:red" for e in examples]
@@ -267,17 +291,18 @@ def plot(results: dict, log_accuracy: dict, log_epoch_seconds: float, path) -> N
                    va="center", fontsize=8)
     ax_ex.set(xlim=(0, 1.35), ylim=(-0.6, len(examples) - 0.1), yticks=[],
               xlabel="P(positive) from learn.predict",
-              title=f"learn.predict after the '{results['stages'][0]['name']}' stage "
+              title=f"learn.predict after the '{result['stages'][0]['name']}' stage "
                     f"(as in the log)")
     ax_ex.set_xticks([0, 0.25, 0.5, 0.75, 1])
-    stages = results["stages"]
+    stages = result["stages"]
     names = [s["name"] for s in stages]
     acc = [100 * s["accuracy"] for s in stages]
     x = np.arange(len(stages))
     ax_acc.bar(x, acc, color="tab:blue", width=0.6, label="this run (test split)")
     for xi, a in zip(x, acc, strict=True):
         ax_acc.text(xi, a / 2, f"{a:.1f}", ha="center", fontsize=9, color="white")
-    logged = [(i, 100 * float(log_accuracy[n])) for i, n in enumerate(names) if n in log_accuracy]
+    logged = [(i, 100 * logged_accuracy[n]) for i, n in enumerate(names)
+              if n in logged_accuracy]
     if logged:
         ax_acc.plot([i for i, _ in logged], [a for _, a in logged], "k*", ms=12,
                     label="log / lesson")
@@ -286,10 +311,10 @@ def plot(results: dict, log_accuracy: dict, log_epoch_seconds: float, path) -> N
     ax_acc.set_xticks(x, names, rotation=15)
     ax_acc.set(ylim=(0, 118), ylabel="test accuracy (%)",
                title=f"Classifier accuracy per stage (first-stage epoch "
-                     f"{results['classifier_epoch_seconds']:.1f} s; log {log_epoch_seconds:g} s)")
+                     f"{result['classifier_epoch_seconds']:.1f} s; log {log_epoch_seconds:g} s)")
     ax_acc.legend(loc="upper center", ncol=2)
-    lm = results["lm"]
+    lm = result["lm"]
     fig.suptitle(f"ULMFiT on IMDB: fine-tuned language model {100 * lm['accuracy']:.1f} % "
                  f"next-word accuracy, perplexity {lm['perplexity']:.2f}; "
-                 f"{results['n_train']} train / {results['n_valid']} test reviews")
+                 f"{result['n_train']} train / {result['n_valid']} test reviews")
     save_figure(fig, path)

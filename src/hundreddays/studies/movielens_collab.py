@@ -13,17 +13,20 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import torch
 from matplotlib.ticker import MaxNLocator
 
+from .. import timing
 from ..fastai_support import (
     EpochLog,
     dataloader_kwargs,
     mixed_precision,
     no_downloads,
     quiet,
-    setup,
 )
 from ..figures import new_figure, save_figure
+from ..loaders.movielens import load_rating_movie
+from ..seeds import seed_everything
 
 USER, ITEM, RATING = "user", "title", "rating"
 
@@ -44,15 +47,17 @@ def mean_rating_mse(ratings: np.ndarray, train: list[int], valid: list[int]) -> 
     return float(np.mean((ratings[valid] - ratings[train].mean()) ** 2))
 
 
-def train_collab(df: pd.DataFrame, cfg: dict, seed: int, use_nn: bool, threads: int = 1):
-    """Train the lesson's collab learner (dot product, or the embedding net if use_nn) and
-    return (learner, dls, {"valid_mse": per epoch, "seconds": per epoch})."""
+def train_collab(df: pd.DataFrame, cfg: dict, seed: int, use_nn: bool, threads: int = 1,
+                 device: str = "cpu"):
+    """Train the lesson's collab learner (dot product, or the embedding net if use_nn) from
+    `seed`, as a separate run would, and return (learner, dls, {"valid_mse": per epoch,
+    "seconds": per epoch})."""
     from fastai.collab import CollabDataLoaders, collab_learner
 
-    device = setup(seed, threads)
+    seed_everything(seed, threads)
     dls = CollabDataLoaders.from_df(df[[USER, ITEM, RATING]], valid_pct=cfg["valid_pct"],
                                     seed=seed, item_name=ITEM, bs=cfg["batch_size"],
-                                    **dataloader_kwargs(device))
+                                    **dataloader_kwargs(torch.device(device)))
     log = EpochLog(every=cfg.get("log_every", 500))
     log.phase = "embedding net" if use_nn else "dot product"
     extra = {"layers": list(cfg["nn_layers"])} if use_nn else {"n_factors": cfg["n_factors"]}
@@ -77,10 +82,13 @@ def movie_biases(learn, dls, df: pd.DataFrame, top_n: int) -> pd.Series:
     return pd.Series(bias, index=top).sort_values(kind="stable")
 
 
-def run(df: pd.DataFrame, cfg: dict, seed: int, threads: int = 1) -> dict:
-    """Run the study; return {"metrics", "dot", "nn" (histories), "baseline", "biases"}."""
-    dot_learn, dls, dot = train_collab(df, cfg, seed, use_nn=False, threads=threads)
-    _, _, nn = train_collab(df, cfg, seed, use_nn=True, threads=threads)
+def measure(df: pd.DataFrame, cfg: dict, seed: int, threads: int = 1, device: str = "cpu"
+            ) -> dict:
+    """The study on `df`; return {"metrics", "dot", "nn" (histories), "baseline", "biases",
+    and the models' "n_factors" and "nn_layers"}."""
+    dot_learn, dls, dot = train_collab(df, cfg, seed, use_nn=False, threads=threads,
+                                       device=device)
+    _, _, nn = train_collab(df, cfg, seed, use_nn=True, threads=threads, device=device)
     train, valid = split(len(df), cfg["valid_pct"], seed)
     baseline = mean_rating_mse(df[RATING].to_numpy(), train, valid)
     biases = movie_biases(dot_learn, dls, df, cfg["bias_top_movies"])
@@ -91,18 +99,29 @@ def run(df: pd.DataFrame, cfg: dict, seed: int, threads: int = 1) -> dict:
         "valid_mse_over_mean_rating_mse": dot["valid_mse"][-1] / baseline,
         "valid_ratings": len(valid),
         "train_ratings": len(train),
-        "seconds_per_epoch": float(np.median(dot["seconds"])),
-        "nn_seconds_per_epoch": float(np.median(nn["seconds"])),
+        "seconds_per_epoch": timing.seconds_per_epoch(dot["seconds"]),
+        "nn_seconds_per_epoch": timing.seconds_per_epoch(nn["seconds"]),
     }
-    return {"metrics": metrics, "dot": dot, "nn": nn, "baseline": baseline, "biases": biases}
+    return {"metrics": metrics, "dot": dot, "nn": nn, "baseline": baseline, "biases": biases,
+            "n_factors": cfg["n_factors"], "nn_layers": list(cfg["nn_layers"])}
 
 
-def plot(result: dict, cfg: dict, path, shown: int = 8) -> None:
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): measure() on ctx.inputs["data"]'s ratings."""
+    df = load_rating_movie(ctx.inputs["data"])
+    ctx.log(f"u.data: {len(df)} ratings, {df['user'].nunique()} users, "
+            f"{df['title'].nunique()} titles")
+    result = measure(df, ctx.cfg, ctx.seed, ctx.threads, ctx.device)
+    ctx.log(str(result["metrics"]))
+    return result
+
+
+def plot(result: dict, path, reference, shown: int = 8) -> None:
     """Left: validation MSE per epoch of both models and the mean-rating baseline; right: the
     lowest and highest movie biases among the most-rated movies."""
     fig, (ax, bx) = new_figure(1, 2, size=(11.5, 4.6), width_ratios=[1, 1.2])
-    for key, label in (("dot", f"dot product + biases ({cfg['n_factors']} factors)"),
-                       ("nn", f"embedding net, layers {list(cfg['nn_layers'])}")):
+    for key, label in (("dot", f"dot product + biases ({result['n_factors']} factors)"),
+                       ("nn", f"embedding net, layers {result['nn_layers']}")):
         mse = result[key]["valid_mse"]
         ax.plot(np.arange(1, len(mse) + 1), mse, "o-", label=f"{label}: {mse[-1]:.3f}")
     ax.axhline(result["baseline"], color="grey", ls="--",

@@ -17,6 +17,11 @@ from functools import partial
 
 import numpy as np
 import pandas as pd
+import torch
+
+from .. import fastai_support as fs
+from .. import timing
+from ..loaders.planet import load_labels, tag_vocabulary
 
 THRESH = 0.2  # the lesson's threshold for both metrics
 
@@ -69,8 +74,6 @@ def dataloaders(table: pd.DataFrame, vocab: list[str], size: int, batch_size: in
         aug_transforms,
     )
 
-    from ..fastai_support import dataloader_kwargs
-
     block = DataBlock(
         blocks=(ImageBlock, MultiCategoryBlock(vocab=vocab)),
         get_x=ColReader("path"), get_y=ColReader("tags", label_delim=" "),
@@ -78,7 +81,7 @@ def dataloaders(table: pd.DataFrame, vocab: list[str], size: int, batch_size: in
         item_tfms=Resize(size),
         batch_tfms=aug_transforms(flip_vert=True, max_lighting=0.1, max_zoom=1.05,
                                   max_warp=0.0))
-    return block.dataloaders(table, bs=batch_size, **dataloader_kwargs(device))
+    return block.dataloaders(table, bs=batch_size, **fs.dataloader_kwargs(device))
 
 
 def train(table: pd.DataFrame, vocab: list[str], cfg: dict, seed: int, weights, device,
@@ -90,19 +93,11 @@ def train(table: pd.DataFrame, vocab: list[str], cfg: dict, seed: int, weights, 
     """
     from fastai.vision.all import FBetaMulti, accuracy_multi, vision_learner
 
-    from ..fastai_support import (
-        EpochLog,
-        mixed_precision,
-        quiet,
-        resnet_from_file,
-        seconds_per_epoch,
-    )
-
     if len(cfg["sizes"]) != len(cfg["lrs"]):
         raise ValueError(f"planet config: sizes {cfg['sizes']} and lrs {cfg['lrs']} differ in "
                          f"length (one learning rate per image size)")
-    arch = resnet_from_file(cfg["arch"], weights if cfg["pretrained"] else None)
-    log = EpochLog(every=log_every)
+    arch = fs.resnet_from_file(cfg["arch"], weights if cfg["pretrained"] else None)
+    log = fs.EpochLog(every=log_every)
     learn, history = None, []
     for size, lr in zip(cfg["sizes"], cfg["lrs"], strict=True):
         dls = dataloaders(table, vocab, size, cfg["batch_size"], cfg["valid_pct"], seed, device)
@@ -111,7 +106,7 @@ def train(table: pd.DataFrame, vocab: list[str], cfg: dict, seed: int, weights, 
                 dls, arch, pretrained=cfg["pretrained"], cbs=[log],
                 metrics=[partial(accuracy_multi, thresh=THRESH),
                          FBetaMulti(2.0, thresh=THRESH, average="samples")])
-            learn = quiet(mixed_precision(learn))
+            learn = fs.quiet(fs.mixed_precision(learn))
         else:
             learn.dls = dls
         steps = [("frozen", cfg["frozen_epochs"], slice(lr)),
@@ -131,7 +126,7 @@ def train(table: pd.DataFrame, vocab: list[str], cfg: dict, seed: int, weights, 
     return {"learn": learn, "log": log, "history": pd.DataFrame(history),
             "probs": probs.float().numpy(), "targets": targets.numpy().astype(bool),
             "valid_paths": list(valid["path"]), "n_train": len(learn.dls.train.items),
-            "seconds_per_epoch": seconds_per_epoch(log)}
+            "seconds_per_epoch": fs.seconds_per_epoch(log)}
 
 
 def summarize(result: dict, vocab: list[str], sizes: list[int]) -> tuple[dict, pd.DataFrame]:
@@ -151,18 +146,48 @@ def summarize(result: dict, vocab: list[str], sizes: list[int]) -> tuple[dict, p
         times = [s for s, p in zip(log.seconds, log.phases, strict=True)
                  if p.startswith(f"{size}px")]
         if times:
-            metrics[f"seconds_per_epoch_{size}px"] = float(np.median(times))
+            metrics[f"seconds_per_epoch_{size}px"] = timing.seconds_per_epoch(times)
     for row in table.itertuples():
         metrics[f"f2_{row.tag}"] = float(row.f2)
     return metrics, table
 
 
-def plot(result: dict, vocab: list[str], table: pd.DataFrame, metrics: dict, path,
-         threshold: float, columns: int = 4, rows: int = 2) -> None:
-    """Validation chips with true / predicted tags, F2 per epoch, and F2 per tag."""
+def table_rows(table: pd.DataFrame) -> list[dict]:
+    """The per-tag table as rows of plain Python values (the runner writes them)."""
+    return [{"tag": str(row.tag), "valid_count": int(row.valid_count),
+             "predicted_count": int(row.predicted_count), "precision": float(row.precision),
+             "recall": float(row.recall), "f2": float(row.f2)} for row in table.itertuples()]
+
+
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): the lesson's training on the chips of
+    ctx.inputs["data"], then the metrics, the per-tag table and what the figure shows."""
+    cfg = ctx.cfg
+    labels = load_labels(ctx.inputs["data"])
+    vocab = tag_vocabulary(labels)
+    ctx.log(f"planet: {len(labels)} chips, {len(vocab)} tags, {cfg['arch']} "
+            f"(pretrained {cfg['pretrained']}) on {ctx.device}")
+    weights = fs.weights_in(ctx.inputs["weights"]) if cfg["pretrained"] else None
+    with fs.no_downloads():
+        result = train(labels, vocab, cfg, ctx.seed, weights, torch.device(ctx.device),
+                       log_every=cfg.get("log_every", 50))
+    metrics, per_tag = summarize(result, vocab, cfg["sizes"])
+    ctx.log(f"planet: valid F2 {metrics['valid_f2']:.4f}, accuracy_thresh "
+            f"{metrics['valid_accuracy_thresh']:.4f}, {metrics['seconds_per_epoch']:.1f} s/epoch")
+    return {"metrics": metrics, "table": table_rows(per_tag), "per_tag": per_tag,
+            "vocab": vocab, "history": result["history"], "probs": result["probs"],
+            "targets": result["targets"], "valid_paths": result["valid_paths"]}
+
+
+def plot(result: dict, path, reference, columns: int = 4, rows: int = 2) -> None:
+    """Validation chips with true / predicted tags, F2 per epoch (with the claim's threshold),
+    and F2 per tag."""
     from PIL import Image
 
     from ..figures import new_figure, save_figure
+
+    vocab, table, metrics = result["vocab"], result["per_tag"], result["metrics"]
+    threshold = reference.threshold("valid_f2")
 
     fig = new_figure(size=(17, 7.5))[0]
     fig.clf()

@@ -16,13 +16,25 @@ credentials, by Kaggle on the submitted test predictions.
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import torch
 
-from ..loaders.whale import NEW_WHALE
+from .. import fastai_support as fs
+from ..atomic import write_text
+from ..data import kaggle
+from ..loaders.whale import NEW_WHALE, load
+from ..seeds import seed_everything
 
 VARIANTS = ("first", "improved", "longer")
+COMPETITION = "humpback-whale-identification"
+# the metric each run's Kaggle public score is reported as
+KAGGLE_KEYS = {"first": "first_submission_map5", "improved": "improved_map5",
+               "longer": "longer_midway_map5"}
+# the metrics that only Kaggle's scores give
+KAGGLE_METRICS = ("first_submission_map5", "improved_map5", "longer_run_midway_gain")
 
 
 def map5(actual: list[str], predicted: list[list[str]]) -> float:
@@ -91,8 +103,6 @@ def train_variant(name: str, fit: pd.DataFrame, valid: pd.DataFrame, vcfg: dict,
         vision_learner,
     )
 
-    from ..fastai_support import dataloader_kwargs, mixed_precision, quiet, resnet_from_file
-
     train = fit[fit["Id"] != NEW_WHALE]
     known = valid[valid["truth"] != NEW_WHALE]
     table = pd.concat([train, known], ignore_index=True)
@@ -102,10 +112,10 @@ def train_variant(name: str, fit: pd.DataFrame, valid: pd.DataFrame, vcfg: dict,
                       splitter=IndexSplitter(list(range(len(train), len(table)))),
                       item_tfms=Resize(vcfg["size"]),
                       batch_tfms=aug_transforms(do_flip=False, max_rotate=10.0))
-    dls = block.dataloaders(table, bs=cfg["batch_size"], **dataloader_kwargs(device))
-    arch = resnet_from_file(cfg["arch"], weights if cfg["pretrained"] else None)
-    learn = quiet(mixed_precision(vision_learner(dls, arch, pretrained=cfg["pretrained"],
-                                                 metrics=accuracy, cbs=[log])))
+    dls = block.dataloaders(table, bs=cfg["batch_size"], **fs.dataloader_kwargs(device))
+    arch = fs.resnet_from_file(cfg["arch"], weights if cfg["pretrained"] else None)
+    learn = fs.quiet(fs.mixed_precision(vision_learner(dls, arch, pretrained=cfg["pretrained"],
+                                                       metrics=accuracy, cbs=[log])))
     lr = vcfg["lr"]
     if vcfg["frozen_epochs"] > 0:
         log.phase = f"{name}-frozen"
@@ -126,10 +136,10 @@ def predict(learn, paths: list[str], threshold: float) -> tuple[np.ndarray, list
     return probs, top5(probs, list(learn.dls.vocab), threshold)
 
 
-def run(data: dict, cfg: dict, seed: int, weights, device, log_every: int = 50) -> dict:
-    """Train the three variants; score each on the held-out part (and predict the test set)."""
-    from ..fastai_support import EpochLog, seconds_per_epoch, setup
-
+def train_runs(data: dict, cfg: dict, seed: int, weights, device, threads: int = 1,
+               log_every: int = 50) -> dict:
+    """Train the three variants, each from `seed` as separate runs would; score each on the
+    held-out part (and predict the test set when cfg["predict_test"])."""
     fit, valid = local_split(data["train"], cfg["valid_pct"], seed)
     counts = fit.loc[fit["Id"] != NEW_WHALE, "Id"].value_counts()
     baseline = [[NEW_WHALE, *counts.index[:4]]] * len(valid)
@@ -139,13 +149,13 @@ def run(data: dict, cfg: dict, seed: int, weights, device, log_every: int = 50) 
                "local_baseline_map5": map5(list(valid["truth"]), baseline)}
     runs = {}
     for name in VARIANTS:
-        setup(seed)  # each variant from the same seed, as separate runs
-        log = EpochLog(every=log_every)
+        seed_everything(seed, threads)  # each variant from the same seed, as separate runs
+        log = fs.EpochLog(every=log_every)
         learn = train_variant(name, fit, valid, cfg[name], cfg, weights, device, log)
         probs, guesses = predict(learn, list(valid["path"]), cfg["new_whale_threshold"])
         key = "longer_midway" if name == "longer" else name
         metrics[f"local_{key}_map5"] = map5(list(valid["truth"]), guesses)
-        metrics[f"{name}_seconds_per_epoch"] = seconds_per_epoch(log)
+        metrics[f"{name}_seconds_per_epoch"] = fs.seconds_per_epoch(log)
         metrics[f"{name}_epochs"] = len(log.seconds)
         test = None
         if cfg.get("predict_test", False):
@@ -156,15 +166,84 @@ def run(data: dict, cfg: dict, seed: int, weights, device, log_every: int = 50) 
     return {"metrics": metrics, "runs": runs, "valid": valid}
 
 
+def check_submit(cfg: dict) -> None:
+    """Fail before any training when cfg asks for Kaggle scores that cannot be had."""
+    if not cfg.get("submit", False):
+        return
+    if not cfg.get("predict_test", False):
+        raise ValueError("config whale.submit is true but whale.predict_test is not: the "
+                         "submissions are the test-set predictions")
+    reason = kaggle.not_run_reason()
+    if reason:
+        raise RuntimeError(f"whale: config submit is true but {reason}")
+
+
+def write_submissions(runs: dict, images: list[str], folder: str | Path, log=print
+                      ) -> dict[str, Path]:
+    """Write each run's test predictions as folder/submission_<run>.csv; {run: path}."""
+    paths = {}
+    for name, run in runs.items():
+        paths[name] = Path(folder) / f"submission_{name}.csv"
+        write_text(paths[name], submission_csv(images, run["test"]))
+        log(f"whale: wrote {paths[name]}")
+    return paths
+
+
+def kaggle_scores(submissions: dict[str, Path], seed: int, log=print) -> dict[str, float]:
+    """Submit each run's CSV, wait for its public MAP@5, and derive the midway gain of the
+    aborted longer run over the improved one."""
+    scores = {}
+    for name, csv_path in submissions.items():
+        message = f"hundreddays whale {name} (seed {seed})"
+        kaggle.submit(COMPETITION, csv_path, message)
+        scores[KAGGLE_KEYS[name]] = kaggle.poll_score(COMPETITION, message)
+        log(f"whale: Kaggle public MAP@5 of {name}: {scores[KAGGLE_KEYS[name]]}")
+    scores["longer_run_midway_gain"] = scores["longer_midway_map5"] - scores["improved_map5"]
+    return scores
+
+
+def not_submitted(scale: str) -> dict[str, str]:
+    """not_measured reasons of the Kaggle metrics when nothing is submitted."""
+    reason = (f"no Kaggle submission at {scale} scale (whale.submit: false); "
+              f"the same runs' MAP@5 on held-out train images is in local_*_map5")
+    return {key: reason for key in KAGGLE_METRICS}
+
+
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): unzip the photos into the scratch folder, train
+    the three runs, write the submission CSVs beside metrics.json (predict_test) and, with
+    submit: true, have Kaggle score them."""
+    cfg = ctx.cfg
+    check_submit(cfg)
+    weights = fs.weights_in(ctx.inputs["weights"]) if cfg["pretrained"] else None
+    data = load(ctx.inputs["data"], ctx.workdir)
+    ctx.log(f"whale: {len(data['train'])} train / {len(data['test'])} test images on "
+            f"{ctx.device}")
+    with fs.no_downloads():
+        result = train_runs(data, cfg, ctx.seed, weights, torch.device(ctx.device), ctx.threads,
+                            log_every=cfg.get("log_every", 50))
+    metrics = result["metrics"]
+    if cfg.get("predict_test", False):
+        submissions = write_submissions(result["runs"], list(data["test"]["Image"]),
+                                        Path(ctx.outputs["metrics"]).parent, ctx.log)
+        if cfg.get("submit", False):
+            metrics.update(kaggle_scores(submissions, ctx.seed, ctx.log))
+    if not cfg.get("submit", False):
+        result["not_measured"] = not_submitted(ctx.scale)
+    for key, value in sorted(metrics.items()):
+        ctx.log(f"whale: {key} = {value}")
+    return result
+
+
 def submission_csv(images: list[str], guesses: list[list[str]]) -> str:
     """Return a Kaggle submission (Image,Id with 5 space-separated ids)."""
     return "Image,Id\n" + "".join(f"{im},{' '.join(g)}\n" for im, g in
                                   zip(images, guesses, strict=True))
 
 
-def plot(result: dict, log_scores: dict, path, examples: int = 6) -> None:
+def plot(result: dict, path, reference, examples: int = 6) -> None:
     """MAP@5 of the three runs (log, ours locally, Kaggle if scored) + held-out photos with their
-    top-5 (the true id in green)."""
+    top-5 (the true id in green). The log scored the first and improved submissions only."""
     from PIL import Image
 
     from ..figures import new_figure, save_figure
@@ -178,7 +257,8 @@ def plot(result: dict, log_scores: dict, path, examples: int = 6) -> None:
     labels = ["first (day 17)", "improved (day 22)", "longer, midway (day 23)"]
     x = np.arange(3)
     ours = [m["local_first_map5"], m["local_improved_map5"], m["local_longer_midway_map5"]]
-    logged = [log_scores.get(k, np.nan) for k in ("first", "improved", "longer")]
+    logged = [reference.get(k, np.nan) for k in ("first_submission_map5", "improved_map5",
+                                                 "longer_midway_map5")]
     ax.bar(x - 0.27, logged, 0.27, label="log (Kaggle public score)", color="grey")
     ax.bar(x, ours, 0.27, label="ours, local held-out MAP@5", color="C0")
     kaggle = [m.get(k, np.nan) for k in ("first_submission_map5", "improved_map5",
