@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from hundreddays.demo_mirror.elevators import make_data
+from hundreddays.demo_mirror.elevators import build_files, make_data
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import gp_dkl_elevators as study
 
 QUIET = {"log": lambda s: None}
@@ -101,9 +102,21 @@ CFG = {"train_fraction": 0.8, "widths": [64, 32, 2], "kernel": "exact", "grid_si
                   "lr": 0.1}}
 
 
-def test_tiny_run_learns_and_plots(tmp_path):
-    data = make_data(0, rows=300)
-    a = study.run(data[:, :-1], data[:, -1], CFG, seed=0, **QUIET)
+REFERENCE = {"dkl_to_mse_rmse_ratio": {"reported": 1, "compare": {"kind": "rel_tol", "tol": 0.1}},
+             "coverage_2sigma": {"reported": 0.95, "compare": {"kind": "abs_tol", "tol": 0.05}}}
+
+
+def test_tiny_run_learns_plots_and_leaves_no_checkpoint(tmp_path):
+    folder = tmp_path / "elevators"
+    folder.mkdir()
+    for name, data in build_files(0, rows=300).items():
+        (folder / name).write_bytes(data)
+    checkpoints = tmp_path / "checkpoints"
+    checkpoints.mkdir()
+    torch.manual_seed(0)
+    a = study.run(Context(study="gp_dkl_elevators", cfg=CFG, seed=0,
+                          inputs={"data": str(folder)}, log=lambda s: None,
+                          checkpoint=str(checkpoints / "gp_dkl_elevators.pt")))
     m = a["metrics"]
     assert m["dkl_test_rmse"] < 0.85 and m["mse_test_rmse"] < 0.85  # better than the mean
     assert m["warmup_test_rmse"] < 0.1
@@ -111,15 +124,40 @@ def test_tiny_run_learns_and_plots(tmp_path):
     assert 0.5 <= m["coverage_2sigma"] <= 1.0 and m["mean_predictive_std"] > 0
     assert m["dkl_to_mse_rmse_ratio"] == pytest.approx(m["dkl_test_rmse"] / m["mse_test_rmse"])
     assert [h["iteration"] for h in a["dkl"]["history"] if "test_rmse" in h] == [10, 20]
-    study.plot(a, tmp_path / "gp.png")
+    assert [h["epoch"] for h in a["mse"]["history"] if "test_rmse" in h] == [10, 20]
+    assert list(checkpoints.iterdir()) == []
+    study.plot(a, tmp_path / "gp.png", Reference(REFERENCE))
     assert (tmp_path / "gp.png").stat().st_size > 10_000
 
 
 def test_training_is_deterministic_for_a_seed():
     data = study.prepare(*(lambda d: (d[:, :-1], d[:, -1]))(make_data(1, rows=100)), 0.8)
     cfg = {**CFG, "gp_iterations": 3, "mse_epochs": 3, "eval_every": 1}
-    device = torch.device("cpu")
-    runs = [(study.run_dkl(data, cfg, 5, device, **QUIET)["mean"],
-             study.run_mse(data, cfg, 5, device, **QUIET)["prediction"]) for _ in range(2)]
+    runs = [(study.run_dkl(data, cfg, 5, "cpu", **QUIET)["mean"],
+             study.run_mse(data, cfg, 5, "cpu", **QUIET)["prediction"]) for _ in range(2)]
     np.testing.assert_array_equal(runs[0][0], runs[1][0])
     np.testing.assert_array_equal(runs[0][1], runs[1][1])
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_an_interrupted_mse_network_resumes_to_the_same_predictions(tmp_path):
+    data = study.prepare(*(lambda d: (d[:, :-1], d[:, -1]))(make_data(2, rows=100)), 0.8)
+    cfg = {**CFG, "mse_epochs": 4, "eval_every": 2}
+    expected = study.run_mse(data, cfg, 5, "cpu", **QUIET)
+    path = tmp_path / "mse.pt"
+
+    def stop(message):
+        if message.startswith("epoch 3/4"):
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        study.run_mse(data, cfg, 5, "cpu", log=stop, checkpoint=str(path))
+    messages = []
+    resumed = study.run_mse(data, cfg, 5, "cpu", log=messages.append, checkpoint=str(path))
+    assert any("after epoch 2/4" in m for m in messages)
+    np.testing.assert_array_equal(resumed["prediction"], expected["prediction"])
+    assert [h["loss"] for h in resumed["history"]] == [h["loss"] for h in expected["history"]]
+    assert [h["epoch"] for h in resumed["history"] if "test_rmse" in h] == [2, 4]

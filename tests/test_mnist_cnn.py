@@ -1,17 +1,12 @@
 import numpy as np
 import pytest
 import torch
+from mnist_folder import miniature, write_mnist
 
-from hundreddays.demo_mirror.mnist import make_split
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import mnist_cnn as study
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
-
-def miniature(train=200, test=100):
-    xtr, ytr = make_split(np.random.default_rng([8, 0]), train)
-    xte, yte = make_split(np.random.default_rng([8, 1]), test)
-    return {"train_images": xtr, "train_labels": ytr, "test_images": xte, "test_labels": yte}
 
 
 def test_first_convolution_matches_a_direct_sum():
@@ -30,23 +25,22 @@ def test_first_convolution_matches_a_direct_sum():
     assert sum(p.numel() for p in model.parameters()) == n
 
 
-def test_tile_lays_images_out_in_rows():
-    images = np.arange(3 * 2 * 2, dtype=float).reshape(3, 2, 2)
-    out = study.tile(images, columns=2, gap=1)
-    assert out.shape == (5, 5)
-    np.testing.assert_array_equal(out[:2, 3:], images[1])
-    np.testing.assert_array_equal(out[3:, :2], images[2])
-    assert np.isnan(out[2]).all() and np.isnan(out[3:, 3:]).all()
-
-
 def test_cnn_learns_the_miniature_and_plots(tmp_path):
-    r = study.run(miniature(), epochs=3, batch_size=32, lr=3e-3, seed=0, channels=(4, 8),
-                  log=lambda s: None)
+    folder = write_mnist(tmp_path / "mnist", miniature(8, 200, 100))
+    cfg = {"epochs": 3, "batch_size": 32, "lr": 3e-3, "train_limit": None, "test_limit": None,
+           "channels": [4, 8], "dropout": 0.25}
+    torch.manual_seed(0)
+    r = study.run(Context(study="mnist_cnn", cfg=cfg, seed=0, inputs={"data": str(folder)},
+                          log=lambda s: None))
     m = r["metrics"]
     assert m["test_accuracy"] > 0.5  # chance is 0.1
     assert r["history"][-1]["train_loss"] < r["history"][0]["train_loss"]
     x, y = r["test"]
     pred = study.predictions(r["model"], x)
     assert np.isclose((pred == y.numpy()).mean(), m["test_accuracy"])
-    study.plot(r, tmp_path / "c.png", 0.99)
+    reference = {"test_accuracy": {"reported": 0.99, "compare": {"kind": "at_least"}}}
+    study.plot(r, tmp_path / "c.png", Reference(reference))
     assert (tmp_path / "c.png").stat().st_size > 1000
+    with pytest.raises(KeyError, match="studies.mnist_cnn.*dropout"):
+        study.run(Context(study="mnist_cnn", cfg={k: v for k, v in cfg.items() if k != "dropout"},
+                          inputs={"data": str(folder)}))

@@ -1,11 +1,12 @@
-import csv
-import io
-
 import numpy as np
 import pytest
 import torch
+from mnist_folder import write_mnist
 from torch import nn
 
+from hundreddays.metrics import table_csv
+from hundreddays.mnist_support import logistic_regression
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import weight_decay as study
 
 EQ = dict(images=128, batch_size=32, steps=20, lr=0.1, adam_lr=0.01, wd=0.1)
@@ -14,7 +15,12 @@ CFG = dict(wds=[0, 0.01, 0.1], epochs=2, batch_size=64, lr=1e-2, train_limit=Non
 
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
-
+REFERENCE = {
+    "torch_adam_default": {"reported": 0, "compare": {"kind": "at_most"}},
+    "fastai_default_wd": {"reported": 0.01, "compare": {"kind": "rel_tol", "tol": 1e-6}},
+    "wd_0_1_to_0_01_valid_loss_ratio": {"reported": 1,
+                                        "compare": {"kind": "at_most", "threshold": 1.05}},
+}
 
 
 def digits(n, seed):
@@ -26,9 +32,16 @@ def digits(n, seed):
     return images.astype(np.uint8), labels
 
 
-def data():
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory):
     (xtr, ytr), (xte, yte) = digits(600, 0), digits(200, 1)
-    return {"train_images": xtr, "train_labels": ytr, "test_images": xte, "test_labels": yte}
+    return write_mnist(tmp_path_factory.mktemp("mnist"), {
+        "train_images": xtr, "train_labels": ytr, "test_images": xte, "test_labels": yte})
+
+
+def context(folder, cfg=None, log=lambda s: None, checkpoint=None):
+    return Context(study="weight_decay", cfg=cfg or CFG, seed=0, inputs={"data": str(folder)},
+                   reference=Reference(REFERENCE), log=log, checkpoint=checkpoint)
 
 
 def test_defaults_agree_with_constructed_optimizers():
@@ -59,7 +72,7 @@ def test_loss_term_equals_sgd_weight_decay_and_a_hand_written_step():
     assert np.abs(finals["adamw"] - finals["adam_loss_term"]).max() > 1e-3  # decoupled differs
     # reference: p <- p - lr (grad CE + wd p), written out by hand on the same batches
     torch.manual_seed(0)
-    model = study.logistic_regression().double()
+    model = logistic_regression().double()
     for idx in study._batches(128, 32, 20, 0):
         model.zero_grad()
         nn.functional.cross_entropy(model(xt[idx]), yt[idx]).backward()
@@ -70,8 +83,8 @@ def test_loss_term_equals_sgd_weight_decay_and_a_hand_written_step():
     np.testing.assert_allclose(finals["sgd_weight_decay"], hand, atol=1e-12)
 
 
-def test_sweep_metrics_table_and_figure(tmp_path):
-    result = study.run(data(), CFG, seed=0, log=lambda s: None)
+def test_sweep_metrics_table_and_figure(folder, tmp_path):
+    result = study.run(context(folder))
     m = result["metrics"]
     assert m["loss_term_vs_optimizer_max_param_diff"] < 1e-12
     assert m["best_wd"] in (0.0, 0.01, 0.1)
@@ -79,16 +92,47 @@ def test_sweep_metrics_table_and_figure(tmp_path):
     assert m["wd_0_1_to_0_01_valid_loss_ratio"] == pytest.approx(ratio)
     assert m["wd_0_01_valid_accuracy"] > 0.5
     assert m["wd_0_1_valid_loss"] != m["wd_0_valid_loss"]  # the decay acts
-    rows = list(csv.DictReader(io.StringIO(study.defaults_csv(result["defaults"]["table"]))))
-    assert rows[0]["setting"] == "torch.optim.Adam(weight_decay)"
-    assert float(rows[3]["installed_default"]) == pytest.approx(0.01)
-    study.plot(result, tmp_path / "f.png")
+    rows = result["table"]
+    assert rows[0]["setting"] == "torch.optim.Adam(weight_decay)" and rows[0]["log_value"] == 0
+    assert rows[1]["log_value"] == ""  # AdamW's default: not in the log
+    assert rows[3]["installed_default"] == pytest.approx(0.01) and rows[3]["log_value"] == 0.01
+    assert table_csv(rows).startswith("setting,installed_default,log_value,")
+    study.plot(result, tmp_path / "f.png", Reference(REFERENCE))
     assert (tmp_path / "f.png").stat().st_size > 10_000
 
 
-def test_bad_config_is_named():
+class Interrupted(Exception):
+    pass
+
+
+def test_a_killed_sweep_resumes_each_weight_decay_from_its_own_checkpoint(folder, tmp_path):
+    expected = study.run(context(folder))["metrics"]
+    checkpoint = tmp_path / "weight_decay.pt"
+
+    def stop(message):
+        if message.startswith("epoch 2/2: wd 0.01:"):
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        study.run(context(folder, log=stop, checkpoint=str(checkpoint)))
+    parts = sorted(p.name for p in tmp_path.iterdir())
+    assert parts == ["weight_decay.wd_0.pt", "weight_decay.wd_0_01.pt"]
+    messages = []
+    torch.manual_seed(123)  # the resumed members restore their own RNG state
+    resumed = study.run(context(folder, log=messages.append, checkpoint=str(checkpoint)))
+    assert [m for m in messages if m.startswith("resumed")] == [
+        f"resumed from checkpoint {tmp_path}/weight_decay.wd_0.pt after epoch 2/2",
+        f"resumed from checkpoint {tmp_path}/weight_decay.wd_0_01.pt after epoch 1/2"]
+    assert not any(m.startswith("epoch 1/2: wd 0.01") or ": wd 0:" in m for m in messages)
+    for key, value in expected.items():
+        if key != "seconds_per_epoch":
+            assert resumed["metrics"][key] == value, key
+    assert list(tmp_path.iterdir()) == []  # the study drops its members' checkpoints
+
+
+def test_bad_config_is_named(folder):
     with pytest.raises(ValueError, match="studies.weight_decay.wds"):
-        study.run(data(), {**CFG, "wds": [0, 0.01]}, seed=0)
+        study.run(context(folder, {**CFG, "wds": [0, 0.01]}))
     with pytest.raises(KeyError, match="equivalence.*adam_lr"):
         eq = {k: v for k, v in EQ.items() if k != "adam_lr"}
-        study.run(data(), {**CFG, "equivalence": eq}, seed=0)
+        study.run(context(folder, {**CFG, "equivalence": eq}))

@@ -25,7 +25,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..training import pick_device, train_epoch
+from ..checkpoint import remove as remove_checkpoint
+from ..timing import seconds_per_epoch
+from ..training import fit, part_checkpoint, train_epoch
 
 KERNELS = ("grid", "exact")
 # KISS-GP grid: [-GRID_BOUND, GRID_BOUND] in every feature dimension. gpytorch 1.15.2's
@@ -152,11 +154,15 @@ def gp_predict(model, likelihood, x: torch.Tensor) -> tuple[np.ndarray, np.ndarr
     return mean.cpu().numpy(), var.clamp_min(0).sqrt().cpu().numpy()
 
 
-def train_gp(model, likelihood, x, y, iterations: int, lr: float, evaluate=None, log=print
-             ) -> list[dict]:
+def train_gp(model, likelihood, x, y, iterations: int, lr: float, evaluate=None, every: int = 1,
+             log=print) -> list[dict]:
     """Train `model` and `likelihood` jointly with Adam on the exact marginal log likelihood,
-    full batch. `evaluate()` (optional, untimed) adds its dict to each iteration's record.
-    Returns records: iteration, loss (negative MLL per point), seconds, and evaluate's keys."""
+    full batch. `evaluate()` (optional, untimed) adds its dict to every `every`-th iteration's
+    record. Returns records: iteration, loss (negative MLL per point), seconds, and evaluate's
+    keys.
+
+    Its own loop, not training.fit: one full-batch step per iteration, no epochs of minibatches
+    (the tutorial's 60 steps; nothing to resume that is worth a checkpoint per step)."""
     model.train()
     likelihood.train()
     opt = torch.optim.Adam(model.parameters(), lr=lr)  # the likelihood is a submodule of model
@@ -169,7 +175,7 @@ def train_gp(model, likelihood, x, y, iterations: int, lr: float, evaluate=None,
         loss.backward()
         opt.step()
         record = {"iteration": it, "loss": loss.item(), "seconds": time.perf_counter() - start}
-        if evaluate is not None:
+        if evaluate is not None and it % every == 0:
             record.update(evaluate())
         history.append(record)
         if it == 1 or it % max(iterations // 10, 1) == 0 or it == iterations:
@@ -181,24 +187,25 @@ def train_gp(model, likelihood, x, y, iterations: int, lr: float, evaluate=None,
 
 
 def train_mse(model: nn.Module, x: torch.Tensor, y: torch.Tensor, epochs: int, batch_size: int,
-              lr: float, seed: int, evaluate=None, log=print) -> list[dict]:
-    """Train `model` with Adam on the MSE in shuffled mini-batches. Returns per-epoch records:
-    epoch, loss (mean train MSE), seconds, and evaluate()'s keys (untimed)."""
+              lr: float, seed: int, evaluate=None, every: int = 1, log=print,
+              checkpoint=None) -> list[dict]:
+    """Train `model` with Adam on the MSE in shuffled mini-batches (training.fit: with
+    `checkpoint`, an interrupted run resumes). Returns per-epoch records: epoch, loss (mean train
+    MSE), seconds, and on every `every`-th epoch evaluate()'s keys."""
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     gen = torch.Generator().manual_seed(seed)
-    history = []
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
-        loss = train_epoch(model, opt, x, y, batch_size, gen, nn.functional.mse_loss)
-        record = {"epoch": epoch, "loss": loss, "seconds": time.perf_counter() - start}
-        if evaluate is not None:
+
+    def epoch(n: int) -> dict:
+        record = {"loss": train_epoch(model, opt, x, y, batch_size, gen, nn.functional.mse_loss)}
+        if evaluate is not None and n % every == 0:
             record.update(evaluate())
-        history.append(record)
-        if epoch == 1 or epoch % max(epochs // 10, 1) == 0 or epoch == epochs:
-            log(f"  MSE epoch {epoch}/{epochs}: train MSE {record['loss']:.4f}  "
-                f"test RMSE {record.get('test_rmse', float('nan')):.4f}  "
-                f"({record['seconds']:.3f} s)")
-    return history
+        return record
+
+    settings = {"batch_size": batch_size, "lr": lr, "seed": seed, "train": list(x.shape),
+                "every": every}
+    return fit(model, opt, epochs, epoch, checkpoint=checkpoint, settings=settings, gen=gen,
+               log=log, describe=lambda r: f"MSE net: train MSE {r['loss']:.4f}" + (
+                   f"  test RMSE {r['test_rmse']:.4f}" if "test_rmse" in r else ""))
 
 
 @torch.no_grad()
@@ -211,17 +218,6 @@ def net_predict(model: nn.Module, x: torch.Tensor) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------------- experiments
-
-
-def every_nth(fn, n: int):
-    """Return a callable that calls `fn()` on its n-th, 2n-th, ... call and gives {} otherwise."""
-    calls = [0]
-
-    def call():
-        calls[0] += 1
-        return fn() if calls[0] % n == 0 else {}
-
-    return call
 
 
 def sine_data(seed: int, n_train: int = 100, n_test: int = 51, noise_std: float = 0.2):
@@ -250,7 +246,7 @@ def run_warmup(cfg: dict, seed: int, log=print) -> dict:
             "noise_std": float(likelihood.noise.sqrt().item())}
 
 
-def run_dkl(data: dict, cfg: dict, seed: int, device: torch.device, log=print) -> dict:
+def run_dkl(data: dict, cfg: dict, seed: int, device: str | torch.device, log=print) -> dict:
     """Train the DKL model; return predictions on the test rows, history and the model."""
     torch.manual_seed(seed)
     tx, ty = (torch.from_numpy(data[k]).to(device) for k in ("train_x", "train_y"))
@@ -264,14 +260,16 @@ def run_dkl(data: dict, cfg: dict, seed: int, device: torch.device, log=print) -
         return {"test_rmse": rmse(gp_predict(model, likelihood, vx)[0], data["test_y"])}
 
     history = train_gp(model, likelihood, tx, ty, cfg["gp_iterations"], cfg["gp_lr"],
-                       evaluate=every_nth(evaluate, cfg["eval_every"]), log=log)
+                       evaluate=evaluate, every=cfg["eval_every"], log=log)
     mean, std = gp_predict(model, likelihood, vx)
     return {"mean": mean, "std": std, "history": history, "model": model,
             "likelihood": likelihood}
 
 
-def run_mse(data: dict, cfg: dict, seed: int, device: torch.device, log=print) -> dict:
-    """Train the MSE network; return its test predictions, history and the model."""
+def run_mse(data: dict, cfg: dict, seed: int, device: str | torch.device, log=print,
+            checkpoint=None) -> dict:
+    """Train the MSE network (resumable from `checkpoint`); return its test predictions,
+    history and the model."""
     torch.manual_seed(seed)
     tx, ty = (torch.from_numpy(data[k]).to(device) for k in ("train_x", "train_y"))
     vx = torch.from_numpy(data["test_x"]).to(device)
@@ -281,14 +279,20 @@ def run_mse(data: dict, cfg: dict, seed: int, device: torch.device, log=print) -
         return {"test_rmse": rmse(net_predict(model, vx), data["test_y"])}
 
     history = train_mse(model, tx, ty, cfg["mse_epochs"], cfg["mse_batch_size"], cfg["mse_lr"],
-                        seed, evaluate=every_nth(evaluate, cfg["eval_every"]), log=log)
+                        seed, evaluate=evaluate, every=cfg["eval_every"], log=log,
+                        checkpoint=checkpoint)
     return {"prediction": net_predict(model, vx), "history": history, "model": model}
 
 
-def run(x: np.ndarray, y: np.ndarray, cfg: dict, seed: int, log=print) -> dict:
-    """The whole study: warm-up GP, DKL and the MSE network on (x, y). Returns {"data",
-    "warmup", "dkl", "mse", "metrics"}."""
-    device = pick_device()
+def run(ctx) -> dict:
+    """The whole study on the elevators folder ctx.inputs["data"]: warm-up GP, DKL (its own
+    full-batch loop, train_gp) and the MSE network (training.fit, resumable from a checkpoint
+    beside ctx.checkpoint), each from ctx.seed. Returns {"data", "warmup", "dkl", "mse",
+    "metrics"}."""
+    from ..loaders.elevators import load_elevators
+
+    cfg, seed, log, device = ctx.cfg, ctx.seed, ctx.log, ctx.device
+    x, y = load_elevators(ctx.inputs["data"])
     log(f"device {device}; {len(x)} rows, {x.shape[1]} features")
     data = prepare(x, y, cfg["train_fraction"])
     log(f"train {len(data['train_x'])} rows, test {len(data['test_x'])}; target mean "
@@ -299,12 +303,11 @@ def run(x: np.ndarray, y: np.ndarray, cfg: dict, seed: int, log=print) -> dict:
     log(f"deep kernel learning ({cfg['kernel']} kernel)")
     dkl = run_dkl(data, cfg, seed, device, log=log)
     log("the same network with a linear output, MSE loss")
-    mse = run_mse(data, cfg, seed, device, log=log)
+    mse_checkpoint = part_checkpoint(ctx.checkpoint, "mse")
+    mse = run_mse(data, cfg, seed, device, log=log, checkpoint=mse_checkpoint)
+    remove_checkpoint(mse_checkpoint)
     dkl_rmse = rmse(dkl["mean"], data["test_y"])
     mse_rmse = rmse(mse["prediction"], data["test_y"])
-    # the first iteration/epoch includes one-off set-up costs: average the rest when possible
-    gp_seconds = [h["seconds"] for h in dkl["history"]]
-    mse_seconds = [h["seconds"] for h in mse["history"]]
     metrics = {
         "dkl_test_rmse": dkl_rmse,
         "mse_test_rmse": mse_rmse,
@@ -318,8 +321,9 @@ def run(x: np.ndarray, y: np.ndarray, cfg: dict, seed: int, log=print) -> dict:
         "target_std": data["y_std"],
         "warmup_test_rmse": warmup["test_rmse"],
         "warmup_noise_std": warmup["noise_std"],
-        "seconds_per_epoch": float(np.median(gp_seconds[1:] or gp_seconds)),
-        "mse_seconds_per_epoch": float(np.median(mse_seconds[1:] or mse_seconds)),
+        # seconds per full-batch GP iteration, and per epoch of the MSE network
+        "seconds_per_epoch": seconds_per_epoch(h["seconds"] for h in dkl["history"]),
+        "mse_seconds_per_epoch": seconds_per_epoch(h["seconds"] for h in mse["history"]),
         "train_rows": len(data["train_x"]),
         "test_rows": len(data["test_x"]),
         "gp_iterations": len(dkl["history"]),
@@ -331,9 +335,10 @@ def run(x: np.ndarray, y: np.ndarray, cfg: dict, seed: int, log=print) -> dict:
 # ----------------------------------------------------------------------------------- figure
 
 
-def plot(result: dict, path) -> None:
-    """Label-vs-prediction scatter for DKL and for the MSE network (as the log's figure), the
-    warm-up GP on the sine, and the test RMSE during training of both models."""
+def plot(result: dict, path, reference) -> None:
+    """Label-vs-prediction scatter for DKL and for the MSE network (as the log's figure, with the
+    log's coverage from `reference` when it has one), the warm-up GP on the sine, and the test
+    RMSE during training of both models."""
     from ..figures import new_figure, save_figure
 
     data, m = result["data"], result["metrics"]
@@ -342,10 +347,12 @@ def plot(result: dict, path) -> None:
     lo, hi = float(min(y.min(), result["dkl"]["mean"].min(), result["mse"]["prediction"].min())), \
         float(max(y.max(), result["dkl"]["mean"].max(), result["mse"]["prediction"].max()))
     size = 2 if len(y) > 1000 else 8
+    log_coverage = (f" (log: {reference['coverage_2sigma']:.0%})"
+                    if "coverage_2sigma" in reference else "")
     for ax, pred, title in (
             (axes[0], result["dkl"]["mean"],
              f"GP + deep learning (DKL): RMSE {m['dkl_test_rmse']:.3f}\n"
-             f"{m['coverage_2sigma']:.1%} of targets within mean ± 2σ"),
+             f"{m['coverage_2sigma']:.1%} of targets within mean ± 2σ{log_coverage}"),
             (axes[1], result["mse"]["prediction"],
              f"Deep learning (MSE loss): RMSE {m['mse_test_rmse']:.3f}\n"
              f"DKL / MSE RMSE ratio {m['dkl_to_mse_rmse_ratio']:.3f}")):

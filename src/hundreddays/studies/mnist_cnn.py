@@ -2,8 +2,8 @@
 
 Two 5x5 convolution blocks (16 and 32 channels), each with batch normalisation, ReLU and 2x2
 max-pooling, then dropout and one linear layer: the usual tweaks (batch norm, dropout, padding)
-that carry a small CNN past 99 % on MNIST. Trained with the loop shared by mnist_logreg and
-mnist_mlp.
+that carry a small CNN past 99 % on MNIST. Trained with the loop the MNIST studies share
+(hundreddays.mnist_support).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .mnist_mlp import fit, plot_curves, tile
+from ..mnist_support import fit_study, plot_curves, tile
 
 
 def cnn(channels: tuple[int, int] = (16, 32), dropout: float = 0.25) -> nn.Module:
@@ -26,14 +26,13 @@ def cnn(channels: tuple[int, int] = (16, 32), dropout: float = 0.25) -> nn.Modul
     )
 
 
-def run(data: dict[str, np.ndarray], epochs: int, batch_size: int, lr: float, seed: int,
-        train_limit: int | None = None, test_limit: int | None = None,
-        channels: tuple[int, int] = (16, 32), dropout: float = 0.25, log=print,
-        checkpoint=None) -> dict:
-    """Train the CNN; see mnist_mlp.fit for the result."""
-    torch.manual_seed(seed)
-    return fit(cnn(tuple(channels), dropout), data, epochs, batch_size, lr, seed, train_limit,
-               test_limit, log, checkpoint)
+def run(ctx) -> dict:
+    """Train the CNN (ctx.cfg's channels and dropout) on the MNIST folder ctx.inputs["data"];
+    see mnist_support.fit for the result."""
+    missing = [k for k in ("channels", "dropout") if k not in ctx.cfg]
+    if missing:
+        raise KeyError(f"config studies.{ctx.study}: missing key(s) {missing}")
+    return fit_study(cnn(tuple(ctx.cfg["channels"]), ctx.cfg["dropout"]), ctx)
 
 
 @torch.no_grad()
@@ -45,8 +44,9 @@ def predictions(model: nn.Module, x: torch.Tensor, batch_size: int = 1024) -> np
                       for i in range(0, len(x), batch_size)]).numpy()
 
 
-def plot(result: dict, path, log_accuracy: float, columns: int = 8) -> None:
-    """Draw loss and accuracy per epoch, the first layer's filters and misclassified digits."""
+def plot(result: dict, path, reference, columns: int = 8) -> None:
+    """Draw loss and accuracy per epoch (the log's test accuracy as a reference), the first
+    layer's filters and misclassified digits."""
     from ..figures import new_figure, save_figure, show_image
 
     model = result["model"]
@@ -54,7 +54,7 @@ def plot(result: dict, path, log_accuracy: float, columns: int = 8) -> None:
     fig.clf()
     grid = fig.add_gridspec(2, 3, width_ratios=[1, 1, 1.6])
     ax_loss, ax_acc = fig.add_subplot(grid[:, 0]), fig.add_subplot(grid[:, 1])
-    plot_curves(ax_loss, ax_acc, result["history"], log_accuracy)
+    plot_curves(ax_loss, ax_acc, result["history"], reference["test_accuracy"])
     filters = model[1].weight.detach().cpu().numpy()[:, 0]
     scale = float(abs(filters).max())
     ax = fig.add_subplot(grid[0, 2])

@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-import numpy as np
-import torch
-from torch import nn
-
-from .mnist_mlp import fit
+from ..mnist_support import fit_study, logistic_regression
 
 
-def logistic_regression() -> nn.Module:
-    """Return the model: flatten 28x28 → one Linear(784, 10) giving logits."""
-    return nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, 10))
+def run(ctx) -> dict:
+    """Train and evaluate logistic regression on the MNIST folder ctx.inputs["data"], resuming
+    from ctx.checkpoint if an interrupted run left one. Returns {"model", "history", "metrics",
+    "test"} (see mnist_support.fit, the loop the MNIST studies share)."""
+    return fit_study(logistic_regression(), ctx)
 
 
-def run(data: dict[str, np.ndarray], epochs: int, batch_size: int, lr: float, seed: int,
-        train_limit: int | None = None, test_limit: int | None = None, log=print,
-        checkpoint=None) -> dict:
-    """Train and evaluate on `data` (load_mnist's dict), resuming from `checkpoint` if an
-    interrupted run left one. Returns {"model", "history", "metrics", "test"} (see
-    mnist_mlp.fit, the loop the three MNIST studies share)."""
-    torch.manual_seed(seed)
-    return fit(logistic_regression(), data, epochs, batch_size, lr, seed, train_limit,
-               test_limit, log, checkpoint)
-
-
-def plot(result: dict, path, log_accuracy: float) -> None:
-    """Draw the loss and accuracy per epoch (with the log's `log_accuracy` as a reference), and
+def plot(result: dict, path, reference) -> None:
+    """Draw the loss and accuracy per epoch (with the log's test accuracy as a reference), and
     the ten learned weight templates."""
     from ..figures import new_figure, save_figure, show_image
 
+    log_accuracy = reference["test_accuracy"]
     hist = result["history"]
     epochs = [h["epoch"] for h in hist]
     fig = new_figure(size=(12, 4.2))[0]

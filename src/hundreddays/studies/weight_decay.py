@@ -12,17 +12,17 @@ decay, and its 0.01 default and "0.1 works most times" are values of that parame
 
 from __future__ import annotations
 
-import csv
 import inspect
-import io
-import time
+from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
-from ..training import evaluate, pick_device, to_tensors, train_epoch
-from .mnist_logreg import logistic_regression
+from ..checkpoint import remove as remove_checkpoint
+from ..mnist_support import logistic_regression
+from ..timing import seconds_per_epoch
+from ..training import evaluate, fit, part_checkpoint, to_tensors, train_epoch
 
 LOG_STATEMENTS = {  # day 34 of the log: what each default is compared with (values: claims.yaml)
     "torch_adam_default": ("torch.optim.Adam", "weight_decay", "Adam: defaults to zero"),
@@ -85,15 +85,6 @@ def library_defaults(log_values: dict[str, float] | None = None) -> dict:
     return {**values, "fastai": fastai, "table": table}
 
 
-def defaults_csv(table: list[dict]) -> str:
-    """Return the defaults table as CSV text (header + one row per setting)."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(table[0]), lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(table)
-    return buffer.getvalue()
-
-
 def _batches(n: int, batch_size: int, steps: int, seed: int) -> list[torch.Tensor]:
     gen = torch.Generator().manual_seed(seed)
     epochs = steps * batch_size // n + 1
@@ -141,53 +132,68 @@ def decay_paths(x: torch.Tensor, y: torch.Tensor, wd: float, lr: float, adam_lr:
 
 
 def train_sweep_member(model: nn.Module, train, valid, wd: float, epochs: int, batch_size: int,
-                       lr: float, seed: int, log=print) -> list[dict]:
-    """Train `model` with AdamW(lr, weight_decay=wd) on cross-entropy; return one record per
-    epoch: train_loss (running mean), valid_loss, valid_accuracy, seconds."""
-    device = pick_device()
+                       lr: float, seed: int, log=print, checkpoint=None,
+                       device: str | torch.device = "cpu") -> list[dict]:
+    """Train `model` on `device` with AdamW(lr, weight_decay=wd) on cross-entropy (training.fit:
+    with `checkpoint`, an interrupted run resumes); return one record per epoch: train_loss
+    (running mean), valid_loss, valid_accuracy, seconds."""
     model.to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=wd)
     gen = torch.Generator().manual_seed(seed)
     x, y = train
-    history = []
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
+
+    def epoch(_n: int) -> dict:
         train_loss = train_epoch(model, opt, x, y, batch_size, gen, nn.functional.cross_entropy)
         valid_loss, valid_acc = evaluate(model, *valid)
-        history.append({"epoch": epoch, "train_loss": train_loss, "valid_loss": valid_loss,
-                        "valid_accuracy": valid_acc, "seconds": time.perf_counter() - start})
-        log(f"wd {wd:g} epoch {epoch}/{epochs}: train loss {history[-1]['train_loss']:.4f}  "
-            f"valid loss {valid_loss:.4f}  valid accuracy {valid_acc:.4f}")
-    return history
+        return {"train_loss": train_loss, "valid_loss": valid_loss, "valid_accuracy": valid_acc}
+
+    settings = {"wd": wd, "batch_size": batch_size, "lr": lr, "seed": seed,
+                "train": list(x.shape), "valid": len(valid[0])}
+    return fit(model, opt, epochs, epoch, checkpoint=checkpoint, settings=settings, gen=gen,
+               log=log, describe=lambda r: (
+                   f"wd {wd:g}: train loss {r['train_loss']:.4f}  valid loss "
+                   f"{r['valid_loss']:.4f}  valid accuracy {r['valid_accuracy']:.4f}"))
 
 
 def _key(wd: float) -> str:
     return f"{wd:g}".replace(".", "_").replace("-", "m")
 
 
-def run(data: dict[str, np.ndarray], cfg: dict, seed: int, log=print,
-        log_values: dict[str, float] | None = None) -> dict:
-    """Read the defaults (shown beside the log's `log_values`), check the equivalence, run the
-    sweep on `data` (load_mnist's dict).
-    Returns {"defaults", "equivalence", "sweep" {wd: history}, "metrics"}."""
+def check_config(cfg: dict) -> list[float]:
+    """Raise naming the config key when the block lacks a key or its sweep misses the two weight
+    decays the claim compares; return the sweep's weight decays."""
     for key in ("wds", "epochs", "batch_size", "lr", "train_limit", "test_limit", "equivalence"):
         if key not in cfg:
             raise KeyError(f"config studies.weight_decay: missing key {key!r}")
+    for key in ("images", "batch_size", "steps", "lr", "adam_lr", "wd"):
+        if key not in cfg["equivalence"]:
+            raise KeyError(f"config studies.weight_decay.equivalence: missing key {key!r}")
     wds = [float(w) for w in cfg["wds"]]
     if not {0.01, 0.1} <= set(wds):
         raise ValueError(f"config studies.weight_decay.wds = {cfg['wds']}: must hold 0.01 and 0.1 "
                          "(the claim compares them)")
+    return wds
+
+
+def run(ctx) -> dict:
+    """Read the defaults (shown beside the log's values, ctx.reference), check the equivalence,
+    run the sweep on the MNIST folder ctx.inputs["data"], each weight decay resumable from its own
+    checkpoint beside ctx.checkpoint. Returns {"defaults", "equivalence", "sweep" {wd: history},
+    "metrics", "table" (the defaults)}."""
+    from ..loaders.mnist import load_mnist
+
+    cfg, seed, log = ctx.cfg, ctx.seed, ctx.log
+    wds = check_config(cfg)
     eq = cfg["equivalence"]
-    defaults = library_defaults(log_values)
+    defaults = library_defaults({k: ctx.reference[k] for k in LOG_STATEMENTS
+                                 if k in ctx.reference})
     log(f"defaults: torch Adam {defaults['torch_adam_default']}, AdamW "
         f"{defaults['torch_adamw_default']}, fastai {defaults['fastai_default_wd']} "
         f"({defaults['fastai']['source']})")
 
+    data = load_mnist(Path(ctx.inputs["data"]))
     x_eq, y_eq = to_tensors(data["train_images"][:eq["images"]],
                             data["train_labels"][:eq["images"]])
-    for key in ("images", "batch_size", "steps", "lr", "adam_lr", "wd"):
-        if key not in eq:
-            raise KeyError(f"config studies.weight_decay.equivalence: missing key {key!r}")
     finals = decay_paths(x_eq.double(), y_eq, eq["wd"], eq["lr"], eq["adam_lr"], eq["steps"],
                          eq["batch_size"], seed)
     diff = {name: float(np.abs(finals[name] - finals[ref]).max()) for name, ref in (
@@ -202,10 +208,14 @@ def run(data: dict[str, np.ndarray], cfg: dict, seed: int, log=print,
     valid = to_tensors(data["test_images"][:cfg["test_limit"]],
                        data["test_labels"][:cfg["test_limit"]])
     sweep = {}
+    checkpoints = {wd: part_checkpoint(ctx.checkpoint, f"wd_{_key(wd)}") for wd in wds}
     for wd in wds:
         torch.manual_seed(seed)  # the same initial weights for every wd
         sweep[wd] = train_sweep_member(logistic_regression(), train, valid, wd, cfg["epochs"],
-                                       cfg["batch_size"], cfg["lr"], seed, log=log)
+                                       cfg["batch_size"], cfg["lr"], seed, log=log,
+                                       checkpoint=checkpoints[wd], device=ctx.device)
+    for path in checkpoints.values():  # kept until every member is done: a rerun skips those
+        remove_checkpoint(path)
     final = {wd: hist[-1] for wd, hist in sweep.items()}
     metrics = {key: defaults[key] for key in LOG_STATEMENTS}
     metrics.update({
@@ -218,18 +228,20 @@ def run(data: dict[str, np.ndarray], cfg: dict, seed: int, log=print,
         "wd_0_1_to_0_01_valid_loss_ratio": final[0.1]["valid_loss"] / final[0.01]["valid_loss"],
         "best_wd": min(wds, key=lambda w: final[w]["valid_loss"]),
         "train_images": len(train[0]), "valid_images": len(valid[0]), "epochs": cfg["epochs"],
-        "seconds_per_epoch": float(np.mean([h["seconds"] for hist in sweep.values()
-                                            for h in hist])),
+        "seconds_per_epoch": seconds_per_epoch(h["seconds"] for hist in sweep.values()
+                                               for h in hist),
     })
     for wd, rec in final.items():
         metrics[f"wd_{_key(wd)}_valid_loss"] = rec["valid_loss"]
         metrics[f"wd_{_key(wd)}_valid_accuracy"] = rec["valid_accuracy"]
-    return {"defaults": defaults, "equivalence": diff, "sweep": sweep, "metrics": metrics}
+    return {"defaults": defaults, "equivalence": diff, "sweep": sweep, "metrics": metrics,
+            "table": defaults["table"]}
 
 
-def plot(result: dict, path) -> None:
-    """Draw the sweep's validation loss and accuracy per epoch, beside a table of the installed
-    defaults against the log's statements and the loss-term/optimizer check."""
+def plot(result: dict, path, reference) -> None:
+    """Draw the sweep's validation loss and accuracy per epoch (the claim's bound on the 0.1 /
+    0.01 loss ratio from `reference`, when it has one), beside a table of the installed defaults
+    against the log's statements and the loss-term/optimizer check."""
     from ..figures import new_figure, save_figure
 
     m = result["metrics"]
@@ -240,9 +252,11 @@ def plot(result: dict, path) -> None:
         label = f"wd = {wd:g}" + (" (best)" if wd == m["best_wd"] else "")
         ax_loss.plot(epochs, [h["valid_loss"] for h in hist], "o-", color=f"C{i}", label=label)
         ax_acc.plot(epochs, [h["valid_accuracy"] for h in hist], "o-", color=f"C{i}", label=label)
+    ratio_key = "wd_0_1_to_0_01_valid_loss_ratio"
+    bound = f", claim ≤ {reference.threshold(ratio_key):g}" if ratio_key in reference else ""
     ax_loss.set(xlabel="epoch", ylabel="validation cross-entropy",
-                title=f"Validation loss by AdamW weight decay (0.1 / 0.01: "
-                      f"{m['wd_0_1_to_0_01_valid_loss_ratio']:.3f})")
+                title=f"Validation loss by AdamW weight decay\n(0.1 / 0.01: "
+                      f"{m[ratio_key]:.3f}{bound})")
     ax_acc.set(xlabel="epoch", ylabel="validation accuracy",
                title=f"MNIST logistic regression, {m['train_images']} training images")
     for ax in (ax_loss, ax_acc):
