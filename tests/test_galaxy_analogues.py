@@ -8,7 +8,9 @@ from scipy import integrate
 
 from hundreddays.analogues import fit as fitting
 from hundreddays.analogues import nets, photometry
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import galaxy_analogues as study
+from hundreddays.study_table import Study, StudyTableError, validate_config
 
 QUIET = {"log": lambda s: None}
 
@@ -143,10 +145,13 @@ def test_regression_on_noisy_labels_beats_the_labels():
 
 
 def test_config_errors_name_the_key():
+    table = {"galaxy_analogues": Study(id="galaxy_analogues", day="33-53", title="t")}
+    validate_config({"studies": {"galaxy_analogues": TINY}}, table)
     cfg = copy.deepcopy(TINY)
     del cfg["cnn"]["blocks"]
-    with pytest.raises(KeyError, match=r"galaxy_analogues\.cnn.*blocks"):
-        study.check_config(cfg)
+    with pytest.raises(StudyTableError, match=r"galaxy_analogues\.cnn.*blocks"):
+        validate_config({"studies": {"galaxy_analogues": cfg}}, table)  # the workflow's check
+    # what the schema cannot say, run() checks
     cfg = copy.deepcopy(TINY)
     cfg["empty_classes"]["empty"] = [12]
     with pytest.raises(ValueError, match="empty_classes.empty"):
@@ -158,7 +163,7 @@ def test_config_errors_name_the_key():
 
 
 def test_run_end_to_end_is_seeded_and_plots(tmp_path):
-    result = study.run(TINY, seed=0, **QUIET)
+    result = study.run(Context(study="galaxy_analogues", cfg=TINY, seed=0, **QUIET))
     m = result["metrics"]
     assert all(math.isfinite(v) for v in m.values())
     ec = result["empty_classes"]
@@ -168,5 +173,5 @@ def test_run_end_to_end_is_seeded_and_plots(tmp_path):
     assert set(result["pretraining"]["tuned"]) == {"scratch", "clean", "noisy", "noisy_long"}
     again = study.empty_classes(TINY, 0, **QUIET)
     assert again["runs"][0.0]["empty_nll"] == ec["runs"][0.0]["empty_nll"]
-    study.plot(result, tmp_path / "g.png", TINY["z_max"])
+    study.plot(result, tmp_path / "g.png", Reference({}))
     assert (tmp_path / "g.png").stat().st_size > 10_000

@@ -1,13 +1,22 @@
 import numpy as np
 import pytest
 
+from hundreddays.runner import Context, Reference
+from hundreddays.seeds import seed_everything
 from hundreddays.studies import line_fit_ignite as study
+from hundreddays.study_table import Study, StudyTableError, validate_config
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 CFG = {"points": 10, "train_lines": 1000, "test_lines": 300, "hidden": 32, "epochs": 8,
        "batch_size": 32, "lr": 3e-3, "small_slope": 0.1}
+
+
+def run(cfg: dict, seed: int = 0) -> dict:
+    """run() as the runner calls it: after seeding (the initial weights come from torch)."""
+    seed_everything(seed)
+    return study.run(Context(study="line_fit_ignite", cfg=cfg, seed=seed, log=lambda s: None))
 
 
 def test_lines_are_exact_and_least_squares_recovers_them():
@@ -34,9 +43,9 @@ def test_slope_error_summary_against_direct_computation():
 
 
 def test_ignite_training_learns_lines_and_is_deterministic(tmp_path):
-    a = study.run(CFG, seed=0, log=lambda s: None)
-    b = study.run(dict(CFG, epochs=1), seed=0, log=lambda s: None)
-    c = study.run(dict(CFG, epochs=1), seed=0, log=lambda s: None)
+    a = run(CFG)
+    b = run(dict(CFG, epochs=1))
+    c = run(dict(CFG, epochs=1))
     m = a["metrics"]
     # guessing a = 0.5 gives a median error of 0.25; the network must do far better
     assert m["median_slope_abs_error"] < 0.03
@@ -47,10 +56,16 @@ def test_ignite_training_learns_lines_and_is_deterministic(tmp_path):
     # the evaluator's slope MAE is the one we recompute from the predictions
     err = np.abs(a["predicted"][:, 0] - a["test_params"][:, 0]).mean()
     assert a["history"][-1]["test_slope_mae"] == pytest.approx(err, rel=1e-4)
-    study.plot(a, tmp_path / "l.png", CFG["small_slope"])
+    assert a["small_slope"] == CFG["small_slope"]  # the plot's marker
+    study.plot(a, tmp_path / "l.png", Reference({}))
     assert (tmp_path / "l.png").stat().st_size > 1000
 
 
-def test_config_errors_name_the_key():
-    with pytest.raises(ValueError, match="line_fit_ignite.*points"):
-        study.run({k: v for k, v in CFG.items() if k != "points"}, seed=0)
+def test_the_schema_names_the_bad_key():
+    """The workflow checks the block against schemas/studies/line_fit_ignite.yaml first."""
+    table = {"line_fit_ignite": Study(id="line_fit_ignite", day="39", title="t")}
+    validate_config({"studies": {"line_fit_ignite": CFG}}, table)
+    for bad, key in (({k: v for k, v in CFG.items() if k != "points"}, "points"),
+                     (dict(CFG, noise=1), "noise")):
+        with pytest.raises(StudyTableError, match=f"studies.line_fit_ignite.*{key}"):
+            validate_config({"studies": {"line_fit_ignite": bad}}, table)

@@ -2,8 +2,10 @@
 
 import numpy as np
 import pytest
+import torch
 from sklearn.preprocessing import StandardScaler
 
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import log_features as study
 
 CFG = {"galaxies": 3000, "bands": 5, "brightness_sigma": 2.5, "noise_std": 3.0,
@@ -55,7 +57,7 @@ def test_standardize_matches_scikit_learn():
 
 
 def test_log_inputs_beat_standardised_inputs_and_plot(tmp_path):
-    r = study.run(CFG, seed=0, log=lambda s: None)
+    r = study.run(Context(study="log_features", cfg=CFG, seed=0, log=lambda s: None))
     m = r["metrics"]
     assert m["standardized_to_log_valid_loss_ratio"] > 1.2
     assert m["log_valid_loss"] < 0.6 * m["target_variance"]  # learned, not the mean
@@ -63,5 +65,18 @@ def test_log_inputs_beat_standardised_inputs_and_plot(tmp_path):
         m["standardized_valid_loss"] / m["log_valid_loss"])
     assert m["noisy_negative_flux_fraction"] == study.negative_fraction(r["catalogue"]["flux"])
     assert [len(h) for h in r["histories"].values()] == [8, 8, 8]
-    study.plot(r, tmp_path / "lf.png")
+    study.plot(r, tmp_path / "lf.png", Reference({}))
     assert (tmp_path / "lf.png").stat().st_size > 10_000
+
+
+def test_every_variant_starts_from_the_same_weights_and_batch_order():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 3))
+    y = x @ np.array([1.0, -1.0, 0.5])
+    args = ((x[:150], y[:150]), (x[150:], y[150:]), [8], 3, 32, 1e-2, 3)
+    a = study.train_regressor(*args, log=lambda s: None)
+    torch.manual_seed(99)  # whatever torch's global state, the regressor reseeds from its seed
+    b = study.train_regressor(*args, log=lambda s: None)
+    assert [h["epoch"] for h in a] == [1, 2, 3] and all(h["seconds"] > 0 for h in a)
+    assert [h["valid_loss"] for h in a] == [h["valid_loss"] for h in b]
+    assert a[-1]["valid_loss"] < a[0]["valid_loss"]

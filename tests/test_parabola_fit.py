@@ -2,13 +2,22 @@ import numpy as np
 import pytest
 from sklearn.metrics import r2_score
 
+from hundreddays.runner import Context, Reference
+from hundreddays.seeds import seed_everything
 from hundreddays.studies import parabola_fit as study
+from hundreddays.study_table import Study, StudyTableError, validate_config
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 CFG = {"points": 50, "snr": 10, "train_curves": 1500, "test_curves": 300, "hidden": 32,
        "epochs": 4, "batch_size": 32, "lr": 3e-3}
+
+
+def run(cfg: dict, seed: int = 0) -> dict:
+    """run() as the runner calls it: after seeding (the initial weights come from torch)."""
+    seed_everything(seed)
+    return study.run(Context(study="parabola_fit", cfg=cfg, seed=seed, log=lambda s: None))
 
 
 def test_r2_matches_scikit_learn():
@@ -41,19 +50,25 @@ def test_epochs_to_reports_first_epoch_or_sentinel():
 
 
 def test_network_recovers_parameters_and_plots(tmp_path):
-    r = study.run(CFG, seed=0, log=lambda s: None)
-    again = study.run(dict(CFG, epochs=1), seed=0, log=lambda s: None)
+    r = run(CFG)
+    again = run(dict(CFG, epochs=1))
     m = r["metrics"]
     assert m["min_param_r2"] > 0.9
     assert m["min_param_r2"] <= m["least_squares_min_param_r2"] + 0.01
     assert 1 <= m["epochs_to_r2_0_9"] <= CFG["epochs"]
     assert r["history"][0]["test_mse"] == again["history"][0]["test_mse"]
+    assert [h["epoch"] for h in r["history"]] == [1, 2, 3, 4]
     r2 = r2_score(r["test"][1], r["predicted"], multioutput="raw_values")
     assert m["min_param_r2"] == pytest.approx(r2.min())
-    study.plot(r, tmp_path / "p.png")
+    study.plot(r, tmp_path / "p.png", Reference({}))
     assert (tmp_path / "p.png").stat().st_size > 1000
 
 
-def test_config_errors_name_the_key():
-    with pytest.raises(ValueError, match="parabola_fit.*noise"):
-        study.run(dict(CFG, noise=1), seed=0)
+def test_the_schema_names_the_bad_key():
+    """The workflow checks the block against schemas/studies/parabola_fit.yaml first."""
+    table = {"parabola_fit": Study(id="parabola_fit", day="50", title="t")}
+    validate_config({"studies": {"parabola_fit": CFG}}, table)
+    for bad, key in ((dict(CFG, noise=1), "noise"),
+                     ({k: v for k, v in CFG.items() if k != "snr"}, "snr")):
+        with pytest.raises(StudyTableError, match=f"studies.parabola_fit.*{key}"):
+            validate_config({"studies": {"parabola_fit": bad}}, table)

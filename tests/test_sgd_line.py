@@ -2,10 +2,16 @@ import numpy as np
 import pytest
 import torch
 
+from hundreddays.runner import Context, Reference
 from hundreddays.studies import sgd_line as study
+from hundreddays.study_table import Study, StudyTableError, validate_config
 
 CFG = dict(n_points=100, slope=3.0, intercept=2.0, noise_std=0.3, x_range=1.0, init=[-1.0, 1.0],
            lr=0.1, steps=100)
+
+
+def run(cfg: dict) -> dict:
+    return study.run(Context(study="sgd_line", cfg=cfg, seed=0, log=lambda s: None))
 
 
 def test_hand_gradient_matches_finite_differences():
@@ -27,7 +33,7 @@ def test_autograd_matches_hand_gradient_and_numpy_path():
 
 
 def test_descent_converges_to_least_squares_and_the_true_line(tmp_path):
-    result = study.run(CFG, seed=0, log=lambda s: None)
+    result = run(CFG)
     m = result["metrics"]
     design = np.column_stack([result["x"], np.ones_like(result["x"])])
     reference = np.linalg.solve(design.T @ design, design.T @ result["y"])  # normal equations
@@ -37,14 +43,21 @@ def test_descent_converges_to_least_squares_and_the_true_line(tmp_path):
     assert m["autograd_vs_hand_gradient_max_diff"] < 1e-12
     assert m["torch_final_loss"] >= m["lstsq_loss"] - 1e-15
     assert abs(m["torch_final_loss"] - m["numpy_final_loss"]) < 1e-12
-    study.plot(result, tmp_path / "f.png")
+    study.plot(result, tmp_path / "f.png", Reference({}))
     assert (tmp_path / "f.png").stat().st_size > 10_000
 
 
-def test_too_few_steps_leave_a_large_error_and_bad_config_is_named():
-    few = study.run({**CFG, "steps": 3}, seed=0, log=lambda s: None)["metrics"]
+def test_too_few_steps_leave_a_large_error():
+    few = run({**CFG, "steps": 3})["metrics"]
     assert few["max_param_rel_error"] > 0.3  # the claim's metric can fail
-    with pytest.raises(KeyError, match="studies.sgd_line.*lr"):
-        study.run({k: v for k, v in CFG.items() if k != "lr"}, seed=0)
-    with pytest.raises(ValueError, match="init"):
-        study.run({**CFG, "init": [1.0]}, seed=0)
+
+
+@pytest.mark.parametrize("bad, key", [({k: v for k, v in CFG.items() if k != "lr"}, "lr"),
+                                      ({**CFG, "init": [1.0]}, "init"),
+                                      ({**CFG, "intercept": 0}, "intercept")])
+def test_the_schema_names_the_bad_key(bad, key):
+    """The workflow checks the block against schemas/studies/sgd_line.yaml before run()."""
+    table = {"sgd_line": Study(id="sgd_line", day="19", title="t")}
+    validate_config({"studies": {"sgd_line": CFG}}, table)
+    with pytest.raises(StudyTableError, match=f"studies.sgd_line.*{key}"):
+        validate_config({"studies": {"sgd_line": bad}}, table)

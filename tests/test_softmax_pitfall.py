@@ -5,7 +5,10 @@ import pytest
 import torch
 from scipy.special import logsumexp
 
+from hundreddays.runner import Context, Reference
+from hundreddays.seeds import seed_everything
 from hundreddays.studies import softmax_pitfall as study
+from hundreddays.study_table import Study, StudyTableError, validate_config
 
 CFG = dict(n_train=1500, n_test=300, dim=20, classes=10, separation=1.0, hidden=64, epochs=3,
            batch_size=64, lr=1e-3, check_logits=200, check_scale=10.0)
@@ -13,6 +16,11 @@ CFG = dict(n_train=1500, n_test=300, dim=20, classes=10, separation=1.0, hidden=
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
+
+def run(cfg: dict, seed: int = 0) -> dict:
+    """run() as the runner calls it: after seeding (the initial weights come from torch)."""
+    seed_everything(seed)
+    return study.run(Context(study="softmax_pitfall", cfg=cfg, seed=seed, log=lambda s: None))
 
 
 def test_cross_entropy_is_nll_of_log_softmax_against_numpy():
@@ -42,7 +50,7 @@ def test_double_softmax_floor_is_reached_by_one_hot_logits(k):
 
 
 def test_extra_softmax_keeps_the_loss_above_its_floor(tmp_path):
-    result = study.run(CFG, seed=0, log=lambda s: None)
+    result = run(CFG)
     m = result["metrics"]
     assert m["ce_equals_nll_of_log_softmax"] == 1
     assert m["double_softmax_train_loss"] > m["double_softmax_loss_floor"]
@@ -51,12 +59,17 @@ def test_extra_softmax_keeps_the_loss_above_its_floor(tmp_path):
     assert m["single_softmax_test_accuracy"] > 0.8
     assert m["single_softmax_train_loss"] < result["single"][0]["train_loss"]
     small = {**CFG, "n_train": 300, "epochs": 1}
-    a, b = (study.run(small, seed=1, log=lambda s: None)["metrics"] for _ in range(2))
+    a, b = (run(small, seed=1)["metrics"] for _ in range(2))
     assert a["double_softmax_train_loss"] == b["double_softmax_train_loss"]
-    study.plot(result, tmp_path / "f.png")
+    study.plot(result, tmp_path / "f.png", Reference({}))
     assert (tmp_path / "f.png").stat().st_size > 10_000
 
 
-def test_missing_config_key_is_named():
-    with pytest.raises(KeyError, match="studies.softmax_pitfall.*hidden"):
-        study.run({k: v for k, v in CFG.items() if k != "hidden"}, seed=0)
+def test_the_schema_names_the_bad_key():
+    """The workflow checks the block against schemas/studies/softmax_pitfall.yaml first."""
+    table = {"softmax_pitfall": Study(id="softmax_pitfall", day="28, 35", title="t")}
+    validate_config({"studies": {"softmax_pitfall": CFG}}, table)
+    for bad, key in (({k: v for k, v in CFG.items() if k != "hidden"}, "hidden"),
+                     ({**CFG, "classes": 1}, "classes")):
+        with pytest.raises(StudyTableError, match=f"studies.softmax_pitfall.*{key}"):
+            validate_config({"studies": {"softmax_pitfall": bad}}, table)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 
-def plot(results: dict, path, z_max: float) -> None:
-    """One panel per analogue, each titled as a simulated analogue."""
+def draw(results: dict, path, z_max: float) -> None:
+    """One panel per analogue, each titled as a simulated analogue (z classes over [0, z_max])."""
     from matplotlib.ticker import ScalarFormatter
 
     from ..figures import new_figure, save_figure

@@ -1,17 +1,18 @@
-"""One small Adam loop for the analogues: cross-entropy over z classes or MSE on z, optional
-weight decay on the output layer only (day 33), per-epoch train and validation loss, and
-snapshots of the weights at chosen epochs (day 52's short vs long pretraining)."""
+"""The Adam recipe of the analogues, on the one epoch loop hundreddays.training.fit:
+cross-entropy over z classes or MSE on z, optional weight decay on the output layer only
+(day 33), per-epoch train and validation loss, and snapshots of the weights at chosen epochs
+(day 52's short vs long pretraining)."""
 
 from __future__ import annotations
 
 import copy
-import time
 
 import numpy as np
 import torch
 from torch import nn
 
-from ..training import pick_device, train_epoch
+from ..training import fit as fit_epochs
+from ..training import train_epoch
 from .nets import last_linear
 
 Split = tuple[np.ndarray, np.ndarray]
@@ -50,14 +51,14 @@ def per_sample_loss(model: nn.Module, split: Split, loss: str) -> np.ndarray:
 
 def fit(model: nn.Module, train: Split, valid: Split, *, loss: str, epochs: int, batch_size: int,
         lr: float, seed: int, last_layer_weight_decay: float = 0.0, snapshot_at=(),
-        log=print, name: str = "") -> dict:
-    """Train `model` with Adam (coupled L2 `last_layer_weight_decay` on the output layer only).
+        log=print, name: str = "", device: str | torch.device = "cpu") -> dict:
+    """Train `model` on `device` with Adam (coupled L2 `last_layer_weight_decay` on the output
+    layer only), batch order drawn from `seed`, for `epochs` epochs of hundreddays.training.fit.
 
     Returns {"history": [{epoch, train_loss, valid_loss, seconds}], "snapshots": {epoch: state}};
     the losses are measured in eval mode after each epoch, on the whole train and valid sets."""
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"{name}: epochs and batch_size must be >= 1, got {epochs}, {batch_size}")
-    device = pick_device()
     model.to(device)
     head = list(last_linear(model).parameters())
     body = [p for p in model.parameters() if all(p is not h for h in head)]
@@ -66,21 +67,21 @@ def fit(model: nn.Module, train: Split, valid: Split, *, loss: str, epochs: int,
     x, y = as_tensors(train, loss, device)
     valid_t = as_tensors(valid, loss, device)
     gen = torch.Generator().manual_seed(seed)
-    history, snapshots = [], {}
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
+    state: dict = {"snapshots": {}}
+
+    def epoch(n: int) -> dict:
         train_epoch(model, opt, x, y, batch_size, gen, lambda out, target: _loss(out, target, loss))
-        record = {"epoch": epoch,
-                  "train_loss": _loss(predict(model, x), y, loss).item(),
-                  "valid_loss": _loss(predict(model, valid_t[0]), valid_t[1], loss).item(),
-                  "seconds": time.perf_counter() - start}
-        history.append(record)
-        if epoch in snapshot_at:
-            snapshots[epoch] = copy.deepcopy(model.state_dict())
-        if epoch == 1 or epoch == epochs or epoch % max(1, epochs // 5) == 0:
-            log(f"{name} epoch {epoch}/{epochs}: train {record['train_loss']:.4f}  "
-                f"valid {record['valid_loss']:.4f}  ({record['seconds']:.2f} s)")
-    return {"history": history, "snapshots": snapshots}
+        record = {"train_loss": _loss(predict(model, x), y, loss).item(),
+                  "valid_loss": _loss(predict(model, valid_t[0]), valid_t[1], loss).item()}
+        if n in snapshot_at:
+            state["snapshots"][n] = copy.deepcopy(model.state_dict())
+        return record
+
+    history = fit_epochs(model, opt, epochs, epoch, gen=gen, state=state,
+                         log=lambda text: log(f"{name} {text}" if name else text),
+                         describe=lambda r: (f"train {r['train_loss']:.4f}  "
+                                             f"valid {r['valid_loss']:.4f}"))
+    return {"history": history, "snapshots": state["snapshots"]}
 
 
 def best_valid(history: list[dict]) -> float:

@@ -16,30 +16,17 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..analogues.figure import plot  # noqa: F401 (the study's figure, re-exported)
+from ..analogues import figure
 from ..analogues.fit import best_valid, fit, per_sample_loss, predict
 from ..analogues.nets import SpectrumCNN, mlp, n_parameters
 from ..analogues.photometry import simulate, standardizer, z_classes
-
-KEYS = {
-    "": ["bands", "z_max", "classes", "flux_noise", "hidden", "batch_size", "lr",
-         "empty_classes", "cnn", "pretraining", "noisy_labels"],
-    "empty_classes": ["train", "test", "empty", "epochs", "weight_decay", "weight_decay_sweep"],
-    "cnn": ["train", "valid", "spectrum_length", "linear_width", "channels", "blocks", "epochs"],
-    "pretraining": ["simulations", "sim_noise", "domain_shift", "real_train", "real_valid",
-                    "short_epochs", "long_epochs", "finetune_epochs", "finetune_batch_size"],
-    "noisy_labels": ["train", "test", "label_noise", "epochs"],
-}
+from ..timing import seconds_per_epoch
 
 
 def check_config(cfg: dict) -> None:
-    """Raise KeyError/ValueError naming the config key (studies.galaxy_analogues...) at fault."""
-    for block, keys in KEYS.items():
-        part = cfg[block] if block else cfg
-        where = "studies.galaxy_analogues" + (f".{block}" if block else "")
-        missing = [k for k in keys if k not in part]
-        if missing:
-            raise KeyError(f"config {where}: missing key(s) {missing}")
+    """Raise ValueError naming the config key (studies.galaxy_analogues...) at fault, for what
+    the block's schema (schemas/studies/galaxy_analogues.yaml, checked by the workflow) cannot
+    say: the emptied classes must exist, the short pretraining must be shorter than the long."""
     empty = cfg["empty_classes"]["empty"]
     if not empty or any(not 0 <= c < cfg["classes"] for c in empty):
         raise ValueError(f"config studies.galaxy_analogues.empty_classes.empty: {empty} must be "
@@ -60,7 +47,7 @@ def _model(cfg: dict, seed: int, n_out: int | None = None):
     return mlp(cfg["bands"], cfg["hidden"], cfg["classes"] if n_out is None else n_out)
 
 
-def empty_classes(cfg: dict, seed: int, log=print) -> dict:
+def empty_classes(cfg: dict, seed: int, log=print, device: str = "cpu") -> dict:
     """Analogue 1: train without the samples of the `empty` classes; per-class test NLL for
     each last-layer weight decay of the sweep (0 and the claimed one included)."""
     sub, classes = cfg["empty_classes"], cfg["classes"]
@@ -79,7 +66,7 @@ def empty_classes(cfg: dict, seed: int, log=print) -> dict:
         model = _model(cfg, seed + 1)
         out = fit(model, tr, te, loss="ce", epochs=sub["epochs"], batch_size=cfg["batch_size"],
                   lr=cfg["lr"], seed=seed + 1, last_layer_weight_decay=wd, log=log,
-                  name=f"[empty classes, last-layer weight decay {wd:g}]")
+                  name=f"[empty classes, last-layer weight decay {wd:g}]", device=device)
         nll = per_sample_loss(model, te, "ce")
         per_class = np.array([nll[y_test == c].mean() if (y_test == c).any() else np.nan
                               for c in range(classes)])
@@ -90,7 +77,7 @@ def empty_classes(cfg: dict, seed: int, log=print) -> dict:
             "train_size": int(keep.sum()), "test_in_empty": int(in_empty.sum())}
 
 
-def cnn_vs_linear(cfg: dict, seed: int, log=print) -> dict:
+def cnn_vs_linear(cfg: dict, seed: int, log=print, device: str = "cpu") -> dict:
     """Analogue 2: the spectrum CNN and the fully connected net on the same data and schedule."""
     sub = cfg["cnn"]
     rng = np.random.default_rng([seed, 2])
@@ -106,12 +93,12 @@ def cnn_vs_linear(cfg: dict, seed: int, log=print) -> dict:
     out = {}
     for name, model in (("cnn", cnn), ("linear", linear)):
         run = fit(model, tr, va, loss="ce", epochs=sub["epochs"], batch_size=cfg["batch_size"],
-                  lr=cfg["lr"], seed=seed + 2, log=log, name=f"[{name}]")
+                  lr=cfg["lr"], seed=seed + 2, log=log, name=f"[{name}]", device=device)
         out[name] = {"history": run["history"], "parameters": n_parameters(model)}
     return out
 
 
-def pretraining(cfg: dict, seed: int, log=print) -> dict:
+def pretraining(cfg: dict, seed: int, log=print, device: str = "cpu") -> dict:
     """Analogue 3: fine-tune on a small shifted "real" set from scratch, after clean pretraining,
     after noisy pretraining (short: a snapshot of the long run) and after long noisy pretraining.
     The clean and noisy simulations are the same galaxies, with and without the added noise."""
@@ -128,7 +115,7 @@ def pretraining(cfg: dict, seed: int, log=print) -> dict:
     y_sim = classes(sim)
     short, long = sub["short_epochs"], sub["long_epochs"]
     common = {"loss": "ce", "batch_size": cfg["batch_size"], "lr": cfg["lr"], "seed": seed + 3,
-              "log": log}
+              "log": log, "device": device}
     clean_model = _model(cfg, seed + 3)
     clean = fit(clean_model, (scale(sim["clean"]), y_sim), real_va, epochs=short,
                 name="[pretrain clean]", **common)
@@ -144,13 +131,13 @@ def pretraining(cfg: dict, seed: int, log=print) -> dict:
             model.load_state_dict(state)
         run = fit(model, real_tr, real_va, loss="ce", epochs=sub["finetune_epochs"],
                   batch_size=sub["finetune_batch_size"], lr=cfg["lr"], seed=seed + 4, log=log,
-                  name=f"[fine-tune after {name}]")
+                  name=f"[fine-tune after {name}]", device=device)
         tuned[name] = {"history": run["history"], "best_valid_loss": best_valid(run["history"])}
     return {"pretrain": {"clean": clean["history"], "noisy": noisy["history"]}, "tuned": tuned,
             "short_epochs": short, "long_epochs": long}
 
 
-def noisy_labels(cfg: dict, seed: int, log=print) -> dict:
+def noisy_labels(cfg: dict, seed: int, log=print, device: str = "cpu") -> dict:
     """Analogue 4: regress z with MSE on labels z + N(0, label_noise); compare the test errors of
     the predictions and of the labels against the true z (and a net trained on clean labels)."""
     sub = cfg["noisy_labels"]
@@ -166,7 +153,7 @@ def noisy_labels(cfg: dict, seed: int, log=print) -> dict:
         model = _model(cfg, seed + 5, n_out=1)
         histories += fit(model, (x_tr, targets[:n]), (x_te, labels_te), loss="mse",
             epochs=sub["epochs"], batch_size=cfg["batch_size"], lr=cfg["lr"], seed=seed + 5,
-            log=log, name=f"[regression on {name} labels]")["history"]
+            log=log, name=f"[regression on {name} labels]", device=device)["history"]
         out[name] = predict(model, x_te).squeeze(1).cpu().numpy().astype(np.float64)
     rmse = lambda a: float(np.sqrt(np.mean((a - z_te) ** 2)))  # noqa: E731
     return {"z": z_te, "labels": labels_te, "prediction": out["noisy"],
@@ -175,15 +162,25 @@ def noisy_labels(cfg: dict, seed: int, log=print) -> dict:
             "history": histories}
 
 
-def run(cfg: dict, seed: int, log=print) -> dict:
-    """Run the four analogues; returns their results and the flat metrics."""
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): run the four analogues (each reseeds torch from
+    the config's seed, so that the arms it compares start from the same weights); returns their
+    results, the flat metrics and z_max (for the figure)."""
+    cfg, seed, log, device = ctx.cfg, ctx.seed, ctx.log, ctx.device
     check_config(cfg)
-    results = {"empty_classes": empty_classes(cfg, seed, log),
-               "cnn": cnn_vs_linear(cfg, seed, log),
-               "pretraining": pretraining(cfg, seed, log),
-               "noisy_labels": noisy_labels(cfg, seed, log)}
+    results = {"empty_classes": empty_classes(cfg, seed, log, device),
+               "cnn": cnn_vs_linear(cfg, seed, log, device),
+               "pretraining": pretraining(cfg, seed, log, device),
+               "noisy_labels": noisy_labels(cfg, seed, log, device)}
     results["metrics"] = summarize(results)
+    results["z_max"] = cfg["z_max"]
     return results
+
+
+def plot(result: dict, path, reference) -> None:
+    """One panel per analogue (hundreddays.analogues.figure). The log's claims here are
+    qualitative (reported 1), so `reference` is not drawn."""
+    figure.draw(result, path, result["z_max"])
 
 
 def summarize(results: dict) -> dict:
@@ -231,7 +228,7 @@ def summarize(results: dict) -> dict:
         "label_rmse": nl["label_rmse"],
         "clean_label_prediction_rmse": nl["clean_label_prediction_rmse"],
         "prediction_to_label_rmse_ratio": nl["prediction_rmse"] / nl["label_rmse"],
-        "seconds_per_epoch": float(np.mean([h["seconds"] for h in pre["pretrain"]["noisy"]])),
+        "seconds_per_epoch": seconds_per_epoch(h["seconds"] for h in pre["pretrain"]["noisy"]),
         "train_seconds": float(sum(h["seconds"] for h in histories)),
     }
 

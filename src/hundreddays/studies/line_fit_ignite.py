@@ -4,7 +4,8 @@ Noiseless lines y = a x + b, sampled on a fixed grid of x in [0, 1], with a and 
 [0, 1], are the input; the network (Linear → ReLU → Linear) returns (a, b) and is trained on the
 mean squared error of the two. The training loop is Ignite's: create_supervised_trainer and
 create_supervised_evaluator, ignite.metrics, and event handlers for evaluation and logging. The
-study then asks where the slope errors are large, as the log's figure does.
+study then asks where the slope errors are large, as the log's figure does. (Ignite's Engine is
+the point of the study, so it keeps Ignite's epoch loop, not hundreddays.training.fit.)
 """
 
 from __future__ import annotations
@@ -17,8 +18,7 @@ from ignite.metrics import Loss, MeanAbsoluteError
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from ..config_check import check_keys
-from ..training import pick_device
+from ..timing import seconds_per_epoch
 
 
 def make_lines(n: int, points: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -50,11 +50,11 @@ def _slope(output):
 
 
 def train(model: nn.Module, train_xy, test_xy, epochs: int, batch_size: int, lr: float,
-          seed: int, log=print) -> list[dict]:
-    """Train `model` with Ignite on (inputs, targets) float tensors: Adam on the MSE, learning
-    rate annealed (cosine) from `lr` to lr / 100. Returns one record per epoch (epoch,
-    train_loss of the last batch, test_mse, test_slope_mae, seconds)."""
-    device = pick_device()
+          seed: int, log=print, device: str | torch.device = "cpu") -> list[dict]:
+    """Train `model` with Ignite on (inputs, targets) float tensors, on `device`: Adam on the
+    MSE, learning rate annealed (cosine) from `lr` to lr / 100, batch order drawn from `seed`.
+    Returns one record per epoch (epoch, train_loss of the last batch, test_mse,
+    test_slope_mae, seconds of training)."""
     model.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     loader = DataLoader(TensorDataset(*train_xy), batch_size=batch_size, shuffle=True,
@@ -109,21 +109,13 @@ def slope_error_summary(a_true: np.ndarray, a_error: np.ndarray, small: float) -
             "small_slope_to_rest_error_ratio": mean_small / mean_rest,
             "small_slope_lines": int(low.sum())}
 
-CONFIG_KEYS = ("points", "train_lines", "test_lines", "hidden", "epochs", "batch_size", "lr",
-               "small_slope")
 
-
-def check_config(cfg: dict) -> None:
-    """Raise ValueError naming the missing or unknown keys of the study's config block."""
-    check_keys("studies.line_fit_ignite", cfg, CONFIG_KEYS)
-
-
-def run(cfg: dict, seed: int, log=print) -> dict:
-    """Generate lines, train with Ignite, evaluate. Returns {"model", "history", "test_params",
-    "predicted", "metrics"}."""
-    check_config(cfg)
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): generate lines from the seed, train with Ignite
+    (initial weights from torch's generator as the runner seeded it), evaluate. Returns
+    {"model", "history", "test_params", "predicted", "metrics", "small_slope"}."""
+    cfg, seed, log = ctx.cfg, ctx.seed, ctx.log
     rng = np.random.default_rng(seed)
-    torch.manual_seed(seed)
     points = cfg["points"]
     x_train, p_train = make_lines(cfg["train_lines"], points, rng)
     x_test, p_test = make_lines(cfg["test_lines"], points, rng)
@@ -131,16 +123,15 @@ def run(cfg: dict, seed: int, log=print) -> dict:
     as_tensors = [torch.as_tensor(a, dtype=torch.float32) for a in (x_train, p_train)]
     test_tensors = [torch.as_tensor(a, dtype=torch.float32) for a in (x_test, p_test)]
     history = train(model, as_tensors, test_tensors, cfg["epochs"], cfg["batch_size"],
-                    cfg["lr"], seed, log=log)
+                    cfg["lr"], seed, log=log, device=ctx.device)
     predicted = predict(model, x_test)
     error = predicted - p_test
     metrics = slope_error_summary(p_test[:, 0], error[:, 0], cfg["small_slope"])
-    seconds = [h["seconds"] for h in history]
     metrics.update({
         "median_intercept_abs_error": float(np.median(np.abs(error[:, 1]))),
         "test_mse": history[-1]["test_mse"],
         "epochs": len(history),
-        "seconds_per_epoch": float(np.median(seconds[1:] if len(seconds) > 1 else seconds)),
+        "seconds_per_epoch": seconds_per_epoch(h["seconds"] for h in history),
         "parameters": sum(p.numel() for p in model.parameters()),
     })
     log(f"median |a error| {metrics['median_slope_abs_error']:.2e}; mean |a error| for "
@@ -148,17 +139,18 @@ def run(cfg: dict, seed: int, log=print) -> dict:
         f"{metrics['mean_slope_abs_error_rest']:.2e} (ratio "
         f"{metrics['small_slope_to_rest_error_ratio']:.2f})")
     return {"model": model, "history": history, "test_params": p_test, "predicted": predicted,
-            "metrics": metrics}
+            "metrics": metrics, "small_slope": cfg["small_slope"]}
 
 
-def plot(result: dict, path, small_slope: float, bins: int = 20) -> None:
+def plot(result: dict, path, reference, bins: int = 20) -> None:
     """Draw |a error| over the (a_true, b_true) plane (log colours, like the log's figure), the
-    mean |a error| against a_true, and the test error per epoch."""
+    mean |a error| against a_true, and the test error per epoch. The log's claims here are
+    qualitative (reported 1), so `reference` is not drawn."""
     from matplotlib.colors import LogNorm
 
     from ..figures import new_figure, save_figure
 
-    truth, pred = result["test_params"], result["predicted"]
+    truth, pred, small_slope = result["test_params"], result["predicted"], result["small_slope"]
     err = np.abs(pred[:, 0] - truth[:, 0])
     fig, (ax_map, ax_bins, ax_hist) = new_figure(1, 3, size=(15, 4.6),
                                                  gridspec_kw={"width_ratios": [1.2, 1, 1]})

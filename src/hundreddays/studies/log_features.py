@@ -17,13 +17,12 @@ linear. Three input transforms feed the same small MLP regressor (MSE on z):
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import torch
 from torch import nn
 
-from ..training import pick_device, train_epoch
+from ..timing import seconds_per_epoch
+from ..training import fit, train_epoch
 
 TRANSFORMS = ("standardized", "log", "asinh")
 LABELS = {"standardized": "standardised flux", "log": "log(flux), clipped at a floor",
@@ -106,34 +105,30 @@ def mse(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 65536) 
 
 def train_regressor(train: tuple[np.ndarray, np.ndarray], valid: tuple[np.ndarray, np.ndarray],
                     hidden: list[int], epochs: int, batch_size: int, lr: float, seed: int,
-                    log=print) -> list[dict]:
-    """Train a fresh regressor with Adam on the MSE; return per-epoch records: epoch,
-    train_loss, valid_loss, seconds (training only)."""
-    device = pick_device()
+                    log=print, device: str | torch.device = "cpu") -> list[dict]:
+    """Train a fresh regressor, its weights drawn from `seed` (so every input variant starts
+    from the same weights), with Adam on the MSE, on `device`; return per-epoch records (see
+    hundreddays.training.fit): epoch, train_loss, valid_loss, seconds."""
     torch.manual_seed(seed)
     x, y = (torch.as_tensor(a, dtype=torch.float32, device=device) for a in train)
     vx, vy = (torch.as_tensor(a, dtype=torch.float32, device=device) for a in valid)
     model = regressor(x.shape[1], hidden).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     gen = torch.Generator().manual_seed(seed)
-    history = []
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
+
+    def epoch(_n: int) -> dict:
         train_loss = train_epoch(model, opt, x, y, batch_size, gen, nn.functional.mse_loss)
-        seconds = time.perf_counter() - start
-        record = {"epoch": epoch, "train_loss": train_loss, "valid_loss": mse(model, vx, vy),
-                  "seconds": seconds}
-        history.append(record)
-        if epoch == 1 or epoch % max(epochs // 5, 1) == 0 or epoch == epochs:
-            log(f"    epoch {epoch}/{epochs}: train MSE {record['train_loss']:.5f}  valid MSE "
-                f"{record['valid_loss']:.5f}  ({seconds:.2f} s)")
-    return history
+        return {"train_loss": train_loss, "valid_loss": mse(model, vx, vy)}
+
+    return fit(model, opt, epochs, epoch, gen=gen, log=log, describe=lambda r: (
+        f"train MSE {r['train_loss']:.5f}  valid MSE {r['valid_loss']:.5f}"))
 
 
-def run(cfg: dict, seed: int, log=print) -> dict:
-    """Simulate the catalogue and train the regressor on each input transform.
-
-    Returns {"catalogue", "histories" {kind: records}, "metrics"}."""
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): simulate the catalogue and train the regressor on
+    each input transform. Returns {"catalogue", "histories" {kind: records}, "metrics",
+    "n_train"}."""
+    cfg, seed, log = ctx.cfg, ctx.seed, ctx.log
     cat = simulate(cfg["galaxies"], cfg["bands"], seed, cfg["brightness_sigma"], cfg["noise_std"])
     flux, z = cat["flux"], cat["z"]
     n_valid = int(round(cfg["valid_fraction"] * len(z)))
@@ -153,9 +148,8 @@ def run(cfg: dict, seed: int, log=print) -> dict:
         log(f"  inputs: {LABELS[kind]}")
         histories[kind] = train_regressor((xtr, z[:n_train]), (xva, z[n_train:]),
                                           list(cfg["hidden"]), cfg["epochs"], cfg["batch_size"],
-                                          cfg["lr"], seed, log=log)
+                                          cfg["lr"], seed, log=log, device=ctx.device)
     best = {k: min(h["valid_loss"] for h in hist) for k, hist in histories.items()}
-    seconds = [h["seconds"] for hist in histories.values() for h in hist[1:] or hist]
     metrics = {
         "noisy_negative_flux_fraction": neg,
         "clipped_log_flux_fraction": float(np.mean(flux < cfg["log_floor"] * cfg["noise_std"])),
@@ -167,7 +161,8 @@ def run(cfg: dict, seed: int, log=print) -> dict:
         "target_variance": float(z[n_train:].var()),
         "galaxies": len(z),
         "epochs": cfg["epochs"],
-        "seconds_per_epoch": float(np.median(seconds)),
+        "seconds_per_epoch": seconds_per_epoch(
+            h["seconds"] for hist in histories.values() for h in hist),
     }
     return {"catalogue": cat, "histories": histories, "metrics": metrics, "n_train": n_train}
 
@@ -175,9 +170,10 @@ def run(cfg: dict, seed: int, log=print) -> dict:
 # ------------------------------------------------------------------------------------ figure
 
 
-def plot(result: dict, path, bins: int = 70) -> None:
+def plot(result: dict, path, reference, bins: int = 70) -> None:
     """The log's histogram of log(feature) (last band, positive noisy fluxes), the raw flux
-    histogram, and the validation loss per epoch of the three input transforms."""
+    histogram, and the validation loss per epoch of the three input transforms. The log's
+    claims here are qualitative (reported 1), so `reference` is not drawn."""
     from ..figures import new_figure, save_figure
 
     flux = result["catalogue"]["flux"][:, -1]

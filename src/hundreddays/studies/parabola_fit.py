@@ -10,14 +10,12 @@ the same noisy samples gives the best R² one can expect.
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import torch
 from torch import nn
 
-from ..config_check import check_keys
-from ..training import pick_device, train_epoch
+from ..timing import seconds_per_epoch
+from ..training import fit, train_epoch
 
 PARAMS = ("a", "b", "c")  # y = a x² + b x + c
 X_RANGE = (-2.0, 2.0)
@@ -82,56 +80,43 @@ def epochs_to(history: list[dict], level: float) -> int:
 
 
 def train(model: nn.Module, train_xy, test_xy, epochs: int, batch_size: int, lr: float,
-          seed: int, log=print) -> list[dict]:
-    """Train with Adam on the MSE of the parameters; return one record per epoch (train_loss,
-    test_mse, r2 per parameter, min_r2, seconds)."""
-    device = pick_device()
+          seed: int, log=print, device: str | torch.device = "cpu") -> list[dict]:
+    """Train on `device` with Adam on the MSE of the parameters, batch order drawn from `seed`;
+    return one record per epoch (see hundreddays.training.fit): epoch, train_loss, test_mse,
+    r2 per parameter, min_r2, seconds."""
     model.to(device)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     gen = torch.Generator().manual_seed(seed)
     x, y = (torch.as_tensor(a, dtype=torch.float32) for a in train_xy)
-    history = []
-    for epoch in range(1, epochs + 1):
-        start = time.perf_counter()
+
+    def epoch(_n: int) -> dict:
         train_loss = train_epoch(model, opt, x, y, batch_size, gen, nn.functional.mse_loss)
-        seconds = time.perf_counter() - start
         pred = predict(model, test_xy[0])
         r2 = r2_scores(test_xy[1], pred)
-        record = {"epoch": epoch, "train_loss": train_loss,
-                  "test_mse": float(((pred - test_xy[1]) ** 2).mean()),
-                  **{f"r2_{p}": float(v) for p, v in zip(PARAMS, r2, strict=True)},
-                  "min_r2": float(r2.min()), "seconds": seconds}
-        history.append(record)
-        log(f"epoch {epoch}/{epochs}: train MSE {record['train_loss']:.2e}  test MSE "
-            f"{record['test_mse']:.2e}  R² a {r2[0]:.3f} b {r2[1]:.3f} c {r2[2]:.3f}  "
-            f"({seconds:.2f} s)")
-    return history
+        return {"train_loss": train_loss, "test_mse": float(((pred - test_xy[1]) ** 2).mean()),
+                **{f"r2_{p}": float(v) for p, v in zip(PARAMS, r2, strict=True)},
+                "min_r2": float(r2.min())}
 
-CONFIG_KEYS = ("points", "snr", "train_curves", "test_curves", "hidden", "epochs", "batch_size",
-               "lr")
+    return fit(model, opt, epochs, epoch, gen=gen, log=log, describe=lambda r: (
+        f"train MSE {r['train_loss']:.2e}  test MSE {r['test_mse']:.2e}  "
+        + "  ".join(f"R² {p} {r[f'r2_{p}']:.3f}" for p in PARAMS)))
 
 
-def check_config(cfg: dict) -> None:
-    """Raise ValueError naming the missing or unknown keys of the study's config block."""
-    check_keys("studies.parabola_fit", cfg, CONFIG_KEYS)
-
-
-def run(cfg: dict, seed: int, log=print) -> dict:
-    """Generate parabolas, train, evaluate. Returns {"model", "history", "test", "predicted",
-    "metrics"} with test = (samples, parameters)."""
-    check_config(cfg)
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): generate parabolas from the seed, train (initial
+    weights from torch's generator as the runner seeded it), evaluate. Returns {"model",
+    "history", "test", "predicted", "metrics", "snr"} with test = (samples, parameters)."""
+    cfg, seed, log = ctx.cfg, ctx.seed, ctx.log
     rng = np.random.default_rng(seed)
-    torch.manual_seed(seed)
     points, snr = cfg["points"], cfg["snr"]
     train_xy = make_parabolas(cfg["train_curves"], points, snr, rng)
     test_xy = make_parabolas(cfg["test_curves"], points, snr, rng)
     model = linear_net(points, cfg["hidden"])
     history = train(model, train_xy, test_xy, cfg["epochs"], cfg["batch_size"], cfg["lr"], seed,
-                    log=log)
+                    log=log, device=ctx.device)
     predicted = predict(model, test_xy[0])
     r2 = r2_scores(test_xy[1], predicted)
     r2_lstsq = r2_scores(test_xy[1], least_squares(test_xy[0]))
-    seconds = [h["seconds"] for h in history]
     metrics = {
         **{f"r2_{p}": float(v) for p, v in zip(PARAMS, r2, strict=True)},
         "min_param_r2": float(r2.min()),
@@ -139,7 +124,7 @@ def run(cfg: dict, seed: int, log=print) -> dict:
         "least_squares_min_param_r2": float(r2_lstsq.min()),
         "test_mse": float(((predicted - test_xy[1]) ** 2).mean()),
         "epochs": len(history),
-        "seconds_per_epoch": float(np.median(seconds[1:] if len(seconds) > 1 else seconds)),
+        "seconds_per_epoch": seconds_per_epoch(h["seconds"] for h in history),
         "parameters": sum(p.numel() for p in model.parameters()),
     }
     log(f"R² a {r2[0]:.4f} b {r2[1]:.4f} c {r2[2]:.4f} (least squares: "
@@ -149,9 +134,10 @@ def run(cfg: dict, seed: int, log=print) -> dict:
             "metrics": metrics, "snr": snr}
 
 
-def plot(result: dict, path, examples: int = 3) -> None:
+def plot(result: dict, path, reference, examples: int = 3) -> None:
     """Draw a few test parabolas with the model's curve, 1 - R² per epoch and predicted against
-    true parameters."""
+    true parameters. The log's claims here are qualitative (reported 1), so `reference` is not
+    drawn."""
     from ..figures import new_figure, save_figure
 
     samples, truth = result["test"]

@@ -11,8 +11,6 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ..training import pick_device
-
 
 def make_line(n_points: int, slope: float, intercept: float, noise_std: float, x_range: float,
               seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -50,14 +48,13 @@ def fit_numpy(x: np.ndarray, y: np.ndarray, init: np.ndarray, lr: float, steps: 
 
 
 def fit_autograd(x: np.ndarray, y: np.ndarray, init: np.ndarray, lr: float, steps: int,
-                 device: torch.device | None = None) -> dict:
-    """Gradient descent with PyTorch autograd (float64, on `device`, default pick_device()).
+                 device: str | torch.device = "cpu") -> dict:
+    """Gradient descent with PyTorch autograd (float64, on `device`).
 
     At every step the autograd gradient is compared with `hand_gradient` at the same parameters.
     Returns {"params", "losses", "path", "grad_diffs"} (grad_diffs: max |autograd - hand| per
     step).
     """
-    device = device or pick_device()
     xt = torch.as_tensor(x, dtype=torch.float64, device=device)
     yt = torch.as_tensor(y, dtype=torch.float64, device=device)
     p = torch.tensor(np.asarray(init, dtype=np.float64), device=device, requires_grad=True)
@@ -85,23 +82,16 @@ def least_squares(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return np.linalg.lstsq(design, y, rcond=None)[0]
 
 
-def run(cfg: dict, seed: int, log=print) -> dict:
-    """Generate the line from `seed`, fit it both ways. Returns {"x", "y", "true", "numpy",
-    "autograd", "lstsq", "metrics"}."""
-    for key in ("n_points", "slope", "intercept", "noise_std", "x_range", "init", "lr", "steps"):
-        if key not in cfg:
-            raise KeyError(f"config studies.sgd_line: missing key {key!r}")
-    if len(cfg["init"]) != 2:
-        raise ValueError(f"config studies.sgd_line.init = {cfg['init']!r}: give [slope, intercept]")
-    if cfg["intercept"] == 0 or cfg["slope"] == 0:
-        raise ValueError("config studies.sgd_line: slope and intercept must be non-zero "
-                         "(the claim is a relative error)")
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): generate the line from the seed, fit it both ways.
+    Returns {"x", "y", "true", "numpy", "autograd", "lstsq", "metrics"}."""
+    cfg, seed, log = ctx.cfg, ctx.seed, ctx.log
     x, y = make_line(cfg["n_points"], cfg["slope"], cfg["intercept"], cfg["noise_std"],
                      cfg["x_range"], seed)
     true = np.array([cfg["slope"], cfg["intercept"]], dtype=np.float64)
     init = np.array(cfg["init"], dtype=np.float64)
     by_hand = fit_numpy(x, y, init, cfg["lr"], cfg["steps"])
-    auto = fit_autograd(x, y, init, cfg["lr"], cfg["steps"])
+    auto = fit_autograd(x, y, init, cfg["lr"], cfg["steps"], ctx.device)
     exact = least_squares(x, y)
     for name, fit in (("numpy", by_hand), ("autograd", auto)):
         log(f"{name}: slope {fit['params'][0]:.5f}  intercept {fit['params'][1]:.5f}  "
@@ -128,9 +118,10 @@ def run(cfg: dict, seed: int, log=print) -> dict:
             "metrics": metrics}
 
 
-def plot(result: dict, path) -> None:
+def plot(result: dict, path, reference) -> None:
     """Draw the data with the true and fitted lines, the loss per step (log y) of both loops, and
-    the descent path over the loss contours in the (slope, intercept) plane."""
+    the descent path over the loss contours in the (slope, intercept) plane. The log's claims
+    here are qualitative (reported 1), so `reference` is not drawn."""
     from ..figures import new_figure, save_figure
 
     x, y, true, m = result["x"], result["y"], result["true"], result["metrics"]

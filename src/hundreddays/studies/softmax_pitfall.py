@@ -16,6 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..timing import seconds_per_epoch
 from ..training import evaluate, train_classifier
 
 TOLERANCE = {"rtol": 1e-12, "atol": 1e-12}  # the float64 check of CE(z) == NLL(log_softmax(z))
@@ -82,29 +83,24 @@ def nll_of_probabilities(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> 
     return float(nn.functional.nll_loss(p.log(), y.to(device)))
 
 
-def run(cfg: dict, seed: int, log=print) -> dict:
-    """Train both models. Returns {"single", "double" (per-epoch histories), "floor", "check",
-    "metrics", "classes"}."""
-    for key in ("n_train", "n_test", "dim", "classes", "separation", "hidden", "epochs",
-                "batch_size", "lr", "check_logits", "check_scale"):
-        if key not in cfg:
-            raise KeyError(f"config studies.softmax_pitfall: missing key {key!r}")
-    if cfg["classes"] < 2:
-        raise ValueError(f"config studies.softmax_pitfall.classes = {cfg['classes']}: need >= 2")
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): train both models from the same initial weights
+    (torch's generator as the runner seeded it). Returns {"single", "double" (per-epoch
+    histories), "floor", "check", "metrics", "classes"}."""
+    cfg, seed, log = ctx.cfg, ctx.seed, ctx.log
     k = cfg["classes"]
     check = cross_entropy_check(cfg["check_logits"], k, cfg["check_scale"], seed)
     log(f"CrossEntropyLoss(z) vs NLLLoss(log_softmax(z)): max |diff| {check['max_abs_diff']:.2e}"
         f", allclose(rtol=atol=1e-12): {check['equal']}")
     train, test = make_blobs(cfg["n_train"], cfg["n_test"], k, cfg["dim"], cfg["separation"],
                              seed)
-    torch.manual_seed(seed)
     single = mlp(cfg["dim"], cfg["hidden"], k)
     double = nn.Sequential(copy.deepcopy(single), nn.Softmax(dim=1))  # the pitfall
     histories, finals = {}, {}
     for name, model in (("single", single), ("double", double)):
         log(f"-- {name} softmax ({'logits' if name == 'single' else 'extra nn.Softmax'}) --")
         histories[name] = train_classifier(model, train, test, cfg["epochs"], cfg["batch_size"],
-                                           cfg["lr"], seed, log=log)
+                                           cfg["lr"], seed, log=log, device=ctx.device)
         finals[name] = evaluate(model, *train)  # (loss, accuracy) on the training set
     floor = double_softmax_floor(k)
     seconds = [h["seconds"] for name in histories for h in histories[name]]
@@ -128,15 +124,17 @@ def run(cfg: dict, seed: int, log=print) -> dict:
         "log_classes": math.log(k),
         "classes": k,
         "epochs": cfg["epochs"],
-        "seconds_per_epoch": float(np.mean(seconds)),
+        "seconds_per_epoch": seconds_per_epoch(seconds),
     }
+    log(str({key: round(v, 4) for key, v in metrics.items()}))
     return {"single": histories["single"], "double": histories["double"], "floor": floor,
             "check": check, "metrics": metrics, "classes": k}
 
 
-def plot(result: dict, path) -> None:
+def plot(result: dict, path, reference) -> None:
     """Draw the training loss and test accuracy per epoch of both models (the double softmax's
-    floor marked), and the two losses as a function of the probability of the true class."""
+    floor marked), and the two losses as a function of the probability of the true class.
+    The log's claims here are qualitative (reported 1), so `reference` is not drawn."""
     from ..figures import new_figure, save_figure
 
     m, k = result["metrics"], result["classes"]
