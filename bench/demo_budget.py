@@ -14,7 +14,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "helpers"))
 from workflow_copy import SNAKEMAKE, copy_workflow  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")

@@ -16,7 +16,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "helpers"))
 from workflow_copy import REPO, copy_workflow, snakemake  # noqa: E402
 
 from hundreddays.claims import evaluate, load_claims  # noqa: E402

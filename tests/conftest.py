@@ -1,7 +1,6 @@
 """Fixtures shared by the test modules."""
 
 import pytest
-from workflow_copy import copy_workflow, snakemake
 
 
 @pytest.fixture(scope="module")
@@ -14,15 +13,6 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(before)
-
-
-@pytest.fixture(scope="session")
-def demo_run(tmp_path_factory):
-    """One demo run for every test that inspects its results (or compares its own with them)."""
-    wf = copy_workflow(tmp_path_factory.mktemp("demo") / "wf")
-    proc = snakemake(wf, "--profile", "profiles/demo")
-    assert proc.returncode == 0, proc.stderr[-5000:]
-    return wf
 
 
 def pytest_collection_modifyitems(items):

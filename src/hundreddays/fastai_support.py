@@ -1,4 +1,4 @@
-"""What every fast.ai lesson study (days 16-30) shares: seeding, progress lines in the rule log,
+"""What every fast.ai lesson study (days 16-30) shares: progress lines in the rule log,
 seconds per epoch, mixed precision on GPU, ImageNet weights read from a fetched file, and a guard
 that turns any implicit download into an error (compute nodes often have no internet)."""
 
@@ -12,19 +12,10 @@ from pathlib import Path
 import torch
 import torchvision
 from fastai.callback.core import Callback
-from fastai.torch_core import set_seed
 from fastai.vision.learner import model_meta
 
 from . import timing
 from .training import pick_device
-
-
-def setup(seed: int, threads: int = 1) -> torch.device:
-    """Seed python, numpy and torch (fastai's set_seed, reproducible cuDNN), limit torch to
-    `threads` CPU threads and return the device to train on (CUDA when present)."""
-    set_seed(seed, reproducible=True)
-    torch.set_num_threads(max(1, int(threads)))
-    return pick_device()
 
 
 def dataloader_kwargs(device: torch.device) -> dict:

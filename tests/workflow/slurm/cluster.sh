@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# A real single-node SLURM on this machine, for the submission test (tests/test_slurm.py).
+# A real single-node SLURM on this machine, for the submission test (tests/workflow/test_slurm.py).
 #   cluster.sh install   apt-get the Debian packages (slurm-wlm, munge) if missing; prints
 #                        "installed" when it installed them
 #   cluster.sh uninstall remove those packages again (the test does when it installed them: with

@@ -13,6 +13,7 @@ from fastai.vision.all import (
 )
 
 from hundreddays import fastai_support as fs
+from hundreddays.seeds import seed_everything
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -82,7 +83,7 @@ def test_implicit_downloads_are_refused_and_restored():
 
 
 def test_epoch_log_times_each_epoch_per_phase(capsys):
-    fs.setup(0, 1)
+    seed_everything(0, 1)
     log = fs.EpochLog(every=2)
     learn = vision_learner(tiny_dls(), fs.resnet_from_file("resnet18", None), pretrained=False,
                            metrics=error_rate, cbs=[log])
@@ -104,7 +105,7 @@ def test_epoch_log_times_each_epoch_per_phase(capsys):
 
 def test_same_seed_same_training():
     def train():
-        fs.setup(3, 1)
+        seed_everything(3, 1)
         learn = vision_learner(tiny_dls(), fs.resnet_from_file("resnet18", None),
                                pretrained=False)
         learn.fit(1, 1e-3)
@@ -122,7 +123,7 @@ def test_weights_in_finds_the_one_pth(tmp_path):
 
 
 def test_quiet_keeps_fastai_bars_and_raw_rows_out_of_the_log(capsys):
-    fs.setup(0, 1)
+    seed_everything(0, 1)
     log = fs.EpochLog(every=0)
     learn = fs.quiet(vision_learner(tiny_dls(), fs.resnet_from_file("resnet18", None),
                                     pretrained=False, metrics=error_rate, cbs=[log]))

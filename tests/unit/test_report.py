@@ -15,7 +15,7 @@ from hundreddays.report import (
     write_metrics_csv,
 )
 
-CLAIMS_FILE = Path(__file__).resolve().parents[1] / "claims.yaml"
+CLAIMS_FILE = Path(__file__).resolve().parents[2] / "claims.yaml"
 
 
 def tiny_png(path: Path) -> Path:

@@ -18,7 +18,7 @@ from hundreddays.demo_mirror.archive import TAR_MTIME
 from hundreddays.loaders.mnist import load_mnist, read_idx
 from hundreddays.loaders.ucsd import find_videos, load_video
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 DATASETS = ["adult", "biwi_head_pose", "camvid", "dbpedia", "elevators", "humpback_whale", "imdb",
             "mnist", "movielens_100k", "newsgroups20", "pets", "planet_sample", "ucsd_bgsub"]
 MNIST_FILES = {

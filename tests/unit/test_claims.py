@@ -7,13 +7,13 @@ import yaml
 from hundreddays.claims import NOT_RUN, ClaimsError, evaluate, load_claims
 from hundreddays.study_table import load_studies
 
-CLAIMS_FILE = Path(__file__).resolve().parents[1] / "claims.yaml"
+CLAIMS_FILE = Path(__file__).resolve().parents[2] / "claims.yaml"
 
 # Days of the log (1-53) that report a number or a checkable statement about a computation.
 DAYS_WITH_CLAIMS = [2, 4, 6, 8, 11, 13, 16, 17, 22, 23, 24, 26, 32, 34, 35, 36, 39, 47, 48, 50]
 
 # The studies of the table, and the rows of the log's private-data statements.
-KNOWN_STUDIES = {*load_studies(Path(__file__).resolve().parents[1] / "studies.yaml"),
+KNOWN_STUDIES = {*load_studies(Path(__file__).resolve().parents[2] / "studies.yaml"),
                  "private_data"}
 
 # The keys the implemented studies write: metric -> (reported, compare, comparable_at).

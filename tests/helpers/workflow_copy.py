@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 WORKFLOW_ENTRIES = ["Snakefile", "rules", "scripts", "report", "profiles", "envs", "studies.yaml",
                     "config.yaml", "claims.yaml", "datasets.yaml"]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 REGISTRY = ROOT / "datasets.yaml"
 SCHEMA = ROOT / "src" / "hundreddays" / "schemas" / "datasets.schema.yaml"
 
