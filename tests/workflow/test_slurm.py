@@ -2,9 +2,10 @@
 and compared byte for byte with the session's local demo run.
 
 The fixture installs SLURM from Debian's packages if needed and starts it
-(tests/workflow/slurm/cluster.sh; root only). Where that is impossible the SLURM test is skipped and says why (it never fakes a
-cluster) and the second run is made locally, so the determinism test runs either way: one second
-run serves both, as a whole demo run is the suite's most expensive step.
+(tests/workflow/slurm/cluster.sh; root only). Where that is impossible the SLURM test is skipped
+and says why (it never fakes a cluster) and the second run is made locally, so the determinism
+test runs either way: one second run serves both, as a whole demo run is the suite's most
+expensive step.
 """
 
 import os
