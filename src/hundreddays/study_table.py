@@ -8,14 +8,10 @@ schemas/studies/<study>.yaml.
 
 from __future__ import annotations
 
-import functools
 import os
 from dataclasses import dataclass, field
-from importlib.resources import files
-from pathlib import Path
 
-import jsonschema
-import yaml
+from .yaml_files import first_error, read_checked, schema
 
 LAST_COURSE_DAY = 15  # days 1-15: the computational linear algebra course
 
@@ -69,33 +65,10 @@ class Study:
         return list(self.pretrained) if cfg.get("pretrained", False) else []
 
 
-@functools.cache
-def _schema(name: str) -> dict:
-    text = (files("hundreddays") / "schemas" / name).read_text(encoding="utf-8")
-    return yaml.safe_load(text)
-
-
-def _first_error(doc: object, schema: dict, where: str) -> str | None:
-    errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(doc),
-                    key=lambda e: list(map(str, e.absolute_path)))
-    if not errors:
-        return None
-    e = errors[0]
-    key = ".".join(map(str, [where, *e.absolute_path])) if where else (
-        ".".join(map(str, e.absolute_path)) or "(top level)")
-    return f"{key}: {e.message}"
-
-
 def load_studies(path: str | os.PathLike) -> dict[str, Study]:
     """Return {study id: Study} from `path`, in file order, after schema and consistency checks."""
     path = str(path)
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
-        raise StudyTableError(f"{path}: cannot read the study table: {err}") from err
-    problem = _first_error(raw, _schema("studies.schema.yaml"), "")
-    if problem:
-        raise StudyTableError(f"{path}: {problem}")
+    raw = read_checked(path, "studies.schema.yaml", "the study table", StudyTableError)
     studies = {}
     for sid, row in raw["studies"].items():
         resources = row.get("resources", {})
@@ -148,10 +121,10 @@ def validate_config(config: dict, studies: dict[str, Study]) -> None:
                               f"other may have one; missing {missing}, unknown {unknown}")
     for sid, block in blocks.items():
         try:
-            schema = _schema(f"studies/{sid}.yaml")
+            block_schema = schema(f"studies/{sid}.yaml")
         except FileNotFoundError as err:
             raise StudyTableError(f"config studies.{sid}: no schema "
                                   f"src/hundreddays/schemas/studies/{sid}.yaml") from err
-        problem = _first_error(block, schema, f"studies.{sid}")
+        problem = first_error(block, block_schema, f"studies.{sid}")
         if problem:
             raise StudyTableError(f"config {problem}")

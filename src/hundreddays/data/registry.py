@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from importlib.resources import files
-from pathlib import Path
 
-import jsonschema
-import yaml
+from ..yaml_files import read_checked
 
 ARCHIVE_FORMATS = {"tar.gz", "tgz", "tar.bz2", "tar.xz", "tar.7z", "zip", "gz", "bz2"}
 HEX_LENGTHS = {"md5": 32, "sha256": 64, "fastai": 32}  # fastai's value is an md5 too
@@ -59,11 +56,6 @@ class Dataset:
         return self.homepage.removeprefix(prefix).strip("/").split("/")[0]
 
 
-def _schema() -> dict:
-    text = (files("hundreddays") / "schemas" / "datasets.schema.yaml").read_text(encoding="utf-8")
-    return yaml.safe_load(text)
-
-
 def _check_semantics(path: str, ds_id: str, name: str, entry: dict) -> None:
     where = f"{path}: datasets.{ds_id}.files.{name}"
     if entry.get("extract") and entry["format"] not in ARCHIVE_FORMATS:
@@ -92,16 +84,7 @@ def _check_semantics(path: str, ds_id: str, name: str, entry: dict) -> None:
 def load_registry(path: str | os.PathLike) -> dict[str, Dataset]:
     """Return {dataset id: Dataset} from `path`, after schema and consistency checks."""
     path = str(path)
-    try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as err:
-        raise RegistryError(f"{path}: cannot read the dataset registry: {err}") from err
-    errors = sorted(jsonschema.Draft202012Validator(_schema()).iter_errors(raw),
-                    key=lambda e: list(map(str, e.absolute_path)))
-    if errors:
-        e = errors[0]
-        key = ".".join(map(str, e.absolute_path)) or "(top level)"
-        raise RegistryError(f"{path}: {key}: {e.message}")
+    raw = read_checked(path, "datasets.schema.yaml", "the dataset registry", RegistryError)
     registry = {}
     for ds_id, ds in raw["datasets"].items():
         specs = {}
