@@ -143,24 +143,30 @@ def fit(model: nn.Module, opt: torch.optim.Optimizer, epochs: int,
 
 def train_classifier(model: nn.Module, train: Split, test: Split, epochs: int, batch_size: int,
                      lr: float, seed: int, log=print, checkpoint=None,
-                     device: str | torch.device | None = None) -> list[dict]:
+                     device: str | torch.device | None = None, weight_decay: float | None = None,
+                     split: str = "test") -> list[dict]:
     """Train `model` with Adam on cross-entropy (the softmax is inside the loss, not the model),
-    on `device` (default: CUDA when present). With `checkpoint`, an interrupted run resumes
-    (see fit). Returns one record per epoch: train_loss, test_loss, test_accuracy, seconds.
+    or with AdamW(weight_decay) when `weight_decay` is given, on `device` (default: CUDA when
+    present). With `checkpoint`, an interrupted run resumes (see fit). Returns one record per
+    epoch: train_loss, <split>_loss, <split>_accuracy (measured on `test`), seconds.
     """
     model.to(device or pick_device())
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    if weight_decay is None:
+        opt = torch.optim.Adam(model.parameters(), lr=lr)
+    else:
+        opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
     gen = torch.Generator().manual_seed(seed)
     x, y = train
 
     def epoch(_n: int) -> dict:
         train_loss = train_epoch(model, opt, x, y, batch_size, gen, nn.functional.cross_entropy)
-        test_loss, test_acc = evaluate(model, *test)
-        return {"train_loss": train_loss, "test_loss": test_loss, "test_accuracy": test_acc}
+        loss, accuracy = evaluate(model, *test)
+        return {"train_loss": train_loss, f"{split}_loss": loss, f"{split}_accuracy": accuracy}
 
     settings = {"batch_size": batch_size, "lr": lr, "seed": seed, "train": list(x.shape),
-                "test": len(test[0])}
+                split: len(test[0]), **({"wd": weight_decay} if weight_decay is not None else {})}
+    prefix = "" if weight_decay is None else f"wd {weight_decay:g}: "
     return fit(model, opt, epochs, epoch, checkpoint=checkpoint, settings=settings, gen=gen,
                log=log, describe=lambda r: (
-                   f"train loss {r['train_loss']:.4f}  test loss {r['test_loss']:.4f}  "
-                   f"test accuracy {r['test_accuracy']:.4f}"))
+                   f"{prefix}train loss {r['train_loss']:.4f}  {split} loss "
+                   f"{r[f'{split}_loss']:.4f}  {split} accuracy {r[f'{split}_accuracy']:.4f}"))

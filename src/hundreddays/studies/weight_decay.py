@@ -22,7 +22,7 @@ from torch import nn
 from ..checkpoint import remove as remove_checkpoint
 from ..mnist_support import logistic_regression
 from ..timing import seconds_per_epoch
-from ..training import evaluate, fit, part_checkpoint, to_tensors, train_epoch
+from ..training import part_checkpoint, to_tensors, train_classifier
 
 LOG_STATEMENTS = {  # day 34 of the log: what each default is compared with (values: claims.yaml)
     "torch_adam_default": ("torch.optim.Adam", "weight_decay", "Adam: defaults to zero"),
@@ -134,25 +134,12 @@ def decay_paths(x: torch.Tensor, y: torch.Tensor, wd: float, lr: float, adam_lr:
 def train_sweep_member(model: nn.Module, train, valid, wd: float, epochs: int, batch_size: int,
                        lr: float, seed: int, log=print, checkpoint=None,
                        device: str | torch.device = "cpu") -> list[dict]:
-    """Train `model` on `device` with AdamW(lr, weight_decay=wd) on cross-entropy (training.fit:
-    with `checkpoint`, an interrupted run resumes); return one record per epoch: train_loss
-    (running mean), valid_loss, valid_accuracy, seconds."""
-    model.to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=wd)
-    gen = torch.Generator().manual_seed(seed)
-    x, y = train
-
-    def epoch(_n: int) -> dict:
-        train_loss = train_epoch(model, opt, x, y, batch_size, gen, nn.functional.cross_entropy)
-        valid_loss, valid_acc = evaluate(model, *valid)
-        return {"train_loss": train_loss, "valid_loss": valid_loss, "valid_accuracy": valid_acc}
-
-    settings = {"wd": wd, "batch_size": batch_size, "lr": lr, "seed": seed,
-                "train": list(x.shape), "valid": len(valid[0])}
-    return fit(model, opt, epochs, epoch, checkpoint=checkpoint, settings=settings, gen=gen,
-               log=log, describe=lambda r: (
-                   f"wd {wd:g}: train loss {r['train_loss']:.4f}  valid loss "
-                   f"{r['valid_loss']:.4f}  valid accuracy {r['valid_accuracy']:.4f}"))
+    """Train `model` on `device` with AdamW(lr, weight_decay=wd) on cross-entropy (training's
+    classifier loop: with `checkpoint`, an interrupted run resumes); return one record per
+    epoch: train_loss (running mean), valid_loss, valid_accuracy, seconds."""
+    return train_classifier(model, train, valid, epochs, batch_size, lr, seed, log=log,
+                            checkpoint=checkpoint, device=device, weight_decay=wd,
+                            split="valid")
 
 
 def _key(wd: float) -> str:
