@@ -1,16 +1,14 @@
 """fastai_vision: the recipe's dataloaders and learner (pets, onnx_export) and the lesson-3
 encoder (camvid, head_pose)."""
 
-import io
-import tarfile
 
 import pytest
 import torch
 import torchvision
+from miniatures import pets_images
 
 from hundreddays import fastai_vision as fv
-from hundreddays.demo_mirror import pets as mirror
-from hundreddays.loaders.pets import breed_of, list_images
+from hundreddays.loaders.pets import breed_of
 from hundreddays.studies.pets import split_names
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -18,11 +16,7 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
-    out = tmp_path_factory.mktemp("pets")
-    archive = mirror.build_files(seed=0, per_breed=2)["oxford-iiit-pet.tgz"]
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(out, filter="data")
-    return list_images(out)
+    return pets_images(tmp_path_factory.mktemp("pets"))
 
 
 def recipe_for(files):

@@ -2,13 +2,12 @@
 returns what scikit-learn's fetch_20newsgroups returns for the same archive."""
 
 import codecs
-import io
 import pickle
 import re
-import tarfile
 
 import numpy as np
 import pytest
+from miniatures import extract
 from sklearn.datasets import fetch_20newsgroups, load_files
 
 from hundreddays.demo_mirror import newsgroups as mini
@@ -29,8 +28,7 @@ def archive():
 def root(archive, tmp_path_factory):
     """The miniature extracted, as the workflow's prepare step does."""
     out = tmp_path_factory.mktemp("newsgroups")
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(out, filter="data")
+    extract(archive, out)
     return out
 
 

@@ -6,6 +6,7 @@ import tarfile
 import numpy as np
 import pytest
 import torch
+from miniatures import extract
 from PIL import Image
 from sklearn.metrics import confusion_matrix, jaccard_score, recall_score
 
@@ -110,8 +111,7 @@ def test_run_trains_scores_tables_and_plots(tmp_path):
     """The study's entry on a small miniature (tiny encoder, one epoch per stage)."""
     from hundreddays.runner import Context, Reference
 
-    with tarfile.open(fileobj=io.BytesIO(mirror.build_files(0, n_train=8)[mirror.FILE])) as tar:
-        tar.extractall(tmp_path / "data", filter="data")
+    extract(mirror.build_files(0, n_train=8)[mirror.FILE], tmp_path / "data")
     cfg = {"arch": "tiny", "pretrained": False, "size_divisor": 2, "batch_size": 4,
            "augment": False, "weight_decay": 0.01, "lr": 0.01, "frozen_epochs": 1,
            "frozen_pct_start": 0.9, "unfrozen_epochs": 1, "unfrozen_lr_divisors": [400, 4],

@@ -1,11 +1,10 @@
 """Head pose study: projection and pixel errors, the BIWI miniature's format and determinism."""
 
-import io
-import tarfile
 
 import numpy as np
 import pytest
 import torch
+from miniatures import extract
 
 from hundreddays.demo_mirror import biwi as mirror
 from hundreddays.loaders.biwi import load_biwi, project, read_calibration, read_centre
@@ -20,8 +19,7 @@ def archive():
 @pytest.fixture(scope="module")
 def extracted(archive, tmp_path_factory):
     out = tmp_path_factory.mktemp("biwi")
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(out, filter="data")
+    extract(archive, out)
     return out
 
 
@@ -87,8 +85,7 @@ def test_run_trains_both_stages_and_plots(tmp_path):
     from hundreddays.runner import Context, Reference
 
     files = mirror.build_files(0, sequences=("01", "13"), frames=12)
-    with tarfile.open(fileobj=io.BytesIO(files[mirror.FILE])) as tar:
-        tar.extractall(tmp_path / "data", filter="data")
+    extract(files[mirror.FILE], tmp_path / "data")
     cfg = {"arch": "tiny", "pretrained": False, "valid_sequence": "13", "image_height": 60,
            "image_width": 80, "batch_size": 4, "augment": False, "y_range": [-1, 1],
            "lr": 0.01, "frozen_epochs": 1, "unfrozen_epochs": 1, "unfrozen_lr_divisors": [10, 1],

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from miniatures import extract
 
 from hundreddays.demo_mirror import imdb as mirror
 from hundreddays.loaders.imdb import load_imdb, read_vocab, read_wt103_weights, wt103_files
@@ -34,8 +35,7 @@ def archive():
 @pytest.fixture(scope="module")
 def extracted(archive, tmp_path_factory):
     root = tmp_path_factory.mktemp("imdb")
-    with tarfile.open(fileobj=io.BytesIO(archive[0][mirror.ARCHIVE])) as tar:
-        tar.extractall(root, filter="data")
+    extract(archive[0][mirror.ARCHIVE], root)
     return root
 
 

@@ -3,11 +3,11 @@
 import csv
 import io
 import itertools
-import tarfile
 
 import numpy as np
 import pytest
 import torch
+from miniatures import extract
 from sklearn.decomposition import TruncatedSVD
 
 from hundreddays.demo_mirror import newsgroups as mini
@@ -38,8 +38,7 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 def data(tmp_path_factory):
     out = tmp_path_factory.mktemp("newsgroups")
     archive = mini.build_files(0)[mini.ARCHIVE]
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(out, filter="data")
+    extract(archive, out)
     return out
 
 

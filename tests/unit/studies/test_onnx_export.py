@@ -1,17 +1,14 @@
 """onnx_export (day 29): the explicit transforms reproduce fastai's validation input, the export
 runs in onnxruntime like torch, and raw pixels change the predictions."""
 
-import io
 import json
-import tarfile
 
 import numpy as np
 import pytest
 import torch
+from miniatures import pets_images
 
-from hundreddays.demo_mirror import pets as mirror
 from hundreddays.fastai_vision import make_dataloaders, make_learner
-from hundreddays.loaders.pets import list_images
 from hundreddays.runner import Context, Reference
 from hundreddays.studies import onnx_export as study
 from hundreddays.studies import pets
@@ -19,11 +16,7 @@ from hundreddays.studies import pets
 
 @pytest.fixture(scope="module")
 def files(tmp_path_factory):
-    out = tmp_path_factory.mktemp("pets")
-    archive = mirror.build_files(seed=0, per_breed=2)["oxford-iiit-pet.tgz"]
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(out, filter="data")
-    return list_images(out)
+    return pets_images(tmp_path_factory.mktemp("pets"))
 
 
 def recipe_for(files, item_size=40, size=32):

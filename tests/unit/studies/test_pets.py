@@ -6,6 +6,7 @@ import tarfile
 
 import numpy as np
 import pytest
+from miniatures import extract
 from PIL import Image
 
 from hundreddays.demo_mirror import pets as mirror
@@ -21,8 +22,7 @@ def archive():
 @pytest.fixture(scope="module")
 def extracted(archive, tmp_path_factory):
     out = tmp_path_factory.mktemp("pets")
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(out, filter="data")
+    extract(archive, out)
     return out
 
 
@@ -121,8 +121,7 @@ def test_run_trains_writes_model_and_recipe_and_plots(tmp_path):
     from hundreddays.runner import Context, Reference
 
     archive = mirror.build_files(seed=0, per_breed=2)["oxford-iiit-pet.tgz"]
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(tmp_path / "data", filter="data")
+    extract(archive, tmp_path / "data")
     cfg = {"arch": "resnet18", "pretrained": False, "item_size": 40, "size": 32, "bs": 32,
            "valid_pct": 0.2, "frozen_epochs": 1, "frozen_lr": 0.01, "unfrozen_epochs": 1,
            "unfrozen_lr_min": 0.001, "unfrozen_lr_max": 0.01, "lr_find_start": 1e-7,
