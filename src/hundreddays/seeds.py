@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 
@@ -18,6 +19,9 @@ def seed_everything(seed: int, threads: int | None = None, with_torch: bool = Tr
     np.random.seed(seed)
     if not with_torch:
         return np.random.default_rng(seed)
+    # cuBLAS is deterministic only with a fixed workspace, set before CUDA starts (torch docs,
+    # "Reproducibility"); without it deterministic mode warns on every matmul on the GPU.
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
     try:
         import torch
     except ImportError:

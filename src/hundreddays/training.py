@@ -19,6 +19,15 @@ def pick_device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def to_device(t: torch.Tensor, device: torch.device) -> torch.Tensor:
+    """`t` on `device`. A CPU tensor bound for CUDA is pinned (page-locked) first and copied
+    non-blocking, so the copy is a DMA transfer queued on the stream before the kernels that use
+    it; anything else is a plain .to() (on the CPU, `t` itself: nothing changes there)."""
+    if device.type == "cuda" and t.device.type == "cpu":
+        return (t if t.is_pinned() else t.pin_memory()).to(device, non_blocking=True)
+    return t.to(device)
+
+
 def to_tensors(images: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
     """Return uint8 images scaled to [0, 1] float32 and labels as int64 tensors."""
     x = torch.from_numpy(images.astype(np.float32) / 255.0)
@@ -34,7 +43,7 @@ def evaluate(
     device = next(model.parameters()).device
     loss_sum, correct = 0.0, 0
     for i in range(0, len(x), batch_size):
-        xb, yb = x[i : i + batch_size].to(device), y[i : i + batch_size].to(device)
+        xb, yb = to_device(x[i : i + batch_size], device), to_device(y[i : i + batch_size], device)
         logits = model(xb)
         loss_sum += nn.functional.cross_entropy(logits, yb, reduction="sum").item()
         correct += (logits.argmax(1) == yb).sum().item()
@@ -47,13 +56,14 @@ Split = tuple[torch.Tensor, torch.Tensor]
 def train_epoch(model: nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor,
                 batch_size: int, gen: torch.Generator, loss_fn) -> float:
     """One pass over (x, y) in minibatches, in an order drawn from `gen`, one optimizer step
-    each; x and y may live on the CPU or on the model's device. Returns the mean training loss
+    each; x and y may live on the CPU (each batch then goes to the model's device through pinned
+    memory, non-blocking: to_device) or on the model's device. Returns the mean training loss
     (the running mean over the batches)."""
     model.train()
     device = next(model.parameters()).device
     loss_sum = 0.0
     for idx in torch.randperm(len(x), generator=gen).split(batch_size):
-        xb, yb = x[idx.to(x.device)].to(device), y[idx.to(y.device)].to(device)
+        xb, yb = to_device(x[idx.to(x.device)], device), to_device(y[idx.to(y.device)], device)
         loss = loss_fn(model(xb), yb)
         opt.zero_grad()
         loss.backward()
