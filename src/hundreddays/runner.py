@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import importlib
 import tempfile
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -101,14 +102,31 @@ def log(text: str) -> None:
     print(text, flush=True)
 
 
+def process_age() -> float | None:
+    """Seconds since this process started (psutil, which Snakemake brings), or None."""
+    try:
+        import psutil
+    except ImportError:
+        return None
+    return max(0.0, time.time() - psutil.Process().create_time())
+
+
 def run_study(study: str, *, cfg: dict, seed: int, threads: int, scale: str,
               inputs: Mapping[str, str], outputs: Mapping[str, str], reference: Mapping[str, dict],
               checkpoint: str | None = None, table: bool = False,
               package: str = "hundreddays.studies") -> dict:
     """Run one study (the module `<package>.<study>`) as its rule does and write `outputs`
-    ("metrics", "figure", "table" when `table`, and the study's own). Returns its result."""
+    ("metrics", "figure", "table" when `table`, and the study's own). Returns its result.
+
+    Where the rule's time goes is added to its metrics as timing keys (timings.csv):
+    runner_startup_seconds (the process's start up to here: Python, Snakemake's script preamble),
+    runner_import_seconds (importing the study's module and its libraries, seeding),
+    runner_run_seconds (its run) and runner_plot_seconds (its figure)."""
+    clock = {"start": time.perf_counter()}
+    startup = process_age()
     module = study_module(study, package)
     seed_everything(seed, threads, with_torch=torch_loaded())
+    clock["imported"] = time.perf_counter()
     metrics_path = Path(outputs["metrics"])
     metrics_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{study}-work-", dir=metrics_path.parent) as work:
@@ -118,6 +136,7 @@ def run_study(study: str, *, cfg: dict, seed: int, threads: int, scale: str,
                       log=log)
         log(f"{study}: seed {seed}, {threads} thread(s), device {ctx.device}, {scale} scale")
         result = module.run(ctx)
+        clock["ran"] = time.perf_counter()
         if "metrics" not in result:
             raise TypeError(f"study {study}: run() must return a dict with 'metrics'")
         if table:
@@ -126,7 +145,15 @@ def run_study(study: str, *, cfg: dict, seed: int, threads: int, scale: str,
                                 f"returned no 'table'")
             write_table(outputs["table"], result["table"])
         module.plot(result, outputs["figure"], ctx.reference)
-    write_metrics(metrics_path, result["metrics"], not_measured=result.get("not_measured"))
+        clock["plotted"] = time.perf_counter()
+    shares = {"runner_import_seconds": clock["imported"] - clock["start"],
+              "runner_run_seconds": clock["ran"] - clock["imported"],
+              "runner_plot_seconds": clock["plotted"] - clock["ran"]}
+    if startup is not None:
+        shares["runner_startup_seconds"] = startup
+    log("time: " + ", ".join(f"{k.removeprefix('runner_')} {v:.2f}" for k, v in shares.items()))
+    write_metrics(metrics_path, {**result["metrics"], **shares},
+                  not_measured=result.get("not_measured"))
     if checkpoint is not None:
         Path(checkpoint).unlink(missing_ok=True)
     return result

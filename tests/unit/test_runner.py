@@ -8,6 +8,7 @@ import types
 import numpy as np
 import pytest
 
+from hundreddays.metrics import is_timing
 from hundreddays.runner import Reference, reference_of, run_study, study_module
 
 
@@ -56,6 +57,10 @@ def test_runner_writes_metrics_table_and_figure_and_drops_the_checkpoint(tmp_pat
     call(tmp_path, checkpoint=str(ckpt))
     metrics = json.loads((tmp_path / "toy" / "metrics.json").read_text())
     assert metrics["answer"] == 42
+    shares = {k for k in metrics if k.startswith("runner_")}  # where the rule's time went
+    assert shares == {"runner_startup_seconds", "runner_import_seconds", "runner_run_seconds",
+                      "runner_plot_seconds"}
+    assert all(is_timing(k) and metrics[k] >= 0 for k in shares)
     assert (tmp_path / "toy" / "table.csv").read_text() == "n,value\n1,0.5\n2,0.25\n"
     assert (tmp_path / "figures" / "toy.png").read_bytes().startswith(b"\x89PNG")
     assert not ckpt.exists()
