@@ -1,6 +1,8 @@
 """Every study rule (rules/studies.smk) runs this script: hundreddays.runner.run_study does the
 rest, the same for every study."""
 
+import gc
+
 from hundreddays.rule_log import rule_log
 from hundreddays.runner import run_study
 
@@ -10,3 +12,6 @@ with rule_log(sm.log[0]):
               scale=sm.params.scale, inputs=dict(sm.input.items()),
               outputs=dict(sm.output.items()), reference=sm.params.reference,
               checkpoint=sm.params.checkpoint, table=sm.params.table)
+# Every output is written and closed: spare the interpreter's last garbage collection over
+# torch's and fastai's objects at exit (about a second a rule; bench/demo_time_share.py).
+gc.freeze()
