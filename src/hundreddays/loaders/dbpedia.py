@@ -2,15 +2,20 @@
 
 Each line is "<subject> <predicate> <object> ." with URIs such as
 <http://dbpedia.org/resource/Albert_Einstein>. The predicate is not looked at: the redirects file
-says "subject redirects to object", the page-links file "subject links to object". The files are
-GBs, so they are read line by line from the bz2 stream; page names stay bytes (the raw URI tail,
-escapes and all) as keys of one dict name -> int id, and the link endpoints go into two growing
-int32 arrays (`array.array`, 4 bytes a link) until the sparse matrix is built.
+says "subject redirects to object", the page-links file "subject links to object". Page names
+stay bytes (the raw URI tail, escapes and all).
+
+The files are GBs (some 1e8 lines), so the read runs at about the speed of bz2 decompression:
+indexed_bzip2 decompresses the stream in parallel across the rule's threads, and decompressed
+blocks of whole lines are parsed by compiled kernels (ntriples_scan) with the rules of
+parse_triple, which names the file and line of a malformed one. The page links never become
+Python objects line by line: their names go into a compiled name table (link_table), redirects
+are resolved once per distinct name, and the link ends go into two growing int32 arrays
+(`array.array`, 4 bytes a link) until the sparse matrix is built.
 """
 
 from __future__ import annotations
 
-import bz2
 import re
 import time
 from array import array
@@ -22,10 +27,14 @@ from urllib.parse import unquote
 import numpy as np
 import scipy.sparse as sp
 
+from .link_table import LinkTable
+from .ntriples_scan import last_newline, scan_triples
+
 REDIRECTS_FILE = "redirects_en.nt.bz2"
 LINKS_FILE = "page_links_en.nt.bz2"
 RESOURCE_PREFIX = b"http://dbpedia.org/resource/"
-INT32_MAX = 2**31 - 1
+BLOCK_BYTES = 8 << 20  # decompressed bytes scanned per batch
+SPAN_ROWS = 1 << 16  # triples per batch at most
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -56,32 +65,124 @@ def parse_triple(line: bytes, path: Path | str, lineno: int) -> tuple[bytes, byt
     return short_name(parts[0]), short_name(parts[2])
 
 
-def iter_triples(path: Path | str, limit: int | None = None, progress_every: int = 1_000_000,
-                 log: Callable[[str], None] = print) -> Iterator[tuple[bytes, bytes]]:
-    """Yield (subject, object) names of the bz2 N-Triples file `path`, streamed line by line,
-    stopping after `limit` triples (None = all); log progress every `progress_every` lines."""
+def open_bz2(path: Path | str, threads: int = 1):
+    """Open the bz2 file `path` for reading, decompressed by `threads` threads (indexed_bzip2's
+    parallel reader: it finds the bzip2 blocks of even a single stream and decodes them ahead
+    in parallel; with one thread it decodes in the calling thread)."""
+    import indexed_bzip2
+
+    return indexed_bzip2.open(str(path), parallelization=max(1, int(threads)))
+
+
+def line_blocks(stream, size: int | None = None) -> Iterator[np.ndarray]:
+    """Yield the stream's bytes as uint8 views of whole lines, about `size` bytes each (default
+    BLOCK_BYTES; each ends with a newline, except a last line without one). A view is valid
+    until the next."""
+    buf = np.empty(size or BLOCK_BYTES, dtype=np.uint8)
+    filled = 0
+    while True:
+        while filled < buf.shape[0]:
+            try:
+                got = stream.readinto(buf[filled:])
+            except (RuntimeError, ValueError, EOFError) as error:  # indexed_bzip2's, bz2's
+                raise OSError(f"{getattr(stream, 'name', 'the stream')}: not a whole bz2 file, "
+                              f"decompression failed: {error}") from error
+            if not got:
+                if filled:
+                    yield buf[:filled]
+                return
+            filled += got
+        cut = last_newline(buf, filled) + 1
+        if cut == 0:  # one line longer than the buffer
+            buf = np.concatenate([buf, np.empty_like(buf)])
+            continue
+        yield buf[:cut]
+        buf[:filled - cut] = buf[cut:filled]
+        filled -= cut
+
+
+def _bad_line(buf: np.ndarray, pos: int, path: Path, lineno: int) -> None:
+    """Raise parse_triple's ValueError for the malformed line starting at buf[pos]."""
+    line, newline, _ = buf[pos:].tobytes().partition(b"\n")
+    parse_triple(line + newline, path, lineno)
+    raise AssertionError(f"{path}, line {lineno}: the scanner and parse_triple disagree")
+
+
+def scanned(path: Path | str, scan: Callable, limit: int | None = None,
+            progress_every: int = 1_000_000, log: Callable[[str], None] = print,
+            threads: int = 1) -> Iterator[tuple[np.ndarray, int]]:
+    """Drive `scan(buf, pos, max_triples) -> (position, lines, triples, malformed)` (a compiled
+    scanner) over the decompressed blocks of the bz2 N-Triples file `path`, yielding (block,
+    triples) after each call with triples. Stops after `limit` triples (None = all); logs
+    progress every `progress_every` lines; raises parse_triple's ValueError at the first
+    malformed line (after yielding the triples before it)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"DBpedia file {path} does not exist")
-    count = 0
-    lineno = 0
-    with bz2.open(path, "rb") as stream:
-        for lineno, line in enumerate(stream, 1):
+    lines = count = 0
+    with open_bz2(path, threads) as stream:
+        for buf in line_blocks(stream):
+            pos = 0
+            while pos < buf.shape[0]:
+                room = SPAN_ROWS if limit is None else min(SPAN_ROWS, limit - count)
+                if room <= 0:
+                    break
+                pos, read, found, bad = scan(buf, pos, room)
+                for mark in range((lines // progress_every + 1) * progress_every,
+                                  lines + read + 1, progress_every):
+                    log(f"{path.name}: {mark:,} lines read")
+                lines, count = lines + read, count + found
+                if found:
+                    yield buf, found
+                if bad:
+                    _bad_line(buf, pos, path, lines + 1)
             if limit is not None and count >= limit:
                 break
-            if lineno % progress_every == 0:
-                log(f"{path.name}: {lineno:,} lines read")
-            triple = parse_triple(line, path, lineno)
-            if triple is not None:
-                count += 1
-                yield triple
-    log(f"{path.name}: done, {lineno:,} lines read, {count:,} triples kept")
+    log(f"{path.name}: done, {lines:,} lines read, {count:,} triples kept")
+
+
+def triple_spans(path: Path | str, limit: int | None = None, progress_every: int = 1_000_000,
+                 log: Callable[[str], None] = print, threads: int = 1,
+                 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Yield (buf, spans) for the triples of the bz2 N-Triples file `path` in order, a batch at a
+    time (see scanned): triple t's names are buf[spans[t, 0]:spans[t, 1]] and
+    buf[spans[t, 2]:spans[t, 3]] (as parse_triple gives them). Both arrays are reused: valid
+    until the next batch."""
+    prefix = np.frombuffer(RESOURCE_PREFIX, dtype=np.uint8)
+    spans = np.empty((SPAN_ROWS, 4), dtype=np.int64)
+
+    def scan(buf, pos, max_triples):
+        return scan_triples(buf, pos, prefix, spans, max_triples)
+
+    for buf, found in scanned(path, scan, limit, progress_every, log, threads):
+        yield buf, spans[:found]
+
+
+def iter_triples(path: Path | str, limit: int | None = None, progress_every: int = 1_000_000,
+                 log: Callable[[str], None] = print, threads: int = 1,
+                 ) -> Iterator[tuple[bytes, bytes]]:
+    """Yield (subject, object) names of the bz2 N-Triples file `path` (see triple_spans),
+    decompressed by `threads` threads."""
+    for buf, spans in triple_spans(path, limit, progress_every, log, threads):
+        yield from zip(*_pair_names(buf, spans), strict=True)
+
+
+def _pair_names(buf: np.ndarray, spans: np.ndarray) -> tuple[list[bytes], list[bytes]]:
+    """The subject and object names of a batch of triple_spans as bytes objects."""
+    first, stop = int(spans[0, 0]), int(spans[-1, 3])
+    text = buf[first:stop].tobytes()
+    bounds = (spans.T - first).tolist()
+    return (list(map(text.__getitem__, map(slice, bounds[0], bounds[1]))),
+            list(map(text.__getitem__, map(slice, bounds[2], bounds[3]))))
 
 
 def read_redirects(path: Path | str, progress_every: int = 1_000_000,
-                   log: Callable[[str], None] = print) -> dict[bytes, bytes]:
+                   log: Callable[[str], None] = print, threads: int = 1) -> dict[bytes, bytes]:
     """Return {redirect name: target name} of the redirects file (last line wins)."""
-    return dict(iter_triples(path, None, progress_every, log))
+    redirects: dict[bytes, bytes] = {}
+    for buf, spans in triple_spans(path, None, progress_every, log, threads):
+        redirects.update(zip(*_pair_names(buf, spans), strict=True))
+    return redirects
 
 
 def resolve_redirects(redirects: dict[bytes, bytes]) -> tuple[dict[bytes, bytes], dict]:
@@ -134,27 +235,38 @@ class LinkGraph:
 
 def read_links(path: Path | str, final: dict[bytes, bytes], limit: int | None = None,
                progress_every: int = 1_000_000, log: Callable[[str], None] = print,
-               ) -> tuple[list[bytes], np.ndarray, np.ndarray, int]:
-    """Stream the page links, resolving both ends through `final` (see resolve_redirects).
+               threads: int = 1) -> tuple[list[bytes], np.ndarray, np.ndarray, int]:
+    """Read the page links, resolving both ends through `final` (see resolve_redirects).
 
     Returns (names by id, source ids, target ids (int32 arrays, one entry per link line), the
     number of link ends that were redirect names). Ids are given in order of first appearance.
+    The compiled LinkTable interns the names and resolves each distinct one once, so no line
+    becomes Python objects; it holds at most link_table.MOST_NAMES names (int32 ids).
     """
-    ids: dict[bytes, int] = {}
-    sources, targets = array("i"), array("i")
+    names = list(final)
+    targets = list(final.values())
+    # A link end counts as redirected when final.get(end, end) is not the parsed end itself:
+    # always for a redirect name of two bytes or more (the parse makes a new object), and for a
+    # shorter one unless final maps it to the very object a parse of it gives (Python's shared
+    # one-byte and empty bytes), as the line-by-line reader counted.
+    redirected = [len(n) > 1 or t is not (b"\0" + n)[1:]
+                  for n, t in zip(names, targets, strict=True)]
+    table = LinkTable(names, targets, redirected)
+    del names, targets, redirected
+    sources, ends = array("i"), array("i")
     if sources.itemsize != 4:
         raise RuntimeError(f"array('i') holds {sources.itemsize}-byte ints here, need 4")
-    resolved = 0
-    for subject, obj in iter_triples(path, limit, progress_every, log):
-        s, o = final.get(subject, subject), final.get(obj, obj)
-        resolved += (s is not subject) + (o is not obj)
-        sources.append(ids.setdefault(s, len(ids)))
-        targets.append(ids.setdefault(o, len(ids)))
-        if len(ids) > INT32_MAX:
-            raise ValueError(f"{path}: more than {INT32_MAX} pages do not fit int32 ids")
-    names = list(ids)  # insertion order = id order
-    return (names, np.frombuffer(sources, dtype=np.int32), np.frombuffer(targets, dtype=np.int32),
-            resolved)
+    prefix = np.frombuffer(RESOURCE_PREFIX, dtype=np.uint8)
+    ids = np.empty((2, SPAN_ROWS), dtype=np.int32)
+
+    def scan(buf, pos, max_triples):
+        return table.scan(buf, pos, prefix, max_triples, ids)
+
+    for _, found in scanned(path, scan, limit, progress_every, log, threads):
+        sources.frombytes(memoryview(ids[0, :found]).cast("B"))
+        ends.frombytes(memoryview(ids[1, :found]).cast("B"))
+    return (table.page_names(), np.frombuffer(sources, dtype=np.int32),
+            np.frombuffer(ends, dtype=np.int32), table.redirected_ends)
 
 
 def build_adjacency(sources: np.ndarray, targets: np.ndarray, pages: int,
@@ -186,13 +298,14 @@ def dbpedia_files(folder: Path | str) -> tuple[Path, Path]:
 
 def load_dbpedia(folder: Path | str, max_links: int | None = None, keep_self_loops: bool = False,
                  progress_every: int = 1_000_000, log: Callable[[str], None] = print,
-                 ) -> LinkGraph:
+                 threads: int = 1) -> LinkGraph:
     """Read the redirects and page links in `folder` into a LinkGraph (redirects resolved,
-    at most `max_links` link lines read; None = all), timing each step."""
+    at most `max_links` link lines read; None = all; decompressed by `threads` threads), timing
+    each step."""
     redirects_path, links_path = dbpedia_files(folder)
     seconds = {}
     start = time.perf_counter()
-    redirects = read_redirects(redirects_path, progress_every, log)
+    redirects = read_redirects(redirects_path, progress_every, log, threads)
     seconds["read_redirects"] = time.perf_counter() - start
 
     start = time.perf_counter()
@@ -203,7 +316,7 @@ def load_dbpedia(folder: Path | str, max_links: int | None = None, keep_self_loo
 
     start = time.perf_counter()
     names, sources, targets, resolved = read_links(links_path, final, max_links, progress_every,
-                                                   log)
+                                                   log, threads)
     del final
     seconds["read_links"] = time.perf_counter() - start
     stats.update(link_lines=int(sources.shape[0]), link_ends_redirected=resolved)

@@ -126,12 +126,12 @@ def summarize(graph: LinkGraph, results: dict, k: int) -> dict:
 
 def run(ctx) -> dict:
     """The study's entry (hundreddays.runner): the link graph of the prepared dataset
-    ctx.inputs["data"] (as much of it as the config block says), ranked by rank_pages() with
-    ctx.seed for the eigensolver's start. Returns {"metrics" (summarize), "table" (top_pages),
-    "graph", "results" (rank_pages)}."""
+    ctx.inputs["data"] (as much of it as the config block says, decompressed by ctx.threads
+    threads), ranked by rank_pages() with ctx.seed for the eigensolver's start. Returns
+    {"metrics" (summarize), "table" (top_pages), "graph", "results" (rank_pages)}."""
     cfg = ctx.cfg
     graph = load_dbpedia(Path(ctx.inputs["data"]), cfg["max_links"], cfg["keep_self_loops"],
-                         cfg["progress_every"], log=ctx.log)
+                         cfg["progress_every"], log=ctx.log, threads=ctx.threads)
     ctx.log(f"graph: {graph.pages:,} pages, {graph.stats['links']:,} links")
     results = rank_pages(graph, cfg["damping"], cfg["tol"], cfg["max_iter"],
                          cfg["timing_repeats"], cfg["networkx_max_links"], ctx.seed, log=ctx.log)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from hundreddays.demo_mirror import dbpedia as mini
+from hundreddays.loaders import dbpedia, link_table
 from hundreddays.loaders.dbpedia import (
     LINKS_FILE,
     REDIRECTS_FILE,
@@ -17,6 +18,7 @@ from hundreddays.loaders.dbpedia import (
     iter_triples,
     load_dbpedia,
     parse_triple,
+    read_links,
     resolve_redirects,
     short_name,
 )
@@ -212,3 +214,130 @@ def test_study_on_miniature(miniature, tmp_path):
     assert int(table[0]["in_links"]) == ref.in_degree(b"United_States")
     study.plot(result, tmp_path / "p.png", Reference({}))
     assert (tmp_path / "p.png").stat().st_size > 10_000
+
+
+# ------------------------------------------------------------------------------ the bulk read
+# The compiled read against the reader it replaced (bz2 line by line, parse_triple, a dict of
+# ids), on files with every kind of line parse_triple accepts or skips.
+
+ODD_NAMES = [b"Caf\\u00E9_de_Flore", b"Python_%28language%29", "Zürich".encode(), b"A", b"B",
+             b"", b"a\x01b", b"http://dbpedia.org/resource/Twice", b"X>Y", b"X<Y"]
+ODD_URIS = [b"<http://other.org/Elsewhere>", b"<>", b"<http://dbpedia.org/res>",
+            b"<http://dbpedia.org/resource/>", b"<a>b>"]
+LAYOUTS = [b"%s %s %s .\n", b"%s  %s\t%s .\n", b"  %s %s %s .\n", b"%s %s %s . \n",
+           b"%s %s %s .\r\n", b"%s %s %s.\n", b"%s\x0b%s\x0c%s\t.\n"]
+SKIPPED = [b"# a comment\n", b"\n", b"   \t\n", b"#<a> <b> <c> .\n"]
+
+
+def odd_lines(rng, n, names):
+    """n lines: mostly the dumps' layout, else any layout parse_triple accepts, comments and
+    blank lines; names from `names` (short) and odd full URIs."""
+    lines = []
+    for _ in range(n):
+        if rng.random() < 0.05:
+            lines.append(SKIPPED[rng.integers(len(SKIPPED))])
+            continue
+        s, o = (ODD_URIS[rng.integers(len(ODD_URIS))] if rng.random() < 0.05
+                else b"<" + R.encode() + names[rng.integers(len(names))] + b">"
+                for _ in range(2))
+        layout = LAYOUTS[0] if rng.random() < 0.7 else LAYOUTS[rng.integers(len(LAYOUTS))]
+        lines.append(layout % (s, b"<http://dbpedia.org/property/wikilink>", o))
+    return lines
+
+
+def line_by_line_links(path, final):
+    """The reader the bulk one replaced: bz2 line by line, parse_triple, a dict of ids."""
+    ids, sources, targets, resolved = {}, [], [], 0
+    with bz2.open(path, "rb") as stream:
+        for lineno, line in enumerate(stream, 1):
+            triple = parse_triple(line, path, lineno)
+            if triple is None:
+                continue
+            subject, obj = triple
+            s, o = final.get(subject, subject), final.get(obj, obj)
+            resolved += (s is not subject) + (o is not obj)
+            sources.append(ids.setdefault(s, len(ids)))
+            targets.append(ids.setdefault(o, len(ids)))
+    return list(ids), sources, targets, resolved
+
+
+def odd_case(tmp_path, seed, n=3000, last_newline=True):
+    """A links file of odd lines and a resolved redirect map over its names (chains, cycles,
+    one-byte names redirected to themselves)."""
+    rng = np.random.default_rng(seed)
+    names = ODD_NAMES + [f"P{i}".encode() for i in range(300)]
+    lines = odd_lines(rng, n, names)
+    if not last_newline:
+        lines[-1] = lines[-1].rstrip(b"\n")
+    path = tmp_path / f"links{seed}.nt.bz2"
+    path.write_bytes(bz2.compress(b"".join(lines)))
+    redirects = {names[i]: names[j] for i, j in rng.integers(0, len(names), (60, 2))}
+    redirects.update({b"A": b"A", b"B": b"Caf\\u00E9_de_Flore", b"X>Y": b"X<Y", b"X<Y": b"X>Y"})
+    return path, lines, resolve_redirects(redirects)[0]
+
+
+@pytest.fixture(params=["default batches", "tiny batches"])
+def batches(request, monkeypatch):
+    if request.param == "tiny batches":  # blocks and span batches end mid-file, lines carried,
+        monkeypatch.setattr(dbpedia, "BLOCK_BYTES", 100)  # the name table grows mid-batch
+        monkeypatch.setattr(dbpedia, "SPAN_ROWS", 7)
+        monkeypatch.setattr(link_table, "START_NAMES", 2)
+        monkeypatch.setattr(link_table, "START_ARENA", 16)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("seed", range(4))
+def test_bulk_read_matches_line_by_line(tmp_path, batches, threads, seed):
+    path, lines, final = odd_case(tmp_path, seed, last_newline=seed % 2 == 0)
+    names, sources, targets, resolved = read_links(path, final, log=lambda m: None,
+                                                   threads=threads)
+    ref_names, ref_sources, ref_targets, ref_resolved = line_by_line_links(path, final)
+    assert names == ref_names
+    assert sources.tolist() == ref_sources and targets.tolist() == ref_targets
+    assert sources.dtype == targets.dtype == np.int32
+    assert resolved == ref_resolved and resolved > 0
+    with bz2.open(path, "rb") as stream:
+        ref_triples = [t for i, line in enumerate(stream, 1)
+                       if (t := parse_triple(line, path, i)) is not None]
+    assert list(iter_triples(path, log=lambda m: None, threads=threads)) == ref_triples
+    assert len(ref_triples) > 0.9 * len(lines)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("where", [0, 1, 1777, 2999])
+def test_bad_line_named_as_line_by_line(tmp_path, batches, threads, where):
+    path, lines, final = odd_case(tmp_path, 7)
+    lines[where] = [b"<a> <b> <c> <d> .\n", b"<a> <b> c .\n", b"<a> <b> <c>\n"][where % 3]
+    path.write_bytes(bz2.compress(b"".join(lines)))
+    with pytest.raises(ValueError) as expected:
+        line_by_line_links(path, final)
+    with pytest.raises(ValueError) as got:
+        read_links(path, final, log=lambda m: None, threads=threads)
+    assert str(got.value) == str(expected.value)
+    assert f"links7.nt.bz2, line {where + 1}: not an N-Triples line" in str(got.value)
+
+
+def test_long_lines_multistream_and_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr(dbpedia, "BLOCK_BYTES", 64)  # lines longer than a block
+    long_name = "L" * 500
+    text = "".join(nt(f"P{i % 7}", long_name if i % 5 == 0 else f"Q{i}") for i in range(40))
+    path = tmp_path / "multi.nt.bz2"  # two bz2 streams one after the other, as pbzip2 writes
+    path.write_bytes(bz2.compress(text[:2000].encode()) + bz2.compress(text[2000:].encode()))
+    ref = line_by_line_links(path, {})
+    for threads in (1, 2):
+        names, sources, targets, _ = read_links(path, {}, log=lambda m: None, threads=threads)
+        assert (names, sources.tolist(), targets.tolist()) == ref[:3]
+    for threads in (1, 2):
+        names, sources, targets, _ = read_links(path, {}, limit=13, log=lambda m: None,
+                                                threads=threads)
+        assert sources.tolist() == ref[1][:13] and names == ref[0][:len(names)]
+        assert long_name.encode() in names
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_broken_bz2_named(tmp_path, threads):
+    data = bz2.compress("".join(nt(f"P{i}", "Q") for i in range(20000)).encode())
+    for broken in (data[:len(data) // 2], data[:100] + b"x" * 50 + data[150:]):
+        (tmp_path / "broken.nt.bz2").write_bytes(broken)
+        with pytest.raises(OSError, match="broken.nt.bz2: not a whole bz2 file"):
+            read_links(tmp_path / "broken.nt.bz2", {}, log=lambda m: None, threads=threads)
