@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .metrics import write_metrics, write_table
-from .seeds import seed_everything, torch_loaded
+from .seeds import device_name, seed_everything, torch_loaded
 
 
 class Reference(Mapping):
@@ -89,15 +89,6 @@ def study_module(study: str, package: str = "hundreddays.studies"):
     return module
 
 
-def pick_device() -> str:
-    """"cuda" when torch is loaded and sees a GPU, else "cpu"."""
-    if not torch_loaded():
-        return "cpu"
-    import torch
-
-    return "cuda" if torch.cuda.is_available() else "cpu"
-
-
 def log(text: str) -> None:
     print(text, flush=True)
 
@@ -130,7 +121,7 @@ def run_study(study: str, *, cfg: dict, seed: int, threads: int, scale: str,
     metrics_path = Path(outputs["metrics"])
     metrics_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{study}-work-", dir=metrics_path.parent) as work:
-        ctx = Context(study=study, cfg=cfg, seed=seed, threads=threads, device=pick_device(),
+        ctx = Context(study=study, cfg=cfg, seed=seed, threads=threads, device=device_name(),
                       scale=scale, inputs=dict(inputs), outputs=dict(outputs),
                       reference=Reference(reference), checkpoint=checkpoint, workdir=Path(work),
                       log=log)

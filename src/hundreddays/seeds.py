@@ -1,4 +1,5 @@
-"""One seed helper: every random generator of a study starts from config's seed."""
+"""Seeds and device, set once per study process: every random generator of a study starts from
+config's seed, and the device is chosen in one place."""
 
 from __future__ import annotations
 
@@ -38,3 +39,12 @@ def seed_everything(seed: int, threads: int | None = None, with_torch: bool = Tr
 def torch_loaded() -> bool:
     """True when torch has been imported in this process (importing it costs seconds)."""
     return "torch" in sys.modules
+
+
+def device_name() -> str:
+    """"cuda" when torch is loaded and sees a GPU, else "cpu" (never imports torch itself)."""
+    if not torch_loaded():
+        return "cpu"
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"

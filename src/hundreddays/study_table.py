@@ -53,6 +53,11 @@ class Study:
         plural = "s" if "-" in self.day or "," in self.day else ""
         return f"Day{plural} {self.day} - {self.title}"
 
+    @property
+    def registry_ids(self) -> list[str]:
+        """Every registry id the row names: datasets, each source, pretrained weights."""
+        return list(dict.fromkeys([*self.datasets, *self.sources.values(), *self.pretrained]))
+
     def data(self, cfg: dict) -> list[str]:
         """The datasets the study reads under its config block `cfg` (`source` picks one of
         the row's sources)."""
@@ -94,8 +99,7 @@ def check_registry(studies: dict[str, Study], registry: dict, table_path: str = 
     """Raise StudyTableError naming the row and the id when a study reads a dataset or weights
     file that the registry (datasets.yaml) does not list."""
     for study in studies.values():
-        named = [*study.datasets, *study.sources.values(), *study.pretrained]
-        unknown = [d for d in named if d not in registry]
+        unknown = [d for d in study.registry_ids if d not in registry]
         if unknown:
             raise StudyTableError(f"{table_path}: studies.{study.id}: {unknown} not in the dataset "
                                   f"registry (datasets.yaml)")
@@ -105,7 +109,7 @@ def used_by(studies: dict[str, Study]) -> dict[str, list[str]]:
     """{registry id: the studies that may read it (any source, weights included)}."""
     users: dict[str, list[str]] = {}
     for study in studies.values():
-        for d in dict.fromkeys([*study.datasets, *study.sources.values(), *study.pretrained]):
+        for d in study.registry_ids:
             users.setdefault(d, []).append(study.id)
     return users
 

@@ -12,11 +12,12 @@ import torch
 from torch import nn
 
 from . import checkpoint as ckpt
+from .seeds import device_name
 
 
 def pick_device() -> torch.device:
-    """Return CUDA when present, else CPU (the demo scale and CI run on CPU)."""
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    """The device to train on: CUDA when present, else the CPU (seeds.device_name)."""
+    return torch.device(device_name())
 
 
 def to_device(t: torch.Tensor, device: torch.device) -> torch.Tensor:
