@@ -36,6 +36,7 @@ class Study:
     threads: int = 1
     gpu: int = 0
     mem_mb: int | None = None
+    one_seed: str | None = None  # why it runs only the base seed (a run too long to repeat)
 
     @property
     def days(self) -> list[int]:
@@ -69,6 +70,11 @@ class Study:
         """The pretrained weights it reads: the row's, when `cfg` says pretrained: true."""
         return list(self.pretrained) if cfg.get("pretrained", False) else []
 
+    def seeds(self, seed: int, count: int) -> list[int]:
+        """The seeds it runs when the config asks for `count` from `seed` (seed, seed + 1, ...):
+        only `seed` when the row gives a reason for one seed."""
+        return [seed] if self.one_seed else list(range(seed, seed + count))
+
 
 def load_studies(path: str | os.PathLike) -> dict[str, Study]:
     """Return {study id: Study} from `path`, in file order, after schema and consistency checks."""
@@ -83,7 +89,7 @@ def load_studies(path: str | os.PathLike) -> dict[str, Study]:
             pretrained=tuple(row.get("pretrained", ())), after=dict(row.get("after", {})),
             table=row.get("table", False), outputs=dict(row.get("outputs", {})),
             threads=resources.get("threads", 1), gpu=resources.get("gpu", 0),
-            mem_mb=resources.get("mem_mb"),
+            mem_mb=resources.get("mem_mb"), one_seed=row.get("one_seed"),
         )
     for study in studies.values():
         for name, ref in study.after.items():

@@ -80,6 +80,17 @@ def test_derived_facts_of_a_row():
     assert row.weights({"pretrained": True}) == ["w"] and row.weights({}) == []
 
 
+def test_a_row_runs_the_config_s_seeds_unless_it_says_why_one(tmp_path):
+    assert Study(id="x", day="2", title="t").seeds(3, 5) == [3, 4, 5, 6, 7]
+    assert Study(id="x", day="2", title="t", one_seed="too long").seeds(3, 5) == [3]
+    assert STUDIES["galaxy_analogues"].one_seed and not STUDIES["float_stability"].one_seed
+    assert CONFIG["seeds"] == 5
+    demo = yaml.safe_load((ROOT / "profiles" / "demo" / "scale.yaml").read_text(encoding="utf-8"))
+    assert demo["seeds"] == 1  # the demo keeps its time budget
+    with pytest.raises(StudyTableError, match=r"studies\.a\.one_seed"):
+        load_studies(write(tmp_path, {"a": {"day": "2", "title": "t", "one_seed": ""}}))
+
+
 def test_the_table_s_rules_are_enforced_naming_the_row(tmp_path):
     with pytest.raises(StudyTableError, match=r"studies\.a\.day"):
         load_studies(write(tmp_path, {"a": {"day": "second", "title": "t"}}))
