@@ -12,8 +12,8 @@ A study is a module hundreddays.studies.<study> with two functions:
 
 The runner seeds Python, NumPy and torch once from the config's seed, sets the thread count,
 picks the device, gives the study a scratch folder, and writes the files the rule declares:
-table.csv (metrics.table_csv), the figure (through plot), metrics.json last, then drops the
-training checkpoint (a finished rule needs no resume).
+table.csv (metrics.table_csv), the figure (through plot; an extra seed's rule has none),
+metrics.json last, then drops the training checkpoint (a finished rule needs no resume).
 """
 
 from __future__ import annotations
@@ -107,7 +107,8 @@ def run_study(study: str, *, cfg: dict, seed: int, threads: int, scale: str,
               checkpoint: str | None = None, table: bool = False,
               package: str = "hundreddays.studies") -> dict:
     """Run one study (the module `<package>.<study>`) as its rule does and write `outputs`
-    ("metrics", "figure", "table" when `table`, and the study's own). Returns its result.
+    ("metrics", "figure" when asked for, "table" when `table`, and the study's own). An extra
+    seed's rule asks for no figure and no table. Returns its result.
 
     Where the rule's time goes is added to its metrics as timing keys (timings.csv):
     runner_startup_seconds (the process's start up to here: Python, Snakemake's script preamble),
@@ -135,7 +136,8 @@ def run_study(study: str, *, cfg: dict, seed: int, threads: int, scale: str,
                 raise TypeError(f"study {study}: studies.yaml says table: true, but run() "
                                 f"returned no 'table'")
             write_table(outputs["table"], result["table"])
-        module.plot(result, outputs["figure"], ctx.reference)
+        if "figure" in outputs:  # an extra seed's rule asks for its metrics only
+            module.plot(result, outputs["figure"], ctx.reference)
         clock["plotted"] = time.perf_counter()
     shares = {"runner_import_seconds": clock["imported"] - clock["start"],
               "runner_run_seconds": clock["ran"] - clock["imported"],

@@ -82,6 +82,16 @@ def test_runner_seeds_every_generator_from_the_config_seed(tmp_path):
     assert seen["draws"] != first
 
 
+def test_an_extra_seed_writes_its_metrics_only(tmp_path):
+    seen = toy_module()
+    metrics = tmp_path / "toy" / "seeds" / "1" / "metrics.json"
+    run_study("toy_runner_study", cfg={"k": 1}, seed=1, threads=1, scale="full", inputs={},
+              outputs={"metrics": str(metrics)}, reference={}, table=False, package="toys")
+    assert json.loads(metrics.read_text())["answer"] == 42 and seen["ctx"].seed == 1
+    assert "reference" not in seen  # plot was not called
+    assert sorted(p.name for p in tmp_path.rglob("*") if p.is_file()) == ["metrics.json"]
+
+
 def test_a_study_without_its_declared_table_fails_before_writing_metrics(tmp_path):
     toy_module("toy_no_table", run=lambda ctx: {"metrics": {"a": 1}})
     with pytest.raises(TypeError, match="table: true"):
