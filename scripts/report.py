@@ -35,6 +35,11 @@ with rule_log(sm.log[0]):
         for study, fig, caption in zip(studies, sm.input.figures, sm.input.captions, strict=True)
     ]
     records = [json.loads(Path(p).read_text(encoding="utf-8")) for p in sm.input.records]
-    metrics_files = dict(zip(studies, map(Path, sm.input.metrics), strict=True))
+    # the rule's input lists each study's seeds' metrics.json, in study and seed order
+    metrics_paths = iter(map(Path, sm.input.metrics))
+    metrics_files = {study: {seed: next(metrics_paths) for seed in sm.params.seeds[study]}
+                     for study in studies}
+    if next(metrics_paths, None) is not None:
+        raise ValueError("rule report: more metrics files than the seeds of its studies")
     build_report(dict(sm.output.items()), Path(sm.input.claims), metrics_files, set(studies),
                  figures, records, sm.params.scale)

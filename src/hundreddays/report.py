@@ -10,13 +10,14 @@ import json
 import math
 import os
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 
 from .atomic import write_text
 from .claims import evaluate, load_claims
 from .metrics import METRIC_KEY, NOT_MEASURED_KEY, NOT_RUN_KEY, is_timing
 
-METRICS_COLUMNS = ("study", "key", "value", "scale")
+METRICS_COLUMNS = ("study", "key", "seed", "value", "scale")
 CLAIMS_COLUMNS = (
     "claim",
     "day",
@@ -45,28 +46,36 @@ class ReportError(ValueError):
     """A metrics file that is not a flat JSON object of named numbers."""
 
 
-def read_results(metrics_files: dict[str, str | os.PathLike]
-                 ) -> tuple[dict[str, float], dict[str, str], dict[str, str]]:
-    """Read each study's metrics.json once. Returns ({"<study>.<key>": value} over all files,
-    {study: reason} of the studies that did not run here, {"<study>.<key>": reason} of the
-    metrics a study says it could not measure)."""
-    metrics: dict[str, float] = {}
+def read_results(metrics_files: Mapping[str, Mapping[int, str | os.PathLike]]
+                 ) -> tuple[dict[str, dict[int, float]], dict[str, str], dict[str, str]]:
+    """Read each seed's metrics.json of each study once; `metrics_files` maps a study to
+    {seed: its metrics.json}. Returns ({"<study>.<key>": {seed: value}}, seeds ascending, over
+    all files; {study: reason} of the studies that did not run here; {"<study>.<key>": reason}
+    of the metrics a study says it could not measure, in any of its seeds). A key that one seed
+    measured and another did not has the measuring seeds' values only."""
+    metrics: dict[str, dict[int, float]] = {}
     not_run: dict[str, str] = {}
     not_measured: dict[str, str] = {}
-    for study, path in sorted(metrics_files.items()):
-        data = _read_one(Path(path))
-        if NOT_RUN_KEY in data:
-            not_run[study] = data[NOT_RUN_KEY]
-            continue
-        for key, reason in data.pop(NOT_MEASURED_KEY, {}).items():
-            not_measured[f"{study}.{key}"] = reason
-        metrics.update({f"{study}.{key}": value for key, value in data.items()})
+    for study, files in sorted(metrics_files.items()):
+        if not isinstance(files, Mapping) or not files:
+            raise ReportError(f"metrics of study {study}: expected {{seed: metrics.json}}, got "
+                              f"{files!r}")
+        for seed, path in sorted(files.items()):
+            data = _read_one(Path(path))
+            if NOT_RUN_KEY in data:
+                not_run[study] = data[NOT_RUN_KEY]
+                continue
+            for key, reason in data.pop(NOT_MEASURED_KEY, {}).items():
+                not_measured.setdefault(f"{study}.{key}", reason)
+            for key, value in data.items():
+                metrics.setdefault(f"{study}.{key}", {})[seed] = value
     return metrics, not_run, not_measured
 
 
-def read_metrics(metrics_files: dict[str, str | os.PathLike]) -> dict[str, float]:
-    """{"<study>.<key>": value} over all metrics files (see read_results)."""
-    return read_results(metrics_files)[0]
+def read_metrics(metrics_files: Mapping[str, Mapping[int, str | os.PathLike]]
+                 ) -> dict[str, list[float]]:
+    """{"<study>.<key>": its values over the study's seeds, in seed order} (see read_results)."""
+    return {name: list(values.values()) for name, values in read_results(metrics_files)[0].items()}
 
 
 def _read_one(path: Path) -> dict:
@@ -112,12 +121,25 @@ def _csv_text(header: tuple[str, ...], rows: list[list]) -> str:
     return buffer.getvalue()
 
 
-def write_metrics_csv(path: str | os.PathLike, metrics: dict[str, float], scale: str,
-                      timings: bool = False) -> None:
-    """Write the metrics that are not wall-clock timings (or, with `timings`, only those) as
-    rows study,key,value,scale, sorted by study and key."""
-    rows = sorted([*name.split(".", 1), exact(value), scale] for name, value in metrics.items()
-                  if is_timing(name.split(".", 1)[1]) == timings)
+def _per_seed_rows(metrics: Mapping[str, Mapping[int, float]], timings: bool | None = None
+                   ) -> list[list]:
+    """[study, key, seed, value] of each seed's value, sorted by study, key and seed (as a
+    number); with `timings` True or False only the wall-clock timings or only the others."""
+    rows = []
+    for name, values in metrics.items():
+        study, key = name.split(".", 1)
+        if timings is None or is_timing(key) == timings:
+            rows.extend([study, key, seed, value] for seed, value in values.items())
+    rows.sort(key=lambda row: row[:3])
+    return [[study, key, str(seed), exact(value)] for study, key, seed, value in rows]
+
+
+def write_metrics_csv(path: str | os.PathLike, metrics: Mapping[str, Mapping[int, float]],
+                      scale: str, timings: bool = False) -> None:
+    """Write the metrics ({"<study>.<key>": {seed: value}}) that are not wall-clock timings (or,
+    with `timings`, only those) as rows study,key,seed,value,scale, one per seed, sorted by
+    study, key and seed."""
+    rows = [[*row, scale] for row in _per_seed_rows(metrics, timings)]
     write_text(path, _csv_text(METRICS_COLUMNS, rows))
 
 
@@ -266,15 +288,14 @@ def _checksum_notes(records: list[dict]) -> list[str]:
     return [line for note in notes for line in (note, "")][:-1]
 
 
-def _metrics_section(metrics: dict[str, float]) -> list[str]:
-    body = sorted([*name.split(".", 1), exact(value)] for name, value in metrics.items())
-    return ["## Metrics", "", *_table(["study", "key", "value"], body)]
+def _metrics_section(metrics: Mapping[str, Mapping[int, float]]) -> list[str]:
+    return ["## Metrics", "", *_table(["study", "key", "seed", "value"], _per_seed_rows(metrics))]
 
 
 def write_report_md(
     path: str | os.PathLike,
     rows: list[dict],
-    metrics: dict[str, float],
+    metrics: Mapping[str, Mapping[int, float]],
     figures: list[dict],
     fetch_records: list[dict],
     scale: str,
@@ -306,13 +327,14 @@ REPORT_FILES = {"metrics_csv": "metrics.csv", "timings_csv": "timings.csv",
 def build_report(
     out: str | os.PathLike | dict[str, str | os.PathLike],
     claims_path: str | os.PathLike,
-    metrics_files: dict[str, str | os.PathLike],
+    metrics_files: Mapping[str, Mapping[int, str | os.PathLike]],
     studies_run: set[str],
     figures: list[dict],
     fetch_records: list[dict],
     scale: str,
 ) -> dict[str, Path]:
-    """Judge every claim and write metrics.csv, timings.csv, claims.csv and REPORT.md: at the
+    """Judge every claim and write metrics.csv, timings.csv, claims.csv and REPORT.md from the
+    metrics files of every study's seeds (`metrics_files`: {study: {seed: metrics.json}}): at the
     paths `out` names ({"metrics_csv", "timings_csv", "claims_csv", "report_md"}: the report
     rule's declared outputs), or under those names in the folder `out`.
 
@@ -322,7 +344,9 @@ def build_report(
         out = {key: Path(out) / name for key, name in REPORT_FILES.items()}
     paths = {name: Path(out[key]) for key, name in REPORT_FILES.items()}
     metrics, not_run, not_measured = read_results(metrics_files)
-    rows = evaluate(load_claims(claims_path), metrics, set(studies_run), scale, not_run,
+    # Until claims.evaluate judges every seed's value (read_metrics), it judges the base seed's.
+    base_seed = {name: next(iter(values.values())) for name, values in metrics.items()}
+    rows = evaluate(load_claims(claims_path), base_seed, set(studies_run), scale, not_run,
                     not_measured)
     write_metrics_csv(paths["metrics.csv"], metrics, scale)
     write_metrics_csv(paths["timings.csv"], metrics, scale, timings=True)

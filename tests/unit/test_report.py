@@ -73,8 +73,8 @@ RECORDS = [
 def built(tmp_path):
     results = tmp_path / "results"
     metrics_files = {
-        "fibonacci": write_json(results / "fibonacci" / "metrics.json", FIB),
-        "mnist_logreg": write_json(results / "mnist_logreg" / "metrics.json", LOGREG),
+        "fibonacci": {0: write_json(results / "fibonacci" / "metrics.json", FIB)},
+        "mnist_logreg": {0: write_json(results / "mnist_logreg" / "metrics.json", LOGREG)},
     }
     (results / "figures").mkdir(parents=True)
     figures = [
@@ -128,8 +128,9 @@ def test_claims_csv_has_every_claim_with_its_verdict(built):
 def test_metrics_csv_is_sorted_and_exact(built):
     results, _, _ = built
     rows = read_csv(results / "metrics.csv")
-    assert list(rows[0]) == ["study", "key", "value", "scale"]
+    assert list(rows[0]) == ["study", "key", "seed", "value", "scale"]
     assert [(r["study"], r["key"]) for r in rows] == sorted((r["study"], r["key"]) for r in rows)
+    assert {r["seed"] for r in rows} == {"0"}
     values = {(r["study"], r["key"]): r["value"] for r in rows}
     assert values[("mnist_logreg", "epochs")] == "3"
     assert {r["scale"] for r in rows} == {"demo"}
@@ -150,16 +151,16 @@ def test_report_links_figures_with_provenance_and_lists_pinned_datasets(built):
     assert "Scale: **demo**" in report and "not comparable" in report
     assert "Pinned at first download" in report and "ucsd_bgsub" in report.split("Pinned")[-1]
     assert "b" * 64 in report
-    assert "| mnist_logreg | test_accuracy | 0.9213 |" in report
+    assert "| mnist_logreg | test_accuracy | 0 | 0.9213 |" in report
 
 
 def test_metrics_csv_is_deterministic(tmp_path):
-    metrics = {"b.x": 0.1 + 0.2, "a.y": 7, "a.b": 1e-300}
+    metrics = {"b.x": {0: 0.1 + 0.2}, "a.y": {0: 7}, "a.b": {0: 1e-300}}
     write_metrics_csv(tmp_path / "one.csv", metrics, "full")
     write_metrics_csv(tmp_path / "two.csv", dict(reversed(metrics.items())), "full")
     text = (tmp_path / "one.csv").read_text()
     assert text == (tmp_path / "two.csv").read_text()
-    assert "b,x,0.30000000000000004,full" in text
+    assert "b,x,0,0.30000000000000004,full" in text
 
 
 @pytest.mark.parametrize(
@@ -177,7 +178,7 @@ def test_bad_metrics_file_is_named(tmp_path, content, expected):
     path.parent.mkdir()
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ReportError) as info:
-        read_metrics({"mnist_logreg": path})
+        read_metrics({"mnist_logreg": {0: path}})
     assert str(info.value).startswith(str(path)) and expected in str(info.value)
 
 
@@ -185,7 +186,8 @@ def test_missing_metric_fails_the_build(tmp_path):
     metrics = write_json(tmp_path / "fibonacci" / "metrics.json", {"naive_growth_factor": 1.6})
     with pytest.raises(ValueError, match="fibonacci.closed_form_speedup"):
         build_report(
-            tmp_path / "out", CLAIMS_FILE, {"fibonacci": metrics}, {"fibonacci"}, [], [], "full"
+            tmp_path / "out", CLAIMS_FILE, {"fibonacci": {0: metrics}}, {"fibonacci"}, [], [],
+            "full",
         )
     assert not (tmp_path / "out").exists()
 
@@ -222,7 +224,7 @@ def test_study_that_could_not_run_gives_its_claims_the_reason(tmp_path):
 
     write_not_run(tmp_path / "whale" / "metrics.json", "no Kaggle credentials")
     fib = write_json(tmp_path / "fibonacci" / "metrics.json", FIB)
-    files = {"whale": tmp_path / "whale" / "metrics.json", "fibonacci": fib}
+    files = {"whale": {0: tmp_path / "whale" / "metrics.json"}, "fibonacci": {0: fib}}
     paths = build_report(tmp_path / "out", CLAIMS_FILE, files, {"whale", "fibonacci"}, [], [],
                          "full")
     rows = {r["claim"]: r for r in read_csv(paths["claims.csv"])}
@@ -238,7 +240,7 @@ def test_study_that_could_not_run_gives_its_claims_the_reason(tmp_path):
 def test_not_run_must_be_the_only_key_with_a_reason(tmp_path, content):
     path = write_json(tmp_path / "whale" / "metrics.json", json.loads(content))
     with pytest.raises(ReportError, match="not_run"):
-        read_metrics({"whale": path})
+        read_metrics({"whale": {0: path}})
 
 
 def test_not_run_needs_a_reason(tmp_path):
@@ -255,7 +257,7 @@ def test_a_metric_the_study_could_not_measure_gets_the_reason(tmp_path):
     write_metrics(path, {"local_first_map5": 0.2, "improved_map5": 0.41,
                          "longer_run_midway_gain": -0.01},
                   not_measured={"first_submission_map5": "no Kaggle submission"})
-    paths = build_report(tmp_path / "out", CLAIMS_FILE, {"whale": path}, {"whale"}, [], [],
+    paths = build_report(tmp_path / "out", CLAIMS_FILE, {"whale": {0: path}}, {"whale"}, [], [],
                          "full")
     rows = {r["claim"]: r for r in read_csv(paths["claims.csv"])}
     assert rows["whale_first_submission"]["verdict"] == "not measured (no Kaggle submission)"
@@ -273,4 +275,4 @@ def test_not_measured_needs_a_reason_and_an_unmeasured_key(tmp_path):
         write_metrics(tmp_path / "m.json", {"a": 1.0}, not_measured={"b": " "})
     bad = write_json(tmp_path / "s" / "metrics.json", {"a": 1.0, "not_measured": ["b"]})
     with pytest.raises(ReportError, match="not_measured"):
-        read_metrics({"s": bad})
+        read_metrics({"s": {0: bad}})
