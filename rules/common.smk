@@ -87,6 +87,50 @@ def study_outputs(study):
     return outputs
 
 
+def study_seeds(study):
+    """The seeds `study` runs, base seed (config `seed`) first: config `seeds` of them, or the
+    base seed only when its row says why (one_seed) or it cannot run here."""
+    count = 1 if study in NOT_RUN else config["seeds"]
+    return STUDIES[study].seeds(config["seed"], count)
+
+
+def extra_seeds(study):
+    """The seeds after the base seed: rule <study>_seeds runs each (wildcard `seed`)."""
+    return study_seeds(study)[1:]
+
+
+def seed_dir(study, seed="{seed}"):
+    """Where an extra seed's files go (by default with the `seed` wildcard)."""
+    return f"{RESULTS}/{study}/seeds/{seed}"
+
+
+def seed_metrics(study):
+    """{seed: its metrics.json} for every seed of `study`: the base seed's at the study's own
+    path, each extra seed's under seed_dir."""
+    files = {config["seed"]: f"{RESULTS}/{study}/metrics.json"}
+    for seed in extra_seeds(study):
+        files[seed] = f"{seed_dir(study, seed)}/metrics.json"
+    return files
+
+
+def seed_outputs(study):
+    """An extra seed's outputs: its metrics and the study's own files, no figure or table (the
+    base seed's show the study)."""
+    outputs = {"metrics": f"{seed_dir(study)}/metrics.json"}
+    for name, file in STUDIES[study].outputs.items():
+        outputs[name] = f"{seed_dir(study)}/{file}"
+    return outputs
+
+
+def seed_checkpoint(study):
+    """The params function giving an extra seed's own checkpoint path (or None)."""
+    base = training_checkpoint(study)
+    if base is None:
+        return lambda wildcards: None
+    folder = base.removesuffix(".pt")
+    return lambda wildcards: f"{folder}/seed-{wildcards.seed}.pt"
+
+
 def study_resources(study):
     """The rule's resources: gpu=1 for a training study, mem_mb where its row sets it."""
     row = STUDIES[study]

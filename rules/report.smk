@@ -30,7 +30,7 @@ rule not_run:
 
 rule report:
     input:
-        metrics=[f"{RESULTS}/{s}/metrics.json" for s in STUDIES],
+        metrics=[m for s in STUDIES for m in seed_metrics(s).values()],
         figures=[study_figure(s) for s in STUDIES],
         captions=[f"report/{s}.rst" for s in STUDIES],
         tables=list(study_tables().values()),
@@ -49,6 +49,7 @@ rule report:
         "../envs/workflow.yaml"
     params:
         studies=list(STUDIES),
+        seeds={s: list(seed_metrics(s)) for s in STUDIES},
         titles={s: STUDIES[s].heading for s in STUDIES},
         scale=config["scale"],
         rule_files={s: rule_file("not_run" if s in NOT_RUN else s) for s in STUDIES},
