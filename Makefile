@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test full dry-run lint report clean
+.PHONY: demo test full published dry-run lint report clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,10 @@ test: $(STAMP)  ## the test suite (includes a demo run end to end)
 
 full: $(STAMP)  ## the full reproduction (internet for the first fetch, a GPU for training)
 	$(BIN)/snakemake --cores 8 --resources gpu=1
+
+RUN ?= $(shell date -u +%Y-%m-%d)-cpu$(shell nproc)
+published: $(STAMP)  ## every study that fits on a 2-core CPU at full scale -> published/$(RUN)/
+	$(BIN)/python scripts/publish_run.py --run $(RUN) -- $(BIN)/snakemake --profile profiles/published
 
 dry-run: $(STAMP)
 	$(BIN)/snakemake -n

@@ -42,8 +42,24 @@ def kaggle_not_run_reason(study):
     return kaggle_credentials_missing()
 
 
+def skipped(config):
+    """The config's `skip` (study -> why this run leaves it out), its study names checked."""
+    skip = config.get("skip") or {}
+    unknown = sorted(set(skip) - set(STUDIES))
+    if unknown:
+        raise ValueError(
+            f"config key skip: unknown studies {unknown}; the studies are the rows of "
+            f"{STUDIES_FILE}"
+        )
+    return skip
+
+
 # study -> why it cannot run here (its claims say so in the report)
-NOT_RUN = {s: r for s in STUDIES if (r := kaggle_not_run_reason(s))}
+NOT_RUN = {
+    s: r
+    for s in STUDIES
+    if (r := skipped(config).get(s) or kaggle_not_run_reason(s))
+}
 
 
 def datasets_of(study):

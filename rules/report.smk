@@ -5,7 +5,7 @@ localrules:
     not_run,
 
 
-# A study that cannot run here (NOT_RUN: Kaggle data without credentials) still answers: its
+# A study that cannot run here (NOT_RUN: Kaggle data without credentials, or the config's skip) still answers: its
 # metrics file says why, so the report gives each of its claims that reason, and so does its figure.
 rule not_run:
     output:
