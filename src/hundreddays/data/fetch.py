@@ -179,11 +179,11 @@ def _record(spec: FileSpec, source: str, sha: str, size: int, checked: str) -> d
 
 
 def _failure(spec: FileSpec, by_hand: Path, part: Path, tried: list[str], expected_text: str,
-             lockfile: Path | None) -> FetchError:
+             checked: str, lockfile: Path | None) -> FetchError:
     lines = "\n".join(f"  - {t}" for t in tried)
     kept = f"The partial download {part} is kept and resumed next time. " if part.exists() else ""
     unpin = ""
-    if "(pinned in" in expected_text:
+    if checked == "lock":
         unpin = (f"\nIf that pin is wrong (say a web page was pinned as the file), drop it: "
                  f"delete the entry '{spec.key}' from {lockfile}, or run `"
                  f"{drop_command(lockfile, spec.key)}`; the next fetch pins the file anew.")
@@ -237,4 +237,4 @@ def fetch_file(spec: FileSpec, dest: Path, *, mirror: str | None = None,
             pin(lockfile, spec.key, sha, size, source)
         return _record(spec, source, sha, size, checked)
     expected_text = _expected_text(spec, expected, checked, lockfile)
-    raise _failure(spec, by_hand or dest, part, tried, expected_text, lockfile)
+    raise _failure(spec, by_hand or dest, part, tried, expected_text, checked, lockfile)
