@@ -83,3 +83,26 @@ def _find_enum(node, key):
             if found := _find_enum(value, key):
                 return found
     return None
+
+
+@pytest.mark.parametrize("fmt", ["gz", "tar.gz"])
+def test_a_large_file_is_checked_at_its_start_only(fmt, tmp_path, monkeypatch):
+    import hundreddays.data.formats as formats
+
+    noise = np.random.default_rng(0).bytes(3 << 20)  # incompressible: the cut lands late in it
+    if fmt == "gz":
+        whole = gzip.compress(noise, mtime=0)
+    else:
+        buf = io.BytesIO()
+        with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+            info = tarfile.TarInfo("noise.bin")
+            info.size = len(noise)
+            tar.addfile(info, io.BytesIO(noise))
+        whole = buf.getvalue()
+    spec = spec_for(b"", [], kind="none", size=False, fmt=fmt)
+    path = tmp_path / "cut"
+    path.write_bytes(whole[: len(whole) * 4 // 5])
+    with pytest.raises(FormatError):
+        check_format(path, spec)
+    monkeypatch.setattr(formats, "READ_THROUGH_LIMIT", 10)
+    check_format(path, spec)  # the start is sound: a large file is not read to its end
