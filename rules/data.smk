@@ -1,7 +1,9 @@
-# Data rules: build the demo mirror, fetch each registry file (mirror first, then upstream, verified),
+# Data rules: build the demo mirror, fetch each registry file (by hand, mirror, upstream; verified),
 # and prepare each dataset folder (safe extraction). All run locally: compute nodes often have no
 # internet, and they are I/O, not compute.
 import re
+
+from hundreddays.data.fetch import by_hand_path
 
 
 localrules:
@@ -45,6 +47,8 @@ rule fetch_file:
         settings=fetch_settings(),
         lockfile=config["lockfile"],
         registry=REGISTRY_FILE,
+        # a file placed by hand: never an output, so never deleted before the job (README, Data)
+        by_hand=lambda w: str(by_hand_path(DATA, REGISTRY[w.dataset].files[w.filename])),
     script:
         "../scripts/fetch_file.py"
 

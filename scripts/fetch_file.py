@@ -1,4 +1,5 @@
-"""Rule fetch_file: one registry file from the mirror or its upstream URLs, checksum-verified."""
+"""Rule fetch_file: one registry file from the by-hand folder, the mirror or its upstream URLs,
+verified."""
 
 from pathlib import Path
 
@@ -18,7 +19,7 @@ with rule_log(sm.log[0]):
     if settings["manifest"]:
         manifest = yaml.safe_load(Path(settings["manifest"]).read_text(encoding="utf-8"))
     record = fetch_file(spec, Path(sm.output.file), mirror=settings["mirror"], manifest=manifest,
-                        lockfile=Path(sm.params.lockfile),
+                        lockfile=Path(sm.params.lockfile), by_hand=Path(sm.params.by_hand),
                         kaggle_competition=dataset.kaggle_competition)
     print(record)
     write_json(sm.output.record, record)

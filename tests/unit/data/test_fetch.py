@@ -1,5 +1,6 @@
 """Fetching against a local HTTP server on 127.0.0.1: resume, wrong bytes, failover, no network."""
 
+import gzip
 import hashlib
 import logging.handlers
 import socket
@@ -156,14 +157,15 @@ def test_folder_mirror_and_manifest_checksum(tmp_path):
 
 
 def test_unpublished_checksum_is_pinned_then_enforced(httpserver, tmp_path):
-    httpserver.expect_request("/f.bin").respond_with_data(PAYLOAD)
-    spec = spec_for(PAYLOAD, [httpserver.url_for("/f.bin")], kind="none", size=False)
+    gz = gzip.compress(PAYLOAD, mtime=0)  # the spec's format is gz: checked before pinning
+    httpserver.expect_request("/f.bin").respond_with_data(gz)
+    spec = spec_for(gz, [httpserver.url_for("/f.bin")], kind="none", size=False)
     lock = tmp_path / "datasets.lock.yaml"
     first = fetch(spec, tmp_path / "a" / "f.bin", lockfile=lock)
     assert first["pinned"] is True
     pinned = yaml.safe_load(lock.read_text())["toy/f.bin"]
-    assert pinned["sha256"] == hashlib.sha256(PAYLOAD).hexdigest()
-    assert pinned["size"] == len(PAYLOAD)
+    assert pinned["sha256"] == hashlib.sha256(gz).hexdigest()
+    assert pinned["size"] == len(gz)
     second = fetch(spec, tmp_path / "b" / "f.bin", lockfile=lock)
     assert second["checksum_kind"] == "lock" and second["pinned"] is True
     httpserver.clear()
