@@ -37,4 +37,4 @@ with rule_log(sm.log[0]):
     records = [json.loads(Path(p).read_text(encoding="utf-8")) for p in sm.input.records]
     metrics_files = dict(zip(studies, map(Path, sm.input.metrics), strict=True))
     build_report(dict(sm.output.items()), Path(sm.input.claims), metrics_files, set(studies),
-                 figures, records, sm.params.scale)
+                 figures, records, sm.params.scale, sm.params.not_comparable)
