@@ -3,9 +3,12 @@
 import os
 from importlib.resources import files
 
+import yaml
+
 from snakemake.utils import validate
 
 from hundreddays.claims import load_claims
+from hundreddays.comparability import why_not_comparable
 from hundreddays.data.kaggle import not_run_reason as kaggle_credentials_missing
 from hundreddays.data.registry import load_registry
 from hundreddays.runner import reference_of
@@ -68,6 +71,19 @@ def datasets_of(study):
     if study in NOT_RUN:
         return []
     return study_data(study) + STUDIES[study].weights(config["studies"][study])
+
+
+# config.yaml as written: the full-scale reproduction that the log's numbers are compared with.
+FULL_CONFIG_FILE = "config.yaml"
+with open(FULL_CONFIG_FILE, encoding="utf-8") as full_config_file:
+    FULL_CONFIG = yaml.safe_load(full_config_file)
+# study -> why its numbers are not comparable with the log's here (None: comparable): its config
+# block differs from config.yaml's, or it reads the demo's miniatures. Derived, never declared.
+NOT_COMPARABLE = why_not_comparable(
+    config,
+    FULL_CONFIG,
+    {s: study_data(s) + STUDIES[s].weights(config["studies"][s]) for s in STUDIES},
+)
 
 
 def study_inputs(study):

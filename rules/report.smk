@@ -52,6 +52,8 @@ rule report:
         seeds={s: list(seed_metrics(s)) for s in STUDIES},
         titles={s: STUDIES[s].heading for s in STUDIES},
         scale=config["scale"],
+        # study -> why its numbers are not comparable with the log's here (None: comparable)
+        not_comparable=NOT_COMPARABLE,
         rule_files={s: rule_file("not_run" if s in NOT_RUN else s) for s in STUDIES},
         code={
             s: (

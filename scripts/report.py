@@ -42,4 +42,4 @@ with rule_log(sm.log[0]):
     if next(metrics_paths, None) is not None:
         raise ValueError("rule report: more metrics files than the seeds of its studies")
     build_report(dict(sm.output.items()), Path(sm.input.claims), metrics_files, set(studies),
-                 figures, records, sm.params.scale)
+                 figures, records, sm.params.scale, sm.params.not_comparable)

@@ -17,10 +17,18 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator, ValidationError
 
-DEFAULT_SCALES = ("full",)
+OTHER_HARDWARE = "not comparable (other hardware)"
 NOT_RUN = "not run (study not in the workflow yet)"
 TOLERANCE_KINDS = ("abs_tol", "rel_tol", "factor")
 MEASURED_KEYS = ("reported", "metric", "compare")
+# What a claim is (claims.yaml's `kind`), in the order REPORT.md's headline counts them.
+KINDS = {
+    "real_data": "the log's experiment on real data",
+    "synthetic": "synthetic experiment",
+    "library_fact": "library fact",
+    "analogue": "simulated analogue",
+    "added_check": "added check (not stated in the log)",
+}
 
 
 class ClaimsError(ValueError):
@@ -149,36 +157,77 @@ def comparison_text(compare: dict | None, reported: float | None) -> str:
 
 
 def evaluate(
-    claims: list[dict], metrics: dict[str, float], studies_run: set[str], scale: str,
-    not_run: dict[str, str] | None = None, not_measured: dict[str, str] | None = None,
+    claims: list[dict], metrics: dict[str, list[float]], studies_run: set[str], scale: str,
+    comparable: dict[str, bool], not_run: dict[str, str] | None = None,
+    not_measured: dict[str, str] | None = None,
+    why_not_comparable: dict[str, str | None] | None = None,
 ) -> list[dict]:
-    """Judge every claim against `metrics` ("<study>.<key>" -> value) measured at `scale`.
+    """Judge every claim against `metrics` ("<study>.<key>" -> its values over the seeds, in seed
+    order) measured at `scale`.
 
-    Returns one row per claim, in claim order, with the keys claim, day, study, statement,
-    reported, unit, metric, reproduced (None when nothing was measured), verdict, scale and
-    comparison. `not_run` maps a study that could not run here to the reason; its claims get
-    the verdict "not run (<reason>)"; `not_measured` maps a metric ("<study>.<key>") that its
-    study could not measure to the reason ("not measured (<reason>)"). Raises ClaimsError when
-    a study that ran lacks a claim's metric and does not say why.
+    Returns one row per claim, in claim order, with the keys claim, day, study, kind,
+    statement, reported, unit, metric, measured (the mean over the seeds), measured_min,
+    measured_max, n (seeds; None/0 when nothing was measured), verdict, scale and comparison.
+
+    Verdicts of a measured claim: `reproduced` when every seed's value agrees with the claim,
+    `differs` when none does, `inconclusive` otherwise (a non-finite value never agrees). A
+    claim is judged only where `comparable[study]` (the study ran with its full-scale config on
+    the publishers' data) or the claim states `config_independent`; otherwise its values are
+    shown with "not comparable at <scale> scale (<why_not_comparable[study]>)". A claim whose
+    reported number was measured on the author's hardware (`other_hardware`) is never judged:
+    "not comparable (other hardware)".
+
+    `not_run` maps a study that could not run here to the reason; its claims get the verdict
+    "not run (<reason>)"; `not_measured` maps a metric ("<study>.<key>") that its study could
+    not measure to the reason ("not measured (<reason>)"). Raises ClaimsError when a study that
+    ran lacks a claim's metric and does not say why, or a metric has no value.
     """
     not_run, not_measured = not_run or {}, not_measured or {}
-    return [_judge(claim, metrics, studies_run, scale, not_run, not_measured) for claim in claims]
+    why_not = why_not_comparable or {}
+    return [_judge(claim, metrics, studies_run, scale, comparable, why_not, not_run, not_measured)
+            for claim in claims]
 
 
-def _judge(claim: dict, metrics: dict[str, float], studies_run: set[str], scale: str,
+def verdict_over_seeds(compare: dict, reported: float, values: list[float]) -> str:
+    """"reproduced" when every value agrees with the claim (the interval of the values lies on
+    the claim's side), "differs" when none does, "inconclusive" otherwise."""
+    agreeing = [agrees(compare, reported, value) for value in values]
+    if all(agreeing):
+        return "reproduced"
+    return "differs" if not any(agreeing) else "inconclusive"
+
+
+def _summary_of(values: list[float]) -> dict:
+    """The row's measured (mean), measured_min, measured_max and n of the seeds' values."""
+    finite = all(math.isfinite(v) for v in values)
+    mean = math.fsum(values) / len(values) if finite else math.nan
+    if len(values) == 1:
+        mean = values[0]
+    return {"measured": mean, "measured_min": min(values), "measured_max": max(values),
+            "n": len(values)}
+
+
+def _judge(claim: dict, metrics: dict[str, list[float]], studies_run: set[str], scale: str,
+           comparable: dict[str, bool], why_not: dict[str, str | None],
            not_run: dict[str, str], not_measured: dict[str, str]) -> dict:
     row = {
         "claim": claim["id"],
         "day": claim["day"],
         "study": claim["study"],
+        "kind": claim["kind"],
         "statement": claim["statement"],
         "reported": claim.get("reported"),
         "unit": claim.get("unit", ""),
         "metric": claim.get("metric", ""),
-        "reproduced": None,
+        "measured": None,
+        "measured_min": None,
+        "measured_max": None,
+        "n": 0,
         "scale": scale,
         "comparison": comparison_text(claim.get("compare"), claim.get("reported")),
     }
+    if "other_hardware" in claim:
+        row["comparison"] = f"none: the log's number is from {claim['other_hardware']}"
     if "not_reproducible" in claim:
         return {**row, "verdict": f"not reproducible ({claim['not_reproducible']})"}
     if claim["study"] in not_run:
@@ -192,11 +241,15 @@ def _judge(claim: dict, metrics: dict[str, float], studies_run: set[str], scale:
             f"claim {claim['id']}: study {claim['study']} ran but wrote no metric "
             f"{claim['metric']!r}; add it to results/{claim['study']}/metrics.json or fix the claim"
         )
-    measured = metrics[claim["metric"]]
-    if scale not in claim.get("comparable_at", DEFAULT_SCALES):
-        verdict = f"not comparable at {scale} scale"
-    elif agrees(claim["compare"], claim["reported"], measured):
-        verdict = "reproduced"
+    values = list(metrics[claim["metric"]])
+    if not values:
+        raise ClaimsError(f"claim {claim['id']}: metric {claim['metric']!r} has no value")
+    row.update(_summary_of(values))
+    if "other_hardware" in claim:
+        verdict = OTHER_HARDWARE
+    elif not (comparable.get(claim["study"], False) or "config_independent" in claim):
+        reason = why_not.get(claim["study"]) or "config or data differ from the full scale"
+        verdict = f"not comparable at {scale} scale ({reason})"
     else:
-        verdict = "differs"
-    return {**row, "reproduced": measured, "verdict": verdict}
+        verdict = verdict_over_seeds(claim["compare"], claim["reported"], values)
+    return {**row, "verdict": verdict}

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .atomic import write_text
-from .claims import evaluate, load_claims
+from .claims import KINDS, evaluate, load_claims
 from .metrics import METRIC_KEY, NOT_MEASURED_KEY, NOT_RUN_KEY, is_timing
 
 METRICS_COLUMNS = ("study", "key", "seed", "value", "scale")
@@ -22,8 +22,12 @@ CLAIMS_COLUMNS = (
     "claim",
     "day",
     "reported",
-    "reproduced",
+    "measured",
+    "measured_min",
+    "measured_max",
+    "n",
     "verdict",
+    "kind",
     "scale",
     "study",
     "statement",
@@ -31,14 +35,16 @@ CLAIMS_COLUMNS = (
     "comparison",
     "metric",
 )
-VERDICT_ORDER = ("reproduced", "differs", "not comparable", "not measured", "not run",
-                 "not reproducible")
+VERDICT_ORDER = ("reproduced", "differs", "inconclusive", "not comparable", "not measured",
+                 "not run", "not reproducible")
 SCALE_MEANING = {
     "full": "the log's datasets, model sizes and epochs; measured numbers are compared with the "
     "log's.",
     "demo": "miniature datasets in the real formats, on CPU, in minutes. Numbers measured on "
-    "miniature data are not comparable with the log's; only claims about synthetic "
-    "experiments, which run the same at both scales, get a reproduced/differs verdict.",
+    "miniature data or with a config smaller than config.yaml's are not comparable with the "
+    "log's (derived from the merged configs); only claims of studies that run here with their "
+    "full-scale config and read no miniature, and claims whose value does not depend on the "
+    "config (claims.yaml's config_independent), get a reproduced/differs/inconclusive verdict.",
 }
 
 
@@ -145,7 +151,7 @@ def write_metrics_csv(path: str | os.PathLike, metrics: Mapping[str, Mapping[int
 
 def write_claims_csv(path: str | os.PathLike, rows: list[dict]) -> None:
     """Write the verdict rows of `evaluate`, in claim order, with the CLAIMS_COLUMNS."""
-    numeric = ("reported", "reproduced")
+    numeric = ("reported", "measured", "measured_min", "measured_max")
     table = [[exact(row[c]) if c in numeric else row[c] for c in CLAIMS_COLUMNS] for row in rows]
     write_text(path, _csv_text(CLAIMS_COLUMNS, table))
 
@@ -181,9 +187,32 @@ def _verdict_kind(verdict: str) -> str:
 
 
 def _summary(rows: list[dict]) -> list[str]:
+    """The headline: verdict counts over all claims, then per kind of claim (a table)."""
     counts = Counter(_verdict_kind(row["verdict"]) for row in rows)
     order = [kind for kind in VERDICT_ORDER if kind in counts]
-    return [f"{len(rows)} claims: " + ", ".join(f"{counts[kind]} {kind}" for kind in order) + "."]
+    by_kind = Counter((row["kind"], _verdict_kind(row["verdict"])) for row in rows)
+    per_kind = Counter(row["kind"] for row in rows)
+    body = [[label, per_kind[kind], *(by_kind[kind, verdict] or "" for verdict in order)]
+            for kind, label in KINDS.items() if per_kind[kind]]
+    return [
+        f"{len(rows)} claims: " + ", ".join(f"{counts[kind]} {kind}" for kind in order) + ".",
+        "",
+        "Verdicts per kind of claim (only the first row is the log's own experiments on real "
+        "data):",
+        "",
+        *_table(["kind", "claims", *order], body),
+    ]
+
+
+def _measured(row: dict) -> str:
+    """The measured value: the mean over the seeds, with the spread (min–max) and n; "1 seed"
+    where only one seed ran."""
+    if not row["n"]:
+        return "—"
+    if row["n"] == 1:
+        return f"{_show(row['measured'])} (1 seed)"
+    return (f"{_show(row['measured'])} ({_show(row['measured_min'])}–"
+            f"{_show(row['measured_max'])}, n = {row['n']})")
 
 
 def _claims_section(rows: list[dict]) -> list[str]:
@@ -191,9 +220,10 @@ def _claims_section(rows: list[dict]) -> list[str]:
         [
             row["day"],
             f"{row['statement']} (`{row['claim']}`, `{row['metric'] or row['study']}`)",
+            row["kind"],
             _reported(row),
             row["comparison"] or "—",
-            _show(row["reproduced"]),
+            _measured(row),
             row["verdict"],
         ]
         for row in rows
@@ -201,14 +231,16 @@ def _claims_section(rows: list[dict]) -> list[str]:
     intro = (
         "A metric `study.key` is the key `key` of `<study>/metrics.json`; a qualitative "
         "statement is reported as true and tested through the measured quantity named in "
-        "claims.yaml's note."
+        "claims.yaml's note. `measured` is the mean over the seeds, with the spread (min–max) "
+        "and the number of seeds n: `reproduced` when every seed agrees with the claim, "
+        "`differs` when none does, `inconclusive` otherwise."
     )
     return [
         "## Claims",
         "",
         intro,
         "",
-        *_table(["day", "claim", "reported", "test", "reproduced", "verdict"], body),
+        *_table(["day", "claim", "kind", "reported", "test", "measured", "verdict"], body),
     ]
 
 
@@ -332,22 +364,25 @@ def build_report(
     figures: list[dict],
     fetch_records: list[dict],
     scale: str,
+    not_comparable: dict[str, str | None],
 ) -> dict[str, Path]:
     """Judge every claim and write metrics.csv, timings.csv, claims.csv and REPORT.md from the
     metrics files of every study's seeds (`metrics_files`: {study: {seed: metrics.json}}): at the
     paths `out` names ({"metrics_csv", "timings_csv", "claims_csv", "report_md"}: the report
     rule's declared outputs), or under those names in the folder `out`.
 
-    Returns the written paths by file name.
+    `not_comparable` maps each study to why its numbers are not comparable with the log's at
+    this scale, or to None where they are (hundreddays.comparability.why_not_comparable; a
+    study missing from it counts as not comparable). Returns the written paths by file name.
     """
     if not isinstance(out, dict):
         out = {key: Path(out) / name for key, name in REPORT_FILES.items()}
     paths = {name: Path(out[key]) for key, name in REPORT_FILES.items()}
     metrics, not_run, not_measured = read_results(metrics_files)
-    # Until claims.evaluate judges every seed's value (read_metrics), it judges the base seed's.
-    base_seed = {name: next(iter(values.values())) for name, values in metrics.items()}
-    rows = evaluate(load_claims(claims_path), base_seed, set(studies_run), scale, not_run,
-                    not_measured)
+    comparable = {study: reason is None for study, reason in not_comparable.items()}
+    over_seeds = {name: list(values.values()) for name, values in metrics.items()}
+    rows = evaluate(load_claims(claims_path), over_seeds, set(studies_run), scale, comparable,
+                    not_run, not_measured, why_not_comparable=not_comparable)
     write_metrics_csv(paths["metrics.csv"], metrics, scale)
     write_metrics_csv(paths["timings.csv"], metrics, scale, timings=True)
     write_claims_csv(paths["claims.csv"], rows)

@@ -4,7 +4,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from hundreddays.claims import NOT_RUN, ClaimsError, evaluate, load_claims
+from hundreddays.claims import (
+    KINDS,
+    NOT_RUN,
+    OTHER_HARDWARE,
+    ClaimsError,
+    evaluate,
+    load_claims,
+)
 from hundreddays.study_table import load_studies
 
 CLAIMS_FILE = Path(__file__).resolve().parents[2] / "claims.yaml"
@@ -16,27 +23,15 @@ DAYS_WITH_CLAIMS = [2, 4, 6, 8, 11, 13, 16, 17, 22, 23, 24, 26, 32, 34, 35, 36, 
 KNOWN_STUDIES = {*load_studies(Path(__file__).resolve().parents[2] / "studies.yaml"),
                  "private_data"}
 
-# The keys the implemented studies write: metric -> (reported, compare, comparable_at).
+# The keys the implemented studies write: metric -> (reported, compare).
 FIXED = {
-    "fibonacci.matrix_power_fib100000_seconds": (
-        2.94e-5,
-        {"kind": "factor", "tol": 10},
-        ["full", "demo"],
-    ),
-    "fibonacci.matrix_power_fib100000_exact": (
-        1,
-        {"kind": "at_least", "threshold": 1},
-        ["full", "demo"],
-    ),
-    "fibonacci.naive_growth_factor": (2, {"kind": "rel_tol", "tol": 0.1}, ["full", "demo"]),
-    "fibonacci.closed_form_speedup": (1, {"kind": "at_least", "threshold": 1000}, ["full", "demo"]),
-    "svd_background.peds_foreground_fraction": (1, {"kind": "at_most", "threshold": 0.1}, None),
-    "svd_background.landing_to_peds_foreground_ratio": (
-        1,
-        {"kind": "at_least", "threshold": 2},
-        None,
-    ),
-    "mnist_logreg.test_accuracy": (0.925, {"kind": "abs_tol", "tol": 0.01}, None),
+    "fibonacci.matrix_power_fib100000_seconds": (2.94e-5, {"kind": "factor", "tol": 10}),
+    "fibonacci.matrix_power_fib100000_exact": (1, {"kind": "at_least", "threshold": 1}),
+    "fibonacci.naive_growth_factor": (2, {"kind": "rel_tol", "tol": 0.1}),
+    "fibonacci.closed_form_speedup": (1, {"kind": "at_least", "threshold": 1000}),
+    "svd_background.peds_foreground_fraction": (1, {"kind": "at_most", "threshold": 0.1}),
+    "svd_background.landing_to_peds_foreground_ratio": (1, {"kind": "at_least", "threshold": 2}),
+    "mnist_logreg.test_accuracy": (0.925, {"kind": "abs_tol", "tol": 0.01}),
 }
 
 
@@ -57,10 +52,9 @@ def test_every_day_with_a_number_has_a_claim(claims):
 
 def test_fixed_metric_keys_are_claimed_as_agreed(claims):
     by_metric = {c["metric"]: c for c in claims if "metric" in c}
-    for metric, (reported, compare, scales) in FIXED.items():
+    for metric, (reported, compare) in FIXED.items():
         claim = by_metric[metric]
         assert (claim["reported"], claim["compare"]) == (reported, compare), metric
-        assert claim.get("comparable_at") == scales, metric
 
 
 def test_private_data_rows_say_why_they_cannot_be_reproduced(claims):
@@ -73,6 +67,7 @@ def base_claim(**changes):
         "id": "fib_naive_growth",
         "day": 13,
         "study": "fibonacci",
+        "kind": "synthetic",
         "statement": "grows",
         "reported": 2,
         "metric": "fibonacci.naive_growth_factor",
@@ -120,12 +115,12 @@ def test_bad_claims_files_name_file_claim_and_key(tmp_path, claims, expected):
     assert expected in str(info.value)
 
 
-def verdict(compare, reported, measured, scale="full", comparable_at=None):
-    claim = base_claim(compare=compare, reported=reported)
-    if comparable_at:
-        claim["comparable_at"] = comparable_at
-    metrics = {"fibonacci.naive_growth_factor": measured}
-    return evaluate([claim], metrics, {"fibonacci"}, scale)[0]
+def verdict(compare, reported, measured, scale="full", comparable=True, **claim_keys):
+    """The row of one claim judged on `measured` (a value, or the list of the seeds' values)."""
+    claim = base_claim(compare=compare, reported=reported, **claim_keys)
+    values = measured if isinstance(measured, list) else [measured]
+    metrics = {"fibonacci.naive_growth_factor": values}
+    return evaluate([claim], metrics, {"fibonacci"}, scale, {"fibonacci": comparable})[0]
 
 
 @pytest.mark.parametrize(
@@ -145,7 +140,7 @@ def verdict(compare, reported, measured, scale="full", comparable_at=None):
 def test_each_comparison_kind_at_its_boundary(compare, reported, inside, outside, text):
     assert verdict(compare, reported, inside)["verdict"] == "reproduced"
     row = verdict(compare, reported, outside)
-    assert (row["verdict"], row["comparison"], row["reproduced"]) == ("differs", text, outside)
+    assert (row["verdict"], row["comparison"], row["measured"]) == ("differs", text, outside)
 
 
 @pytest.mark.parametrize(
@@ -156,15 +151,65 @@ def test_non_finite_measurement_differs(kind, measured):
     assert verdict({"kind": kind, "threshold": 1}, 1, measured)["verdict"] == "differs"
 
 
-def test_not_comparable_at_demo_still_shows_the_value():
-    row = verdict({"kind": "abs_tol", "tol": 0.5}, 2.0, 2.1, scale="demo")
-    assert (row["verdict"], row["reproduced"], row["scale"]) == (
-        "not comparable at demo scale",
-        2.1,
-        "demo",
-    )
-    row = verdict({"kind": "abs_tol", "tol": 0.5}, 2.0, 2.1, "demo", ["full", "demo"])
+def test_not_comparable_still_shows_the_value_and_why():
+    claim = base_claim(compare={"kind": "abs_tol", "tol": 0.5}, reported=2.0)
+    metrics = {"fibonacci.naive_growth_factor": [2.1]}
+    row = evaluate([claim], metrics, {"fibonacci"}, "demo", {"fibonacci": False},
+                   why_not_comparable={"fibonacci": "config differs: naive_max_n"})[0]
+    assert (row["verdict"], row["measured"], row["n"], row["scale"]) == (
+        "not comparable at demo scale (config differs: naive_max_n)", 2.1, 1, "demo")
+    # a study missing from `comparable` is not comparable either
+    row = evaluate([claim], metrics, {"fibonacci"}, "demo", {})[0]
+    assert row["verdict"].startswith("not comparable at demo scale (")
+    assert verdict({"kind": "abs_tol", "tol": 0.5}, 2.0, 2.1, "demo")["verdict"] == "reproduced"
+
+
+def test_a_stated_reason_makes_a_claim_judged_where_its_study_is_not_comparable():
+    row = verdict({"kind": "abs_tol", "tol": 0.5}, 2.0, 2.1, "demo", comparable=False,
+                  config_independent="read from the installed library")
     assert row["verdict"] == "reproduced"
+
+
+@pytest.mark.parametrize("comparable", [True, False])
+def test_a_timing_from_other_hardware_is_never_judged(comparable):
+    row = verdict({"kind": "factor", "tol": 10}, 2.94e-5, [2.9e-5, 3.0e-5], comparable=comparable,
+                  other_hardware="the author's laptop")
+    assert row["verdict"] == OTHER_HARDWARE == "not comparable (other hardware)"
+    assert (row["measured_min"], row["measured_max"], row["n"]) == (2.9e-5, 3.0e-5, 2)
+    assert "the author's laptop" in row["comparison"]
+
+
+@pytest.mark.parametrize(
+    ("compare", "reported", "values", "expected"),
+    [
+        ({"kind": "at_least", "threshold": 2}, 1, [2.0, 2.5, 3.0], "reproduced"),
+        ({"kind": "at_least", "threshold": 2}, 1, [1.0, 1.5, 1.9], "differs"),
+        ({"kind": "at_least", "threshold": 2}, 1, [1.9, 2.0, 3.0], "inconclusive"),
+        ({"kind": "at_most", "threshold": 1}, 1, [0.9, 1.1], "inconclusive"),
+        ({"kind": "abs_tol", "tol": 0.1}, 1.0, [0.95, 1.05], "reproduced"),
+        # a two-sided band: differs when every value lies outside it, on either side
+        ({"kind": "abs_tol", "tol": 0.1}, 1.0, [0.5, 1.5], "differs"),
+        ({"kind": "abs_tol", "tol": 0.1}, 1.0, [0.5, 1.0], "inconclusive"),
+        ({"kind": "factor", "tol": 2}, 4.0, [1.0, 9.0], "differs"),
+        ({"kind": "at_least", "threshold": 2}, 1, [3.0, math.nan], "inconclusive"),
+        ({"kind": "at_least", "threshold": 2}, 1, [math.nan, math.inf * 0], "differs"),
+    ],
+)
+def test_verdict_over_seeds(compare, reported, values, expected):
+    row = verdict(compare, reported, values)
+    assert row["verdict"] == expected
+    assert row["n"] == len(values)
+
+
+def test_seeds_give_mean_and_spread():
+    row = verdict({"kind": "at_least", "threshold": 2}, 1, [2.0, 4.0, 3.0])
+    assert (row["measured"], row["measured_min"], row["measured_max"], row["n"]) == (
+        3.0, 2.0, 4.0, 3)
+
+
+def test_a_metric_without_values_raises():
+    with pytest.raises(ClaimsError, match="no value"):
+        verdict({"kind": "at_least", "threshold": 2}, 1, [])
 
 
 def test_not_run_and_not_reproducible_keep_their_rows():
@@ -172,17 +217,57 @@ def test_not_run_and_not_reproducible_keep_their_rows():
         **without(base_claim(id="p", study="private_data"), "metric", "compare"),
         "not_reproducible": "private catalogue",
     }
-    rows = evaluate([base_claim(), private], {}, set(), "full")
+    rows = evaluate([base_claim(), private], {}, set(), "full", {})
     assert [r["verdict"] for r in rows] == [NOT_RUN, "not reproducible (private catalogue)"]
-    assert [r["reproduced"] for r in rows] == [None, None]
+    assert [(r["measured"], r["n"]) for r in rows] == [(None, 0), (None, 0)]
 
 
 def test_missing_metric_of_a_study_that_ran_raises():
     with pytest.raises(ClaimsError, match="fib_naive_growth.*fibonacci.naive_growth_factor"):
-        evaluate([base_claim()], {"fibonacci.other": 1.0}, {"fibonacci"}, "full")
+        evaluate([base_claim()], {"fibonacci.other": [1.0]}, {"fibonacci"}, "full",
+                 {"fibonacci": True})
 
 
 def test_every_real_claim_gets_a_row(claims):
-    rows = evaluate(claims, {}, set(), "demo")
+    rows = evaluate(claims, {}, set(), "demo", {})
     assert [r["claim"] for r in rows] == [c["id"] for c in claims]
     assert all(r["verdict"].startswith(("not run", "not reproducible")) for r in rows)
+
+
+def test_hand_declared_comparability_is_rejected(tmp_path):
+    """comparable_at is gone: comparability is derived from the configs (comparability.py)."""
+    with pytest.raises(ClaimsError, match="comparable_at"):
+        load_claims(write(tmp_path, [base_claim(comparable_at=["full", "demo"])]))
+
+
+@pytest.mark.parametrize("key", ["config_independent", "other_hardware"])
+def test_a_stated_reason_is_not_empty(tmp_path, key):
+    with pytest.raises(ClaimsError, match=key):
+        load_claims(write(tmp_path, [base_claim(**{key: ""})]))
+
+
+def test_every_claim_has_a_kind_the_report_knows(tmp_path, claims):
+    assert {c["kind"] for c in claims} <= set(KINDS)
+    with pytest.raises(ClaimsError, match="kind"):
+        load_claims(write(tmp_path, [without(base_claim(), "kind")]))
+    with pytest.raises(ClaimsError, match="'log' is not one of"):
+        load_claims(write(tmp_path, [base_claim(kind="log")]))
+    schema = yaml.safe_load((Path(__file__).resolve().parents[2] / "src" / "hundreddays"
+                             / "schemas" / "claims.schema.yaml").read_text(encoding="utf-8"))
+    assert schema["properties"]["claims"]["items"]["properties"]["kind"]["enum"] == list(KINDS)
+
+
+def test_kind_is_the_line_after_study():
+    lines = CLAIMS_FILE.read_text(encoding="utf-8").splitlines()
+    studies = [i for i, line in enumerate(lines) if line.startswith("    study: ")]
+    assert studies and all(lines[i + 1].startswith("    kind: ") for i in studies)
+
+
+def test_absolute_timings_are_marked_other_hardware(claims):
+    """A reported wall-clock time (unit s, ms, µs, min) was measured on the author's machine:
+    it is never judged against ours."""
+    timings = [c for c in claims if c.get("unit") in ("s", "ms", "µs", "us", "min", "minutes")]
+    assert {c["id"] for c in timings} >= {"fib_matrix_power_timing", "imdb_training_slow"}
+    assert all("other_hardware" in c for c in timings)
+    planet = next(c for c in claims if c["id"] == "planet_training_time")
+    assert "other_hardware" in planet

@@ -49,6 +49,9 @@ FIB = {
     "closed_form_first_wrong_n": 71,
 }
 LOGREG = {"test_accuracy": 0.9213, "epochs": 3}
+# As if fibonacci ran its full-scale config at demo scale and mnist_logreg did not.
+DEMO_NOT_COMPARABLE = {"fibonacci": None, "mnist_logreg": "config differs: epochs; reads demo "
+                                                          "miniatures"}
 RECORDS = [
     {
         "dataset": "mnist",
@@ -92,7 +95,8 @@ def built(tmp_path):
     for fig in figures:
         tiny_png(results / fig["path"])
     paths = build_report(
-        results, CLAIMS_FILE, metrics_files, {"fibonacci", "mnist_logreg"}, figures, RECORDS, "demo"
+        results, CLAIMS_FILE, metrics_files, {"fibonacci", "mnist_logreg"}, figures, RECORDS,
+        "demo", DEMO_NOT_COMPARABLE,
     )
     return results, paths, figures
 
@@ -115,12 +119,21 @@ def test_claims_csv_has_every_claim_with_its_verdict(built):
     results, _, _ = built
     with open(results / "claims.csv", encoding="utf-8") as f:
         assert f.readline().strip() == ",".join(CLAIMS_COLUMNS)
-    assert CLAIMS_COLUMNS[:6] == ("claim", "day", "reported", "reproduced", "verdict", "scale")
+    assert CLAIMS_COLUMNS[:3] == ("claim", "day", "reported")
+    assert {"measured", "measured_min", "measured_max", "n", "verdict", "kind", "scale"} <= set(
+        CLAIMS_COLUMNS)
+    assert "reproduced" not in CLAIMS_COLUMNS
     rows = {r["claim"]: r for r in read_csv(results / "claims.csv")}
     assert list(rows) == [c["id"] for c in load_claims(CLAIMS_FILE)]
     assert rows["fib_naive_growth"]["verdict"] == "differs"
-    assert rows["fib_naive_growth"]["reproduced"] == "1.6180339887"
-    assert rows["mnist_logreg_accuracy"]["verdict"] == "not comparable at demo scale"
+    assert rows["fib_naive_growth"]["measured"] == "1.6180339887"
+    assert rows["fib_naive_growth"]["measured_min"] == rows["fib_naive_growth"]["measured_max"]
+    assert (rows["fib_naive_growth"]["n"], rows["fib_naive_growth"]["kind"]) == ("1", "synthetic")
+    assert rows["mnist_logreg_accuracy"]["verdict"] == (
+        "not comparable at demo scale (config differs: epochs; reads demo miniatures)")
+    assert rows["mnist_logreg_accuracy"]["measured"] == "0.9213"
+    assert rows["fib_matrix_power_timing"]["verdict"] == "not comparable (other hardware)"
+    assert rows["fib_matrix_power_timing"]["measured"] == "3.1e-05"
     assert rows["pets_error_rate"]["verdict"] == "not run (study not in the workflow yet)"
     assert rows["hipster_classifier_error"]["verdict"].startswith("not reproducible (")
 
@@ -152,6 +165,21 @@ def test_report_links_figures_with_provenance_and_lists_pinned_datasets(built):
     assert "Pinned at first download" in report and "ucsd_bgsub" in report.split("Pinned")[-1]
     assert "b" * 64 in report
     assert "| mnist_logreg | test_accuracy | 0 | 0.9213 |" in report
+
+
+def test_report_headline_counts_verdicts_per_kind_and_shows_seeds(built):
+    results, _, _ = built
+    report = (results / "REPORT.md").read_text(encoding="utf-8")
+    rows = read_csv(results / "claims.csv")
+    synthetic = [r for r in rows if r["kind"] == "synthetic"]
+    reproduced = sum(r["verdict"] == "reproduced" for r in synthetic)
+    differs = sum(r["verdict"] == "differs" for r in synthetic)
+    line = next(x for x in report.splitlines() if x.startswith("| synthetic experiment |"))
+    counts = f"| {len(synthetic)} | {reproduced} | {differs} |"
+    assert line.startswith(f"| synthetic experiment {counts}")
+    assert "| kind | claims | reproduced | differs |" in report
+    assert "| day | claim | kind | reported | test | measured | verdict |" in report
+    assert "| 1.618 (1 seed) | differs |" in report
 
 
 def test_metrics_csv_is_deterministic(tmp_path):
@@ -187,7 +215,7 @@ def test_missing_metric_fails_the_build(tmp_path):
     with pytest.raises(ValueError, match="fibonacci.closed_form_speedup"):
         build_report(
             tmp_path / "out", CLAIMS_FILE, {"fibonacci": {0: metrics}}, {"fibonacci"}, [], [],
-            "full",
+            "full", {"fibonacci": None},
         )
     assert not (tmp_path / "out").exists()
 
@@ -226,11 +254,11 @@ def test_study_that_could_not_run_gives_its_claims_the_reason(tmp_path):
     fib = write_json(tmp_path / "fibonacci" / "metrics.json", FIB)
     files = {"whale": {0: tmp_path / "whale" / "metrics.json"}, "fibonacci": {0: fib}}
     paths = build_report(tmp_path / "out", CLAIMS_FILE, files, {"whale", "fibonacci"}, [], [],
-                         "full")
+                         "full", {"whale": None, "fibonacci": None})
     rows = {r["claim"]: r for r in read_csv(paths["claims.csv"])}
     whale = [r for r in rows.values() if r["study"] == "whale"]
     assert whale and all(r["verdict"] == "not run (no Kaggle credentials)" for r in whale)
-    assert all(r["reproduced"] == "" for r in whale)
+    assert all(r["measured"] == "" for r in whale)
     assert rows["fib_naive_growth"]["verdict"] != "not run (no Kaggle credentials)"
     assert "whale" not in (tmp_path / "out" / "metrics.csv").read_text()
     assert "not run (no Kaggle credentials)" in (tmp_path / "out" / "REPORT.md").read_text()
@@ -258,7 +286,7 @@ def test_a_metric_the_study_could_not_measure_gets_the_reason(tmp_path):
                          "longer_run_midway_gain": -0.01},
                   not_measured={"first_submission_map5": "no Kaggle submission"})
     paths = build_report(tmp_path / "out", CLAIMS_FILE, {"whale": {0: path}}, {"whale"}, [], [],
-                         "full")
+                         "full", {"whale": None})
     rows = {r["claim"]: r for r in read_csv(paths["claims.csv"])}
     assert rows["whale_first_submission"]["verdict"] == "not measured (no Kaggle submission)"
     assert rows["whale_improved_submission"]["verdict"] in ("reproduced", "differs")

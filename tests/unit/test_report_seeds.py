@@ -77,7 +77,7 @@ def test_build_report_keeps_every_seed(tmp_path):
     other = {**fib, "closed_form_first_wrong_n": 72, "matrix_power_fib100000_seconds": 4e-5}
     files = seed_files(tmp_path, "fibonacci", {0: fib, 1: other})
     paths = build_report(tmp_path / "out", CLAIMS_FILE, {"fibonacci": files}, {"fibonacci"},
-                         [], [], "full")
+                         [], [], "full", {"fibonacci": None})
     rows = read_csv(paths["metrics.csv"])
     wrong_n = [(r["seed"], r["value"]) for r in rows if r["key"] == "closed_form_first_wrong_n"]
     assert wrong_n == [("0", "71"), ("1", "72")]

@@ -39,10 +39,10 @@ def plot(result, path, reference):
 '''
 SCHEMA = {"type": "object", "additionalProperties": False, "required": ["n"],
           "properties": {"n": {"type": "integer", "minimum": 10}}}
-CLAIM = {"id": "toy_study_mean", "day": 53, "study": "toy_study",
+CLAIM = {"id": "toy_study_mean", "day": 53, "study": "toy_study", "kind": "synthetic",
          "statement": "The mean of uniform draws is about one half.", "reported": 0.5,
          "unit": "mean", "metric": "toy_study.mean", "compare": {"kind": "abs_tol", "tol": 0.1},
-         "comparable_at": ["full", "demo"], "note": "A test of the study contract."}
+         "note": "A test of the study contract."}
 
 
 def add_toy_study(wf: Path) -> None:
@@ -78,7 +78,7 @@ def test_a_toy_study_runs_into_the_report_from_its_own_places_only(demo_run, tmp
     assert (results / "toy_study" / "table.csv").read_text().startswith("n,mean\n10,")
     with open(results / "claims.csv", newline="") as f:
         row = next(r for r in csv.DictReader(f) if r["claim"] == "toy_study_mean")
-    assert row["verdict"] == "reproduced" and abs(float(row["reproduced"]) - 0.5) < 0.05
+    assert row["verdict"] == "reproduced" and abs(float(row["measured"]) - 0.5) < 0.05
     report = (results / "REPORT.md").read_text()
     assert "### Day 53 - a toy study: the mean of uniform draws" in report
     assert "figures/toy_study.png" in report and "| n | mean |" in report

@@ -113,7 +113,7 @@ def test_demo_run_answers_every_claim(demo_run):
     assert [r["claim"] for r in rows] == [c["id"] for c in claims]
     assert {r["scale"] for r in rows} == {"demo"}
     by_id = {r["claim"]: r for r in rows}
-    assert by_id_metric(claims, "mnist_logreg.test_accuracy", by_id)["reproduced"] != ""
+    assert by_id_metric(claims, "mnist_logreg.test_accuracy", by_id)["measured"] != ""
 
 
 def by_id_metric(claims, metric, rows):

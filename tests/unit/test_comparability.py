@@ -1,0 +1,114 @@
+"""Comparability is derived from the configs: a claim is judged at a scale only where its study
+ran with its full-scale config on the publishers' data, or where the claim states why its value
+does not depend on the config."""
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+from snakemake.utils import update_config
+
+from hundreddays.claims import evaluate, load_claims
+from hundreddays.comparability import comparable, config_differences, why_not_comparable
+from hundreddays.study_table import load_studies
+
+ROOT = Path(__file__).resolve().parents[2]
+JUDGED = ("reproduced", "differs", "inconclusive")
+
+
+def read_yaml(path: Path) -> dict:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def merged_with(*overrides: Path) -> dict:
+    """config.yaml with the override files merged over it, key by key, as Snakemake merges a
+    profile's configfile over the Snakefile's."""
+    config = read_yaml(ROOT / "config.yaml")
+    for path in overrides:
+        update_config(config, read_yaml(path))
+    return config
+
+
+def reasons_for(config: dict) -> dict[str, str | None]:
+    """rules/common.smk's NOT_COMPARABLE for `config`."""
+    studies = load_studies(ROOT / "studies.yaml")
+    inputs = {s: row.data(config["studies"][s]) + row.weights(config["studies"][s])
+              for s, row in studies.items()}
+    return why_not_comparable(config, read_yaml(ROOT / "config.yaml"), inputs)
+
+
+def test_config_differences_names_dotted_keys():
+    full = {"epochs": 10, "sizes": [64, 128], "cnn": {"train": 100, "lr": 0.1}, "arch": "r50"}
+    assert config_differences(copy.deepcopy(full), full) == []
+    demo = {"epochs": 2, "sizes": [64], "cnn": {"train": 10, "lr": 0.1}, "arch": "r50",
+            "extra": 1}
+    assert config_differences(demo, full) == ["cnn.train", "epochs", "extra", "sizes"]
+    assert config_differences({"cnn": 3}, {"cnn": {"train": 1}}) == ["cnn"]
+    assert config_differences({"a": {}}, {"a": {"b": 1}}) == ["a.b"]
+
+
+def test_why_not_comparable_says_config_and_miniatures():
+    full = {"build_demo_mirror": False, "studies": {"a": {"n": 1}, "b": {"n": 1}, "c": {}}}
+    demo = {"build_demo_mirror": True, "studies": {"a": {"n": 2}, "b": {"n": 1}, "c": {}}}
+    inputs = {"a": [], "b": ["mnist"], "c": []}
+    assert why_not_comparable(full, full, inputs) == {"a": None, "b": None, "c": None}
+    reasons = why_not_comparable(demo, full, inputs)
+    assert reasons == {"a": "config differs: n", "b": "reads demo miniatures", "c": None}
+    assert comparable(reasons) == {"a": False, "b": False, "c": True}
+
+
+def test_full_scale_is_comparable_everywhere():
+    assert set(reasons_for(merged_with()).values()) == {None}
+
+
+def test_a_command_line_override_at_full_scale_makes_its_study_not_comparable(tmp_path):
+    override = tmp_path / "override.yaml"
+    override.write_text("studies:\n  fibonacci:\n    naive_max_n: 20\n", encoding="utf-8")
+    reasons = reasons_for(merged_with(override))
+    assert reasons["fibonacci"] == "config differs: naive_max_n"
+    assert [s for s, r in reasons.items() if r] == ["fibonacci"]
+
+
+def demo_rows():
+    """Every claim judged at demo scale, as if every study ran and wrote every metric."""
+    claims = load_claims(ROOT / "claims.yaml")
+    reasons = reasons_for(merged_with(ROOT / "profiles" / "demo" / "scale.yaml"))
+    metrics = {c["metric"]: [c["reported"]] for c in claims if "metric" in c}
+    rows = evaluate(claims, metrics, set(reasons), "demo", comparable(reasons),
+                    why_not_comparable=reasons)
+    return claims, reasons, rows
+
+
+def test_no_claim_is_judged_at_demo_scale_without_full_config_or_a_stated_reason():
+    """Over every claim: a demo verdict needs the study's demo config to equal config.yaml's and
+    no miniature read, or the claim's own config_independent reason. A hand-declared exception
+    (comparable_at, or a study that shrinks its demo config and still counts) fails here."""
+    claims, reasons, rows = demo_rows()
+    assert len(rows) == len(claims)
+    for claim, row in zip(claims, rows, strict=True):
+        judged = row["verdict"] in JUDGED
+        allowed = reasons.get(claim["study"], "not a study") is None or bool(
+            claim.get("config_independent"))
+        assert not judged or allowed, (claim["id"], row["verdict"], reasons.get(claim["study"]))
+        assert "comparable_at" not in claim, claim["id"]
+        if "metric" in claim and not allowed and "other_hardware" not in claim:
+            assert row["verdict"] == (
+                f"not comparable at demo scale ({reasons[claim['study']]})"), claim["id"]
+            assert row["measured"] == claim["reported"], claim["id"]
+
+
+def test_demo_studies_with_a_smaller_config_are_not_comparable():
+    reasons = reasons_for(merged_with(ROOT / "profiles" / "demo" / "scale.yaml"))
+    demo = read_yaml(ROOT / "profiles" / "demo" / "scale.yaml")["studies"]
+    full = read_yaml(ROOT / "config.yaml")["studies"]
+    for study in demo:
+        if config_differences({**full[study], **demo[study]}, full[study]):
+            assert reasons[study] and "config differs" in reasons[study], study
+
+
+@pytest.mark.parametrize("key", ["config_independent", "other_hardware"])
+def test_stated_reasons_are_on_measured_claims(key):
+    claims = load_claims(ROOT / "claims.yaml")
+    marked = [c for c in claims if key in c]
+    assert marked and all("metric" in c for c in marked)
