@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+from hundreddays.log_figures import read_records
 from hundreddays.report import build_report
 from hundreddays.rule_log import rule_log
 
@@ -37,4 +38,5 @@ with rule_log(sm.log[0]):
     records = [json.loads(Path(p).read_text(encoding="utf-8")) for p in sm.input.records]
     metrics_files = dict(zip(studies, map(Path, sm.input.metrics), strict=True))
     build_report(dict(sm.output.items()), Path(sm.input.claims), metrics_files, set(studies),
-                 figures, records, sm.params.scale)
+                 figures, records, sm.params.scale,
+                 log_figures=read_records(sm.input.log_figures, out_dir))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOW_ENTRIES = ["Snakefile", "rules", "scripts", "report", "profiles", "envs", "studies.yaml",
-                    "config.yaml", "claims.yaml", "datasets.yaml"]
+                    "config.yaml", "claims.yaml", "datasets.yaml", "log_figures.yaml"]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
 
