@@ -42,7 +42,6 @@ rule log_figures:
     conda:
         "../envs/workflow.yaml"
     params:
-        studies=list(STUDIES),
         fetch=not config["build_demo_mirror"],
         mirror=fetch_settings()["mirror"],
     script:

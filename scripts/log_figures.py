@@ -7,7 +7,9 @@ from hundreddays.rule_log import rule_log
 
 sm = snakemake  # noqa: F821 (injected by the script directive)
 with rule_log(sm.log[0]):
-    images = load_log_figures(sm.input.registry, sm.params.studies)
+    # not checked against the study list here: adding a study must not rerun this rule
+    # (tests/unit/test_log_figures.py checks that every study named exists)
+    images = load_log_figures(sm.input.registry)
     records = fetch_originals(images, Path(sm.output[0]), fetch=sm.params.fetch,
                               mirror=sm.params.mirror)
     for record in records:
