@@ -3,6 +3,7 @@
 
 localrules:
     not_run,
+    log_figures,
 
 
 # A study that cannot run here (NOT_RUN: Kaggle data without credentials, or the config's skip) still answers: its
@@ -28,6 +29,25 @@ rule not_run:
         "../scripts/not_run.py"
 
 
+# The log's own images at the pinned commit of its repository (log_figures.yaml), verified like a
+# dataset file; a local rule (compute nodes often have no internet). The offline demo downloads
+# nothing, and a failed download is no error: the report then links to the original.
+rule log_figures:
+    input:
+        registry="log_figures.yaml",
+    output:
+        directory(f"{RESULTS}/log-figures"),
+    log:
+        "logs/log_figures.log",
+    conda:
+        "../envs/workflow.yaml"
+    params:
+        fetch=not config["build_demo_mirror"],
+        mirror=fetch_settings()["mirror"],
+    script:
+        "../scripts/log_figures.py"
+
+
 rule report:
     input:
         metrics=[m for s in STUDIES for m in seed_metrics(s).values()],
@@ -36,6 +56,7 @@ rule report:
         tables=list(study_tables().values()),
         claims=CLAIMS_FILE,
         records=fetch_records(),
+        log_figures=f"{RESULTS}/log-figures",
     output:
         metrics_csv=f"{RESULTS}/metrics.csv",
         timings_csv=f"{RESULTS}/timings.csv",

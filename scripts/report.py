@@ -3,6 +3,7 @@
 import json
 from pathlib import Path
 
+from hundreddays.log_figures import read_records
 from hundreddays.report import build_report
 from hundreddays.rule_log import rule_log
 
@@ -42,4 +43,5 @@ with rule_log(sm.log[0]):
     if next(metrics_paths, None) is not None:
         raise ValueError("rule report: more metrics files than the seeds of its studies")
     build_report(dict(sm.output.items()), Path(sm.input.claims), metrics_files, set(studies),
-                 figures, records, sm.params.scale, sm.params.not_comparable)
+                 figures, records, sm.params.scale, sm.params.not_comparable,
+                 log_figures=read_records(sm.input.log_figures, out_dir))

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .atomic import write_text
 from .claims import KINDS, evaluate, load_claims
+from .log_figures import pair_table, unshown_section
 from .metrics import METRIC_KEY, NOT_MEASURED_KEY, NOT_RUN_KEY, is_timing
 
 METRICS_COLUMNS = ("study", "key", "seed", "value", "scale")
@@ -261,11 +262,26 @@ def _show_text(value: str) -> str:
     return value if value.isdigit() else _show(number)
 
 
-def _figure_section(figures: list[dict]) -> list[str]:
+def _figure_section(figures: list[dict], log_figures: list[dict] | None = None) -> list[str]:
+    """Each figure with its provenance; beside it, the log's original of the same experiment
+    where the log shows one (`log_figures`: hundreddays.log_figures.read_records), then the log's
+    images that no figure regenerates."""
+    originals = {r["study"]: r for r in log_figures or [] if r["study"]}
+    shown = set()
     lines = ["## Figures", ""]
+    if log_figures:
+        lines += ["Where the log shows a figure of the same experiment, the log's original stands "
+                  "on the left, read from the log's repository at the commit pinned in "
+                  "log_figures.yaml.", ""]
     for fig in figures:
         alt = fig["title"].replace("[", "(").replace("]", ")")
-        lines += [f"### {fig['title']}", "", f"![{alt}]({fig['path']})", ""]
+        original = originals.get(fig["study"])
+        if original:
+            shown.add(original["image"])
+            lines += [f"### {fig['title']}", "",
+                      *pair_table(original, fig["path"], fig["title"]), ""]
+        else:
+            lines += [f"### {fig['title']}", "", f"![{alt}]({fig['path']})", ""]
         if fig.get("caption") and fig["caption"] != fig["title"]:
             lines += [fig["caption"], ""]
         if fig.get("table_csv"):
@@ -279,7 +295,7 @@ def _figure_section(figures: list[dict]) -> list[str]:
             f"- inputs: {inputs}",
             "",
         ]
-    return lines
+    return [*lines, *unshown_section(log_figures or [], shown)]
 
 
 def _dataset_section(records: list[dict]) -> list[str]:
@@ -331,9 +347,11 @@ def write_report_md(
     figures: list[dict],
     fetch_records: list[dict],
     scale: str,
+    log_figures: list[dict] | None = None,
 ) -> None:
     """Write REPORT.md: the scale and what it means, the verdict counts, the claims table, each
-    figure with its rule, script and inputs, the datasets' provenance, and the metrics."""
+    figure with its rule, script and inputs (beside the log's original: `log_figures`), the
+    datasets' provenance, and the metrics."""
     meaning = SCALE_MEANING.get(scale, "a scale this report does not describe.")
     lines = [
         "# Reproducing the 100days log, days 1-53",
@@ -344,7 +362,7 @@ def write_report_md(
         "",
         *_claims_section(rows),
         "",
-        *_figure_section(figures),
+        *_figure_section(figures, log_figures),
         *_dataset_section(fetch_records),
         "",
         *_metrics_section(metrics),
@@ -365,11 +383,13 @@ def build_report(
     fetch_records: list[dict],
     scale: str,
     not_comparable: dict[str, str | None],
+    log_figures: list[dict] | None = None,
 ) -> dict[str, Path]:
     """Judge every claim and write metrics.csv, timings.csv, claims.csv and REPORT.md from the
     metrics files of every study's seeds (`metrics_files`: {study: {seed: metrics.json}}): at the
     paths `out` names ({"metrics_csv", "timings_csv", "claims_csv", "report_md"}: the report
-    rule's declared outputs), or under those names in the folder `out`.
+    rule's declared outputs), or under those names in the folder `out`. `log_figures`: the
+    log's originals to show beside the figures (hundreddays.log_figures.read_records).
 
     `not_comparable` maps each study to why its numbers are not comparable with the log's at
     this scale, or to None where they are (hundreddays.comparability.why_not_comparable; a
@@ -386,5 +406,6 @@ def build_report(
     write_metrics_csv(paths["metrics.csv"], metrics, scale)
     write_metrics_csv(paths["timings.csv"], metrics, scale, timings=True)
     write_claims_csv(paths["claims.csv"], rows)
-    write_report_md(paths["REPORT.md"], rows, metrics, figures, fetch_records, scale)
+    write_report_md(paths["REPORT.md"], rows, metrics, figures, fetch_records, scale,
+                    log_figures)
     return paths

@@ -5,18 +5,19 @@ The fixture installs SLURM from Debian's packages if needed and starts it
 (tests/workflow/slurm/cluster.sh; root only). Where that is impossible the SLURM test is skipped
 and says why (it never fakes a cluster) and the second run is made locally, so the determinism
 test runs either way: one second run serves both, as a whole demo run is the suite's most
-expensive step.
+expensive step. The second run shares nothing with the session's, as two users' would: its own
+copy of the workflow and of the package's source, its own virtual environment
+(workflow_copy.separate_environment; issue 13: the ONNX file once named the environment's paths).
 """
 
 import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from workflow_copy import copy_workflow, snakemake
+from workflow_copy import copy_workflow, separate_environment, snakemake
 
 pytestmark = pytest.mark.workflow
 CLUSTER = Path(__file__).parent / "slurm" / "cluster.sh"
@@ -54,15 +55,16 @@ def second_run(tmp_path_factory):
     """{wf, proc, jobs, skipped}: the demo workflow from scratch once more, as SLURM jobs when a
     SLURM can be started here (jobs: what squeue lists), else locally (skipped: why not SLURM)."""
     wf = copy_workflow(tmp_path_factory.mktemp("second-run") / "wf")
+    venv = wf.parent / "venv"
+    # the jobs find the second environment's snakemake and python first, as in a user's venv
+    env, python = separate_environment(wf, venv), str(venv / "bin" / "python")
     skipped, install_log = start_slurm()
     try:
         if skipped:
-            proc = snakemake(wf, "--profile", "profiles/demo")
+            proc = snakemake(wf, "--profile", "profiles/demo", env=env, python=python)
             jobs = {}
         else:
-            # the jobs find the environment's snakemake and python first, as in a user's venv
-            path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
-            proc = snakemake(wf, *SUBMIT, timeout=1500, env={**os.environ, "PATH": path})
+            proc = snakemake(wf, *SUBMIT, timeout=1500, env=env, python=python)
             jobs = slurm_jobs() if proc.returncode == 0 else {}
         yield {"wf": wf, "proc": proc, "jobs": jobs, "skipped": skipped}
     finally:

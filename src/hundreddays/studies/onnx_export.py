@@ -94,9 +94,46 @@ def explicit_transform(pixels: np.ndarray, recipe: dict) -> np.ndarray:
     return ((pixels.astype(np.float32) / np.float32(255.0)) - mean) / std
 
 
+# Node annotations that hold absolute source file paths: the dynamo exporter writes the Python
+# stack trace of each node (torch's, fastai's, the study's files as imported), so the same model
+# exported from two clones or two virtual environments gave files of different sizes.
+PATH_ANNOTATIONS = ("pkg.torch.onnx.stack_trace",)
+
+
+def _nodes(graph):
+    """Every node of `graph`, those of its subgraphs (If, Loop, Scan) included."""
+    import onnx
+
+    for node in graph.node:
+        yield node
+        for attr in node.attribute:
+            subgraphs = [attr.g] if attr.type == onnx.AttributeProto.GRAPH else list(attr.graphs)
+            for sub in subgraphs:
+                yield from _nodes(sub)
+
+
+def strip_source_paths(proto) -> int:
+    """Remove the annotations that name source files (PATH_ANNOTATIONS, and nodes' doc strings,
+    where the TorchScript exporter puts source locations) from the model `proto`, in place, so
+    that its bytes depend on the model alone. Returns how many were removed."""
+    removed = 0
+    graphs = [proto.graph, *proto.functions]
+    for node in (n for g in graphs for n in _nodes(g)):
+        if node.doc_string:
+            node.doc_string = ""
+            removed += 1
+        kept = [p for p in node.metadata_props if p.key not in PATH_ANNOTATIONS]
+        if len(kept) != len(node.metadata_props):
+            removed += len(node.metadata_props) - len(kept)
+            del node.metadata_props[:]
+            node.metadata_props.extend(kept)
+    return removed
+
+
 def export(model: torch.nn.Module, size: int, path: str | Path, dynamo: bool, opset: int) -> dict:
-    """Export `model` followed by a softmax to ONNX (batch axis dynamic), check it with
-    onnx.checker and return facts about the export."""
+    """Export `model` followed by a softmax to ONNX (batch axis dynamic), remove the annotations
+    that name source files (strip_source_paths: the file is then the same from any clone or
+    environment), check it with onnx.checker and return facts about the export."""
     import onnx
 
     from ..atomic import atomic_path
@@ -113,7 +150,9 @@ def export(model: torch.nn.Module, size: int, path: str | Path, dynamo: bool, op
                               input_names=["image"], output_names=["probs"],
                               external_data=False, **options)
             proto = onnx.load(str(tmp))
+            strip_source_paths(proto)
             onnx.checker.check_model(proto, full_check=True)
+            onnx.save(proto, str(tmp))
         return proto
 
     proto, seconds = timed(write, repeats=1, warmup=None)

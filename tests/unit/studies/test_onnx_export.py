@@ -131,3 +131,70 @@ def test_run_compares_fastai_with_onnx_and_plots(files, tmp_path):
     assert set(result["probs"]) == {"fastai", "ONNX explicit", "ONNX raw"}
     study.plot(result, tmp_path / "f.png", Reference({}))
     assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+EXPORT_SCRIPT = '''
+import sys
+import torch
+from hundreddays.studies import onnx_export as study
+
+
+class Net(torch.nn.Module):  # defined here, so that its source path differs between the copies
+    def __init__(self):
+        super().__init__()
+        self.conv = torch.nn.Conv2d(3, 4, 3)
+        self.head = torch.nn.Linear(4, 5)
+
+    def forward(self, x):
+        pooled = torch.nn.functional.adaptive_avg_pool2d(self.conv(x).relu(), 1)
+        return self.head(pooled[:, :, 0, 0])
+
+
+torch.manual_seed(0)
+study.export(Net().eval(), 16, sys.argv[1], dynamo=True, opset=18)
+'''
+
+
+def test_export_is_the_same_bytes_from_two_processes_and_paths(tmp_path):
+    """Issue 13: the demo's ONNX file size differed between two clones. The dynamo exporter
+    records each node's stack trace with absolute source paths; two fresh processes, each
+    running the export from a script in a folder of another length (as two clones are), must
+    write the same bytes."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = str(Path(study.__file__).parents[2])
+    outputs = []
+    for folder in ("a", "a_longer_clone_folder"):
+        script = tmp_path / folder / "export_twice.py"
+        script.parent.mkdir()
+        script.write_text(EXPORT_SCRIPT)
+        out = tmp_path / f"{folder}.onnx"
+        env = {**os.environ, "PYTHONPATH": src}
+        subprocess.run([sys.executable, str(script), str(out)], check=True, env=env,
+                       capture_output=True, timeout=300)
+        outputs.append(out.read_bytes())
+    assert len(outputs[0]) == len(outputs[1])
+    assert outputs[0] == outputs[1]
+
+
+def test_strip_source_paths_removes_stack_traces_only():
+    import onnx
+    from onnx import helper
+
+    node = helper.make_node("Relu", ["x"], ["y"], doc_string='File "/a/b.py", line 1')
+    helper.set_metadata_props(node, {"pkg.torch.onnx.stack_trace": 'File "/a/b.py"',
+                                     "namespace": "relu"})
+    graph = helper.make_graph([node], "g", [helper.make_tensor_value_info("x", 1, [1])],
+                              [helper.make_tensor_value_info("y", 1, [1])])
+    proto = helper.make_model(graph)
+    assert study.strip_source_paths(proto) == 2
+    assert node_props(proto) == {"namespace": "relu"}
+    assert proto.graph.node[0].doc_string == ""
+    onnx.checker.check_model(proto)
+
+
+def node_props(proto) -> dict:
+    return {p.key: p.value for p in proto.graph.node[0].metadata_props}
