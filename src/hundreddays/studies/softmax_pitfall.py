@@ -157,7 +157,7 @@ def plot(result: dict, path, reference) -> None:
     ax_loss.axhline(result["floor"], color="C3", ls=":", label=floor_label)
     ratio = m["double_to_single_softmax_loss_ratio"]
     ax_loss.set(xlabel="epoch", ylabel="training cross-entropy (as optimised)",
-                title=f"Training loss: extra/none {ratio:.1f}, set by the floor, not comparable")
+                title=f"Training loss (extra/none {ratio:.1f}: set by the floor)")
     ax_loss.legend(fontsize=8)
     for ax in (ax_loss, ax_acc):
         ax.xaxis.get_major_locator().set_params(integer=True)
@@ -172,8 +172,7 @@ def plot(result: dict, path, reference) -> None:
     if 1 / k >= bottom:
         ax_acc.axhline(1 / k, color="grey", ls=":", label=f"chance: 1/{k}")
     ax_acc.set(xlabel="epoch", ylabel="test accuracy", ylim=(bottom, 1.0 + (1 - bottom) * 0.02),
-               title=f"Test accuracy: {100 * m[LOST]:.1f} points lost with the extra softmax "
-                     f"after {m['epochs']} epochs")
+               title=f"Test accuracy: {100 * m[LOST]:.2f} points lost in {m['epochs']} epochs")
     ax_acc.legend(fontsize=8)
     p = np.linspace(1e-3, 0.999, 400)
     ax_curve.semilogy(p, -np.log(p), color="C0", label="CrossEntropyLoss(logits) = -log p")
