@@ -57,12 +57,20 @@ def test_extra_softmax_keeps_the_loss_above_its_floor(tmp_path):
     assert m["single_softmax_train_loss"] < m["double_softmax_loss_floor"]
     assert m["double_to_single_softmax_loss_ratio"] > 1.5
     assert m["single_softmax_test_accuracy"] > 0.8
+    # "spoils the training" is the test accuracy lost after the same epochs, same test set
+    assert len(result["single"]) == len(result["double"]) == CFG["epochs"] == m["epochs"]
+    assert m["single_softmax_test_accuracy"] == result["single"][-1]["test_accuracy"]
+    assert m["double_softmax_test_accuracy"] == result["double"][-1]["test_accuracy"]
+    assert m[study.LOST] == m["single_softmax_test_accuracy"] - m["double_softmax_test_accuracy"]
     assert m["single_softmax_train_loss"] < result["single"][0]["train_loss"]
     small = {**CFG, "n_train": 300, "epochs": 1}
     a, b = (run(small, seed=1)["metrics"] for _ in range(2))
     assert a["double_softmax_train_loss"] == b["double_softmax_train_loss"]
     study.plot(result, tmp_path / "f.png", Reference({}))
     assert (tmp_path / "f.png").stat().st_size > 10_000
+    claim = {study.LOST: {"reported": 1, "compare": {"kind": "at_least", "threshold": 0.01}}}
+    study.plot(result, tmp_path / "g.png", Reference(claim))  # with the spoiled level drawn
+    assert (tmp_path / "g.png").stat().st_size > 10_000
 
 
 def test_the_schema_names_the_bad_key():
