@@ -52,6 +52,21 @@ def test_collect_copies_what_the_report_shows(tmp_path):
         ("fib", "base", "1.5"), ("fib/seed-1", "1", "2.5")]
 
 
+def test_the_logs_own_images_are_linked_never_copied(tmp_path):
+    results, benchmarks = _run(tmp_path)
+    (results / "log-figures").mkdir()
+    (results / "log-figures" / "fib.png").write_bytes(b"the log's image")
+    (results / "log-figures" / "records.json").write_text(
+        '[{"image": "fib.png", "url": "https://raw.example.org/abc/fib.png"}]')
+    with open(results / "REPORT.md", "a") as f:
+        f.write("| ![the log](log-figures/fib.png) | ![ours](figures/fib.png) |\n")
+    out = collect(results, benchmarks, tmp_path / "published" / "run1", "")
+    assert not (out / "log-figures").exists()
+    report = (out / "REPORT.md").read_text()
+    assert "![the log](https://raw.example.org/abc/fib.png)" in report
+    assert "log-figures/" not in report
+
+
 def test_collect_refuses_an_existing_folder_and_leaves_nothing_on_error(tmp_path):
     results, benchmarks = _run(tmp_path)
     out = tmp_path / "published" / "run1"
