@@ -35,6 +35,7 @@ with rule_log(sm.log[0]):
         for study, fig, caption in zip(studies, sm.input.figures, sm.input.captions, strict=True)
     ]
     records = [json.loads(Path(p).read_text(encoding="utf-8")) for p in sm.input.records]
+    records += sm.params.local_copies  # read in place: one row each, its manifest's sha256
     metrics_files = dict(zip(studies, map(Path, sm.input.metrics), strict=True))
     build_report(dict(sm.output.items()), Path(sm.input.claims), metrics_files, set(studies),
                  figures, records, sm.params.scale)
