@@ -63,7 +63,7 @@ def load_adult_uci(folder: str | Path) -> pd.DataFrame:
     check_uci_layout(folder)
     path = Path(folder) / UCI_FILE
     try:
-        df = pd.read_csv(path, header=None, names=list(COLUMNS), na_values=[" ?"],
+        df = pd.read_csv(path, header=None, names=list(COLUMNS), na_values=[" ?", ""],
                          keep_default_na=False, skip_blank_lines=True)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise ValueError(f"{path}: not a readable UCI adult file ({type(exc).__name__}: "
