@@ -79,11 +79,11 @@ def study_inputs(study):
     inputs = {"data": dataset_folder(data[0])} if len(data) == 1 else {}
     if len(data) > 1:
         inputs.update({f"data_{d}": dataset_folder(d) for d in data})
-    for d in data:
+    for weights in STUDIES[study].weights(config["studies"][study]):
+        inputs["weights"] = dataset_folder(weights)
+    for d in datasets_of(study):
         if d in LOCAL:
             inputs[f"manifest_{d}"] = LOCAL[d]["manifest"]
-    for weights in STUDIES[study].weights(config["studies"][study]):
-        inputs["weights"] = f"{DATA}/{weights}"
     for name, ref in STUDIES[study].after.items():
         other, output = ref.split(".")
         inputs[name] = f"{RESULTS}/{other}/{STUDIES[other].outputs[output]}"
