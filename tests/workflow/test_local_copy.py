@@ -55,3 +55,20 @@ def test_adult_tabular_reads_the_genuine_local_copy_in_place(tmp_path):
     assert f"changed: {changed / 'adult.data'}" in refused.stderr
     assert f"delete {manifest.relative_to(wf)}" in refused.stderr
     shutil.rmtree(changed)
+
+
+@pytest.mark.parametrize("copies, message", [
+    ({"news20": "movielens_100k"}, "local_copies.news20: 'news20' is not a dataset"),
+    ({"newsgroups20": "no-such-folder"}, "local_copies.newsgroups20: folder"),
+    ({"newsgroups20": "movielens_100k"}, "20news-bydate-train does not exist"),
+])
+def test_a_bad_local_copy_stops_the_dry_run_naming_it(tmp_path, copies, message):
+    wf = copy_workflow(tmp_path / "wf")
+    folders = {d: str(tmp_path / f if f == "no-such-folder" else real(f))
+               for d, f in copies.items()}
+    (wf / "local.yaml").write_text(yaml.safe_dump({"local_copies": folders}))
+    proc = snakemake(wf, "-n", "--cores", "1", "--configfile", "config.yaml", "local.yaml")
+    assert proc.returncode != 0
+    said = proc.stdout + proc.stderr  # a dry run prints the error on stdout
+    assert message in said, said[-3000:]
+    assert not (wf / "local-copies").exists()  # nothing pinned
