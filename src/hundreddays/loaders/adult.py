@@ -3,8 +3,9 @@ the values '<50k' / '>=50k'). String cells keep the UCI files' leading space (' 
 lesson reads them; empty cells become NaN (FillMissing's job).
 
 UCI's own `adult.data` (source `uci`, registry id adult_uci) is read into the same frame: it has
-no header, the same 15 columns separated by ", ", '?' for a missing value and the labels
-'<=50K' / '>50K', which become '<50k' / '>=50k'."""
+no header, the same 15 columns separated by ", " and the labels '<=50K' / '>50K', which become
+'<50k' / '>=50k'. Its unknown values, ' ?', stay ' ?' as adult.csv keeps them (a category of its
+own for the lesson's Categorify)."""
 
 from __future__ import annotations
 
@@ -59,11 +60,11 @@ def load_adult(folder: str | Path) -> pd.DataFrame:
 
 def load_adult_uci(folder: str | Path) -> pd.DataFrame:
     """Return UCI's adult.data as the frame load_adult returns (same columns, leading spaces,
-    NaN for '?', labels '<50k' / '>=50k'); raise with the file's name when anything is off."""
+    ' ?' kept, labels '<50k' / '>=50k'); raise with the file's name when anything is off."""
     check_uci_layout(folder)
     path = Path(folder) / UCI_FILE
     try:
-        df = pd.read_csv(path, header=None, names=list(COLUMNS), na_values=[" ?", ""],
+        df = pd.read_csv(path, header=None, names=list(COLUMNS), na_values=[""],
                          keep_default_na=False, skip_blank_lines=True)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise ValueError(f"{path}: not a readable UCI adult file ({type(exc).__name__}: "

@@ -93,13 +93,15 @@ def test_adult_uci_reads_into_the_fastai_frame():
     df = adult.load_adult_uci(real("adult_uci"))
     assert len(df) == 32561
     assert df.salary.value_counts().to_dict() == {"<50k": 24720, ">=50k": 7841}
-    missing = df.isna().sum()
-    assert (missing.workclass, missing.occupation, missing["native-country"]) == (1836, 1843, 583)
-    assert df.workclass.dropna().str.startswith(" ").all()  # as adult.csv keeps them
+    unknown = (df == " ?").sum()  # UCI's unknowns, kept as adult.csv keeps them
+    assert (unknown.workclass, unknown.occupation, unknown["native-country"]) == (1836, 1843, 583)
+    assert not df.isna().any().any()
+    assert df.workclass.str.startswith(" ").all()  # the leading space, as in adult.csv
     sample = adult_mirror.build_files(0, rows=200)[adult_mirror.FILE]
     with tarfile.open(fileobj=io.BytesIO(sample)) as tar:
         fastai = adult.pd.read_csv(tar.extractfile(adult_mirror.MEMBER))
     assert list(df.columns) == list(fastai.columns)
+    assert (fastai.workclass == " ?").any()  # the miniature keeps the marks as adult.csv does
     for column in adult.NUMERIC:
         assert df[column].dtype.kind in "if" and fastai[column].dtype.kind in "if"
 
