@@ -3,8 +3,10 @@ on first use and checked later, on the genuine 20 Newsgroups corpus and ml-100k 
 changed only in tmp_path copies)."""
 
 import shutil
+from pathlib import Path
 
 import pytest
+import yaml
 from real_data import real
 
 from hundreddays.data.local_copy import (
@@ -17,6 +19,9 @@ from hundreddays.data.local_copy import (
     verify_local_copy,
 )
 from hundreddays.report import _dataset_section
+from hundreddays.yaml_files import first_error, schema
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize("dataset, folder, files", [
@@ -102,3 +107,14 @@ def test_report_shows_a_local_copy_with_its_manifest_hash(tmp_path):
     assert f"local copy {real('adult_uci')}" in lines
     assert verified["manifest_sha256"] in lines and "1 files" in lines
     assert "Read in place from a local copy" in lines
+
+
+def test_config_schema_checks_local_copies():
+    config = yaml.safe_load((ROOT / "config.yaml").read_text(encoding="utf-8"))
+    assert config["local_copies"] == {}
+    config_schema = schema("config.schema.yaml")
+    assert first_error(config, config_schema) is None
+    config["local_copies"] = {"newsgroups20": ""}
+    assert first_error(config, config_schema).startswith("local_copies.newsgroups20")
+    config["local_copies"] = ["newsgroups20"]
+    assert first_error(config, config_schema).startswith("local_copies")
