@@ -122,3 +122,17 @@ def test_adult_uci_names_a_short_row_and_a_foreign_label(tmp_path):
     (tmp_path / "adult.data").write_text(lines[0].replace("<=50K", "<=50K.") + "\n")
     with pytest.raises(ValueError, match=r"adult.data: column 'salary'.*<=50K\."):
         adult.load_adult_uci(tmp_path)
+
+
+def test_the_uci_miniature_is_read_like_the_genuine_file(tmp_path):
+    from hundreddays.demo_mirror import adult_uci
+
+    data = adult_uci.build_files(0, rows=300)[adult_uci.FILE]
+    assert data == adult_uci.build_files(0, rows=300)[adult_uci.FILE]
+    genuine = real("adult_uci", "adult.data").read_bytes()
+    assert data.endswith(b"\n\n") and genuine.endswith(b"\n\n")  # the real file's blank end
+    assert data.count(b", ") == 14 * 300
+    (tmp_path / "adult.data").write_bytes(data)
+    mini, full = adult.load_adult_uci(tmp_path), adult.load_adult_uci(real("adult_uci"))
+    assert len(mini) == 300 and (mini.dtypes == full.dtypes).all()
+    assert set(mini.workclass) <= set(full.workclass)  # UCI's vocabulary, ' ?' included
