@@ -1,6 +1,7 @@
 # Shared by every .smk file -- the validated config, the dataset registry, the study table, and
 # the functions that turn those into file names.
 import os
+import sys
 from importlib.resources import files
 
 import yaml
@@ -10,6 +11,12 @@ from snakemake.utils import validate
 from hundreddays.claims import load_claims
 from hundreddays.comparability import why_not_comparable
 from hundreddays.data.kaggle import not_run_reason as kaggle_credentials_missing
+from hundreddays.data.local_copy import (
+    check_config as check_local_copies,
+    manifest_path,
+    report_record,
+    verify_local_copy,
+)
 from hundreddays.data.registry import load_registry
 from hundreddays.runner import reference_of
 from hundreddays.study_table import check_registry, load_studies, validate_config
@@ -29,6 +36,9 @@ CLAIMS = load_claims(CLAIMS_FILE)
 DATA = config["data_dir"]
 RESULTS = config["results_dir"]
 DEMO_MIRROR = "resources/demo-mirror"
+# {dataset: folder} read in place instead of fetched (the ids and folders are checked here)
+LOCAL_COPIES = config.get("local_copies", {})
+check_local_copies(LOCAL_COPIES, REGISTRY, DATA)
 
 
 def study_data(study):
@@ -86,17 +96,26 @@ NOT_COMPARABLE = why_not_comparable(
 )
 
 
+def dataset_folder(dataset):
+    """Where a study reads `dataset`: its local copy, or the folder prepare_dataset makes."""
+    return LOCAL_COPIES.get(dataset, f"{DATA}/{dataset}")
+
+
 def study_inputs(study):
-    """A study rule's named inputs: `data`, the prepared folder of its dataset (`data_<id>` for
-    each when it reads several), `weights`, that of its pretrained weights when its config says
+    """A study rule's named inputs: `data`, the folder of its dataset (`data_<id>` for each
+    when it reads several; a local copy where the config names one, with its pinned manifest as
+    `manifest_<id>`), `weights`, that of its pretrained weights when its config says
     `pretrained: true`, and each output of another study it reads (its row's `after`).
     """
     data = study_data(study)
-    inputs = {"data": f"{DATA}/{data[0]}"} if len(data) == 1 else {}
+    inputs = {"data": dataset_folder(data[0])} if len(data) == 1 else {}
     if len(data) > 1:
-        inputs.update({f"data_{d}": f"{DATA}/{d}" for d in data})
+        inputs.update({f"data_{d}": dataset_folder(d) for d in data})
     for weights in STUDIES[study].weights(config["studies"][study]):
-        inputs["weights"] = f"{DATA}/{weights}"
+        inputs["weights"] = dataset_folder(weights)
+    for d in datasets_of(study):
+        if d in LOCAL:
+            inputs[f"manifest_{d}"] = LOCAL[d]["manifest"]
     for name, ref in STUDIES[study].after.items():
         other, output = ref.split(".")
         inputs[name] = f"{RESULTS}/{other}/{STUDIES[other].outputs[output]}"
@@ -178,8 +197,30 @@ def not_run_claims(study):
 
 
 def datasets_used():
-    """Registry ids read by the studies of this workflow, sorted."""
-    return sorted({d for s in STUDIES for d in datasets_of(s)})
+    """Registry ids fetched for the studies of this workflow (local copies are not), sorted."""
+    return sorted({d for s in STUDIES for d in datasets_of(s)} - set(LOCAL_COPIES))
+
+
+def verified_local_copies():
+    """{dataset: what verify_local_copy found} for each local copy a study reads: its layout
+    checked, its manifest pinned (first use) or every file checked against it. This runs each
+    time the workflow is read, so no rerun skips it (a rule's "verified" output would be)."""
+    verified = {}
+    read = {d for s in STUDIES for d in datasets_of(s)}
+    for d in sorted(read & set(LOCAL_COPIES)):
+        verified[d] = verify_local_copy(d, LOCAL_COPIES[d], manifest_path(config["lockfile"], d))
+        if verified[d]["pinned_now"]:
+            print(f"local copy of {d}: pinned {verified[d]['files']} files of "
+                  f"{LOCAL_COPIES[d]} in {verified[d]['manifest']}", file=sys.stderr)
+    return verified
+
+
+LOCAL = verified_local_copies()
+
+
+def local_copy_records():
+    """The report's provenance rows of the local copies read (source "local copy <folder>")."""
+    return [report_record(LOCAL[d]) for d in sorted(LOCAL)]
 
 
 def raw_files(dataset):

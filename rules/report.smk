@@ -85,6 +85,7 @@ rule report:
             for s in STUDIES
         },
         inputs={s: datasets_of(s) for s in STUDIES},
+        local_copies=local_copy_records(),
         tables=study_tables(),
     script:
         "../scripts/report.py"

@@ -36,6 +36,7 @@ with rule_log(sm.log[0]):
         for study, fig, caption in zip(studies, sm.input.figures, sm.input.captions, strict=True)
     ]
     records = [json.loads(Path(p).read_text(encoding="utf-8")) for p in sm.input.records]
+    records += sm.params.local_copies  # read in place: one row each, its manifest's sha256
     # the rule's input lists each study's seeds' metrics.json, in study and seed order
     metrics_paths = iter(map(Path, sm.input.metrics))
     metrics_files = {study: {seed: next(metrics_paths) for seed in sm.params.seeds[study]}

@@ -322,6 +322,7 @@ def _checksum_notes(records: list[dict]) -> list[str]:
     pinned = sorted({rec.get("dataset", "") for rec in records if rec.get("pinned")})
     mirrored = sorted({rec.get("dataset", "") for rec in records
                        if rec.get("checksum_kind") == "manifest"})
+    local = sorted({rec.get("dataset", "") for rec in records if rec.get("local_copy")})
     notes = []
     if pinned:
         notes.append(f"Pinned at first download, because their publishers give no checksum: "
@@ -331,6 +332,11 @@ def _checksum_notes(records: list[dict]) -> list[str]:
         notes.append(f"Verified against the mirror's manifest instead of the publishers' checksums "
                      f"(the demo's miniatures are, by construction, other bytes): "
                      f"{', '.join(mirrored)}.")
+    if local:
+        notes.append(f"Read in place from a local copy (config local_copies), nothing fetched or "
+                     f"copied: {', '.join(local)}. Its sha256 is that of the manifest of its "
+                     "files (relative path and sha256 of each), pinned at first use and checked "
+                     "on every run.")
     if not notes:
         notes.append("No dataset was pinned: every file was verified against a published checksum.")
     return [line for note in notes for line in (note, "")][:-1]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bz2
 import gzip
-import pickle
 import tarfile
 import zipfile
 from pathlib import Path
@@ -90,10 +89,15 @@ def _open_pth(path: Path) -> None:
         _open_pickle(path)
 
 
+# A pickle of protocol 2 to 5 starts with the PROTO opcode (0x80) and the protocol number. Only
+# these two bytes are read: the pickle module is not imported (nothing downloaded is unpickled).
+PICKLE_PROTO, PICKLE_PROTOCOLS = 0x80, range(2, 6)
+
+
 def _open_pickle(path: Path) -> None:
-    with open(path, "rb") as f:  # the PROTO opcode only: nothing is unpickled
+    with open(path, "rb") as f:
         head = f.read(2)
-    if len(head) < 2 or head[0] != pickle.PROTO[0] or not 2 <= head[1] <= pickle.HIGHEST_PROTOCOL:
+    if len(head) < 2 or head[0] != PICKLE_PROTO or head[1] not in PICKLE_PROTOCOLS:
         raise ValueError("no pickle protocol header")
 
 

@@ -17,6 +17,7 @@ import yaml
 from ..atomic import atomic_path, write_text
 from . import (
     adult,
+    adult_uci,
     biwi,
     camvid,
     dbpedia,
@@ -33,8 +34,8 @@ from . import (
 
 BUILDERS: dict[str, Callable[[int], dict[str, bytes]]] = {
     module.DATASET: module.build_files
-    for module in (adult, biwi, camvid, dbpedia, elevators, imdb, mnist, movielens, newsgroups,
-                   pets, planet, ucsd, whale)
+    for module in (adult, adult_uci, biwi, camvid, dbpedia, elevators, imdb, mnist, movielens,
+                   newsgroups, pets, planet, ucsd, whale)
 }
 MANIFEST = "manifest.yaml"
 

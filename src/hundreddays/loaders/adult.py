@@ -1,6 +1,11 @@
 """fastai's adult sample: `adult_sample/adult.csv` (header row, 15 columns, target `salary` with
 the values '<50k' / '>=50k'). String cells keep the UCI files' leading space (' Private'), as the
-lesson reads them; empty cells become NaN (FillMissing's job)."""
+lesson reads them; empty cells become NaN (FillMissing's job).
+
+UCI's own `adult.data` (source `uci`, registry id adult_uci) is read into the same frame: it has
+no header, the same 15 columns separated by ", " and the labels '<=50K' / '>50K', which become
+'<50k' / '>=50k'. Its unknown values, ' ?', stay ' ?' as adult.csv keeps them (a category of its
+own for the lesson's Categorify)."""
 
 from __future__ import annotations
 
@@ -9,6 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 FILE = Path("adult_sample") / "adult.csv"
+UCI_FILE = "adult.data"
+UCI_LABELS = {"<=50K": "<50k", ">50K": ">=50k"}
 TARGET = "salary"
 LABELS = ("<50k", ">=50k")
 COLUMNS = ("age", "workclass", "fnlwgt", "education", "education-num", "marital-status",
@@ -24,17 +31,69 @@ def csv_path(folder: str | Path) -> Path:
     return folder if folder.is_file() else folder / FILE
 
 
-def load_adult(folder: str | Path) -> pd.DataFrame:
-    """Return adult.csv as a DataFrame in file order, after checking its columns, numeric
-    columns and salary labels; raise with the file's name when anything is off."""
+def check_layout(folder: str | Path) -> None:
+    """Raise FileNotFoundError naming adult_sample/adult.csv when `folder` lacks it."""
     path = csv_path(folder)
     if not path.is_file():
         raise FileNotFoundError(f"{path} not found: expected the extracted adult_sample.tgz "
                                 f"(adult_sample/adult.csv) in {folder}")
+
+
+def check_uci_layout(folder: str | Path) -> None:
+    """Raise FileNotFoundError naming adult.data when `folder` lacks it."""
+    path = Path(folder) / UCI_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} not found: expected UCI's {UCI_FILE} in {folder}")
+
+
+def load_adult(folder: str | Path) -> pd.DataFrame:
+    """Return adult.csv as a DataFrame in file order, after checking its columns, numeric
+    columns and salary labels; raise with the file's name when anything is off."""
+    check_layout(folder)
+    path = csv_path(folder)
     try:
         df = pd.read_csv(path)
     except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
         raise ValueError(f"{path}: not a readable CSV ({type(exc).__name__}: {exc})") from exc
+    return _checked(df, path)
+
+
+def load_adult_uci(folder: str | Path) -> pd.DataFrame:
+    """Return UCI's adult.data as the frame load_adult returns (same columns, leading spaces,
+    ' ?' kept, labels '<50k' / '>=50k'); raise with the file's name when anything is off."""
+    check_uci_layout(folder)
+    path = Path(folder) / UCI_FILE
+    try:
+        df = pd.read_csv(path, header=None, names=list(COLUMNS), na_values=[""],
+                         keep_default_na=False, skip_blank_lines=True)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        raise ValueError(f"{path}: not a readable UCI adult file ({type(exc).__name__}: "
+                         f"{exc})") from exc
+    if df[COLUMNS[-1]].isna().any():
+        raise ValueError(f"{path}: {int(df[COLUMNS[-1]].isna().sum())} row(s) with fewer than "
+                         f"{len(COLUMNS)} fields, first on line "
+                         f"{int(df[COLUMNS[-1]].isna().to_numpy().argmax()) + 1}")
+    labels = df[TARGET].str.strip()
+    unknown = sorted(set(labels) - set(UCI_LABELS))
+    if unknown:
+        raise ValueError(f"{path}: column {TARGET!r} (the last) must hold only "
+                         f"{sorted(UCI_LABELS)}, found {unknown[:5]}")
+    df[TARGET] = labels.map(UCI_LABELS)
+    return _checked(df, path)
+
+
+LOADERS = {"fastai": load_adult, "uci": load_adult_uci}
+
+
+def load_source(folder: str | Path, source: str) -> pd.DataFrame:
+    """The adult frame from `folder` as the config's `source` (fastai or uci) lays it out."""
+    if source not in LOADERS:
+        raise ValueError(f"adult source {source!r} must be one of {sorted(LOADERS)}")
+    return LOADERS[source](folder)
+
+
+def _checked(df: pd.DataFrame, path: Path) -> pd.DataFrame:
+    """`df` after checking its columns, numeric columns and salary labels (errors name `path`)."""
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise ValueError(f"{path}: missing column(s) {missing}; found {list(df.columns)}")

@@ -81,6 +81,12 @@ def find_idx(root: Path, name: str) -> Path:
                             f"Place the four IDX files from the MNIST page in {root}.")
 
 
+def check_layout(root: str | Path) -> None:
+    """Raise FileNotFoundError naming the first of the four IDX files missing under `root`."""
+    for name in FILES.values():
+        find_idx(Path(root), name)
+
+
 def load_mnist(root: str | Path) -> dict[str, np.ndarray]:
     """Return {"train_images", "train_labels", "test_images", "test_labels"} read from `root`.
 

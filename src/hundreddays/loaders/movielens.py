@@ -22,6 +22,12 @@ def _file(folder: str | Path, name: str) -> Path:
     return path
 
 
+def check_layout(folder: str | Path) -> None:
+    """Raise FileNotFoundError naming the first of ml-100k/u.data, u.item missing in `folder`."""
+    for name in ("u.data", "u.item"):
+        _file(folder, name)
+
+
 def load_ratings(folder: str | Path) -> pd.DataFrame:
     """Return u.data as a DataFrame with int columns user, item, rating, timestamp (file order);
     raise ValueError naming the file if a line is malformed or a rating is outside 1-5."""

@@ -48,6 +48,12 @@ def split_folder(root: str | Path, subset: str) -> Path:
     return folder
 
 
+def check_layout(root: str | Path) -> None:
+    """Raise FileNotFoundError naming the split folder missing under `root`."""
+    for subset in SPLIT_FOLDERS:
+        split_folder(root, subset)
+
+
 def load_newsgroups(root: str | Path, subset: str = "train",
                     categories: list[str] | tuple[str, ...] | None = COURSE_CATEGORIES,
                     remove: tuple[str, ...] = COURSE_REMOVE, shuffle: bool = True) -> dict:

@@ -1,4 +1,5 @@
-"""Oxford-IIIT Pet as fastai repackages it: <folder>/oxford-iiit-pet/images/<Breed_name>_<n>.jpg.
+"""Oxford-IIIT Pet as fastai repackages it: <folder>/oxford-iiit-pet/images/<Breed_name>_<n>.jpg,
+or as VGG's own archives extract: <folder>/images/ beside <folder>/annotations/ (a local copy).
 
 The breed is the file-name prefix (lesson 1's regex); cat breeds are Capitalised, dog breeds
 lower-case (annotations/list.txt says so). The images folder also holds a few non-JPEG files
@@ -16,12 +17,16 @@ _LABEL = re.compile(LABEL_PATTERN)
 
 
 def images_folder(data_dir: str | Path) -> Path:
-    """Return the images folder inside the prepared dataset folder, with a clear error."""
-    folder = Path(data_dir) / TOP / "images"
-    if not folder.is_dir():
-        raise FileNotFoundError(f"pets images folder not found: {folder} (expected the "
-                                f"extracted oxford-iiit-pet.tgz in {data_dir})")
-    return folder
+    """Return the images folder inside the dataset folder: fastai's oxford-iiit-pet/images, or
+    images/ itself as the VGG archives (images.tar.gz, annotations.tar.gz) extract side by side;
+    FileNotFoundError naming both when neither is there."""
+    candidates = [Path(data_dir) / TOP / "images", Path(data_dir) / "images"]
+    for folder in candidates:
+        if folder.is_dir():
+            return folder
+    raise FileNotFoundError(f"pets images folder not found: neither {candidates[0]} (the "
+                            f"extracted oxford-iiit-pet.tgz) nor {candidates[1]} (the VGG "
+                            f"images.tar.gz) in {data_dir}")
 
 
 def breed_of(path: str | Path) -> str:

@@ -28,7 +28,7 @@ from ..fastai_support import (
     quiet,
 )
 from ..figures import new_figure, save_figure
-from ..loaders.adult import TARGET, load_adult
+from ..loaders.adult import TARGET, load_source
 from ..seeds import seed_everything
 
 CAT_NAMES = ["workclass", "education", "marital-status", "occupation", "relationship", "race"]
@@ -142,9 +142,11 @@ def measure(df: pd.DataFrame, cfg: dict, seed: int, threads: int = 1, device: st
 
 
 def run(ctx) -> dict:
-    """The study's entry (hundreddays.runner): measure() on ctx.inputs["data"]'s adult.csv."""
-    df = load_adult(ctx.inputs["data"])
-    ctx.log(f"adult.csv: {len(df)} rows, salary {df['salary'].value_counts().to_dict()}")
+    """The study's entry (hundreddays.runner): measure() on ctx.inputs["data"], read as the
+    config's source lays it out (fastai's adult.csv or UCI's adult.data)."""
+    df = load_source(ctx.inputs["data"], ctx.cfg["source"])
+    ctx.log(f"adult ({ctx.cfg['source']}): {len(df)} rows, "
+            f"salary {df['salary'].value_counts().to_dict()}")
     result = measure(df, ctx.cfg, ctx.seed, ctx.threads, ctx.device)
     ctx.log(str(result["metrics"]))
     return result

@@ -14,7 +14,7 @@ from hundreddays.metrics import table_csv
 from hundreddays.runner import Context, Reference
 from hundreddays.studies import adult_tabular as study
 
-TINY = {"layers": [16, 8], "epochs": 1, "lr": 1e-2, "batch_size": 64,
+TINY = {"source": "fastai", "layers": [16, 8], "epochs": 1, "lr": 1e-2, "batch_size": 64,
         "lesson_valid_rows": [80, 120], "valid_pct": 0.25, "sweep_layers": [[16, 8], [8]],
         "sweep_epochs": [1, 2], "log_every": 0}
 REFERENCE = Reference({"accuracy": {"reported": 0.84, "compare": {}},
@@ -90,7 +90,7 @@ def test_tiny_run_reads_epochs_of_one_fit_like_separate_fits(folder, tmp_path):
     result = study.run(Context(study="adult_tabular", cfg=TINY, seed=0,
                                inputs={"data": str(folder)}, log=lines.append))
     m = result["metrics"]
-    assert lines[0].startswith("adult.csv: 600 rows")
+    assert lines[0].startswith("adult (fastai): 600 rows")
     splits = study.random_split(len(df), TINY["valid_pct"], 0)
     alone = study.train_tabular(df, splits, [16, 8], 1, TINY, seed=0)
     assert m["accuracy"] == pytest.approx(alone["accuracy"][0], abs=1e-7)
