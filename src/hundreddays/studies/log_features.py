@@ -3,7 +3,7 @@ standardised inputs. The log's galaxy fluxes are private: this is a SIMULATED AN
 
 The catalogue: each galaxy has a redshift-like target z ~ U(z_min, z_max) and a spectrum that is
 a power law with a smooth break at a rest wavelength, redshifted by (1 + z) and observed in
-`bands` bands; its brightness is log-normal (spanning several decades) and dimmed with distance.
+`bands` bands; its brightness is log-normal (spread: see below) and dimmed with distance.
 Sky-subtracted measurement noise, Gaussian with the same std in every band, makes some faint
 fluxes negative. The target depends on flux ratios (colours), which a log transform makes
 linear. Three input transforms feed the same small MLP regressor (MSE on z):
