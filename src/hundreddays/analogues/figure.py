@@ -51,7 +51,8 @@ def draw(results: dict, path, z_max: float) -> None:
     ax2.set(xlabel="epoch", ylabel="cross-entropy over z classes",
             title="Simulated analogue (days 43-45): CNN vs fully connected net\n"
                   f"CNN final/best valid {m['cnn_final_to_best_valid_loss']:.2f}, "
-                  f"CNN/linear best valid {m['cnn_to_linear_valid_loss_ratio']:.2f}")
+                  f"CNN/linear test at the best valid epoch "
+                  f"{m['cnn_to_linear_test_loss_ratio']:.2f}")
     ax2.legend(fontsize=7)
 
     pre = results["pretraining"]
@@ -61,14 +62,16 @@ def draw(results: dict, path, z_max: float) -> None:
     for i, (name, tuned) in enumerate(pre["tuned"].items()):
         hist = tuned["history"]
         ax3.plot([h["epoch"] for h in hist], [h["valid_loss"] for h in hist], color=f"C{i}",
-                 label=f"{labels[name]}: best {tuned['best_valid_loss']:.3f}")
+                 label=f"{labels[name]}: test {tuned['test_loss']:.3f} at epoch "
+                       f"{tuned['best_epoch']}")
     ax3.set_yscale("log")
     ax3.yaxis.set_major_formatter(ScalarFormatter())
     ax3.yaxis.set_minor_formatter(_sparse_minor_labels())
     ax3.set(xlabel="fine-tuning epoch on the small 'real' set",
             ylabel="validation cross-entropy ('real' set)",
             title="Simulated analogue (day 52): pretraining on simulations, then\n"
-                  "fine-tuning on a small 'real' set from a slightly different simulator")
+                  "fine-tuning on a small 'real' set from a slightly different simulator\n"
+                  "(legend: 'real' test loss at the epoch of lowest validation loss)")
     ax3.legend(fontsize=8)
 
     nl = results["noisy_labels"]

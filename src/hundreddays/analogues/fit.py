@@ -51,12 +51,14 @@ def per_sample_loss(model: nn.Module, split: Split, loss: str) -> np.ndarray:
 
 def fit(model: nn.Module, train: Split, valid: Split, *, loss: str, epochs: int, batch_size: int,
         lr: float, seed: int, last_layer_weight_decay: float = 0.0, snapshot_at=(),
-        log=print, name: str = "", device: str | torch.device = "cpu") -> dict:
+        log=print, name: str = "", device: str | torch.device = "cpu",
+        test: Split | None = None) -> dict:
     """Train `model` on `device` with Adam (coupled L2 `last_layer_weight_decay` on the output
     layer only), batch order drawn from `seed`, for `epochs` epochs of hundreddays.training.fit.
 
     Returns {"history": [{epoch, train_loss, valid_loss, seconds}], "snapshots": {epoch: state}};
-    the losses are measured in eval mode after each epoch, on the whole train and valid sets."""
+    the losses are measured in eval mode after each epoch, on the whole train and valid sets, and
+    on the `test` split when one is given (record "test_loss"; never used to choose an epoch)."""
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"{name}: epochs and batch_size must be >= 1, got {epochs}, {batch_size}")
     model.to(device)
@@ -66,6 +68,7 @@ def fit(model: nn.Module, train: Split, valid: Split, *, loss: str, epochs: int,
                             {"params": head, "weight_decay": last_layer_weight_decay}], lr=lr)
     x, y = as_tensors(train, loss, device)
     valid_t = as_tensors(valid, loss, device)
+    test_t = as_tensors(test, loss, device) if test is not None else None
     gen = torch.Generator().manual_seed(seed)
     state: dict = {"snapshots": {}}
 
@@ -73,6 +76,8 @@ def fit(model: nn.Module, train: Split, valid: Split, *, loss: str, epochs: int,
         train_epoch(model, opt, x, y, batch_size, gen, lambda out, target: _loss(out, target, loss))
         record = {"train_loss": _loss(predict(model, x), y, loss).item(),
                   "valid_loss": _loss(predict(model, valid_t[0]), valid_t[1], loss).item()}
+        if test_t is not None:
+            record["test_loss"] = _loss(predict(model, test_t[0]), test_t[1], loss).item()
         if n in snapshot_at:
             state["snapshots"][n] = copy.deepcopy(model.state_dict())
         return record
@@ -87,3 +92,9 @@ def fit(model: nn.Module, train: Split, valid: Split, *, loss: str, epochs: int,
 def best_valid(history: list[dict]) -> float:
     """Lowest validation loss over the epochs (early stopping on the validation set)."""
     return min(h["valid_loss"] for h in history)
+
+
+def chosen_epoch(history: list[dict]) -> dict:
+    """The record of the epoch with the lowest validation loss (the first on a tie): the
+    epoch early stopping keeps, whose "test_loss" is the one to report."""
+    return min(history, key=lambda h: h["valid_loss"])

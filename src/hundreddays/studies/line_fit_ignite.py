@@ -6,9 +6,17 @@ mean squared error of the two. The training loop is Ignite's: create_supervised_
 create_supervised_evaluator, ignite.metrics, and event handlers for evaluation and logging. The
 study then asks where the slope errors are large, as the log's figure does. (Ignite's Engine is
 the point of the study, so it keeps Ignite's epoch loop, not hundreddays.training.fit.)
+
+The same network, from the same initial weights and batch order, is trained under each learning
+rate schedule of SCHEDULES: "constant" (Ignite's trainer leaves the optimizer's rate alone, as
+the log's test presumably did: it names no schedule) and "cosine" (annealed to lr / 100, added
+here after the small-slope ratio swung with the seed). The config's `lr_schedule` picks the
+run whose numbers are the study's main metrics; both are reported and drawn.
 """
 
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 import torch
@@ -19,6 +27,8 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from ..timing import seconds_per_epoch
+
+SCHEDULES = ("constant", "cosine")
 
 
 def make_lines(n: int, points: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -50,11 +60,16 @@ def _slope(output):
 
 
 def train(model: nn.Module, train_xy, test_xy, epochs: int, batch_size: int, lr: float,
-          seed: int, log=print, device: str | torch.device = "cpu") -> list[dict]:
+          seed: int, log=print, device: str | torch.device = "cpu",
+          schedule: str = "cosine") -> list[dict]:
     """Train `model` with Ignite on (inputs, targets) float tensors, on `device`: Adam on the
-    MSE, learning rate annealed (cosine) from `lr` to lr / 100, batch order drawn from `seed`.
+    MSE, learning rate `lr` held ("constant") or annealed ("cosine") from `lr` to lr / 100,
+    batch order drawn from `seed`.
     Returns one record per epoch (epoch, train_loss of the last batch, test_mse,
     test_slope_mae, seconds of training)."""
+    if schedule not in SCHEDULES:
+        raise ValueError(f"config studies.line_fit_ignite.lr_schedule: {schedule!r} is not one "
+                         f"of {SCHEDULES}")
     model.to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     loader = DataLoader(TensorDataset(*train_xy), batch_size=batch_size, shuffle=True,
@@ -64,10 +79,10 @@ def train(model: nn.Module, train_xy, test_xy, epochs: int, batch_size: int, lr:
     evaluator = create_supervised_evaluator(
         model, device=device,
         metrics={"mse": Loss(nn.MSELoss()), "slope_mae": MeanAbsoluteError(_slope)})
-    # anneal the learning rate from lr to lr / 100 over the run, so the last epoch is not a
-    # random snapshot of Adam's oscillations
-    trainer.add_event_handler(Events.ITERATION_STARTED, CosineAnnealingScheduler(
-        optimizer, "lr", start_value=lr, end_value=lr / 100, cycle_size=epochs * len(loader)))
+    if schedule == "cosine":  # anneal from lr to lr / 100 over the run
+        trainer.add_event_handler(Events.ITERATION_STARTED, CosineAnnealingScheduler(
+            optimizer, "lr", start_value=lr, end_value=lr / 100,
+            cycle_size=epochs * len(loader)))
     history: list[dict] = []
 
     @trainer.on(Events.EPOCH_COMPLETED)
@@ -112,54 +127,77 @@ def slope_error_summary(a_true: np.ndarray, a_error: np.ndarray, small: float) -
 
 def run(ctx) -> dict:
     """The study's entry (hundreddays.runner): generate lines from the seed, train with Ignite
-    (initial weights from torch's generator as the runner seeded it), evaluate. Returns
-    {"model", "history", "test_params", "predicted", "metrics", "small_slope"}."""
+    under each schedule of SCHEDULES from the same initial weights (torch's generator as the
+    runner seeded it), evaluate. Returns {"model", "history", "test_params", "predicted",
+    "metrics", "small_slope", "schedule", "runs" {schedule: {history, predicted, metrics}}};
+    the unprefixed entries are those of the config's `lr_schedule`."""
     cfg, seed, log = ctx.cfg, ctx.seed, ctx.log
+    judged = cfg["lr_schedule"]
+    if judged not in SCHEDULES:
+        raise ValueError(f"config studies.line_fit_ignite.lr_schedule: {judged!r} is not one of "
+                         f"{SCHEDULES}")
     rng = np.random.default_rng(seed)
     points = cfg["points"]
     x_train, p_train = make_lines(cfg["train_lines"], points, rng)
     x_test, p_test = make_lines(cfg["test_lines"], points, rng)
-    model = two_layer_net(points, cfg["hidden"])
+    initial = two_layer_net(points, cfg["hidden"]).state_dict()
     as_tensors = [torch.as_tensor(a, dtype=torch.float32) for a in (x_train, p_train)]
     test_tensors = [torch.as_tensor(a, dtype=torch.float32) for a in (x_test, p_test)]
-    history = train(model, as_tensors, test_tensors, cfg["epochs"], cfg["batch_size"],
-                    cfg["lr"], seed, log=log, device=ctx.device)
-    predicted = predict(model, x_test)
-    error = predicted - p_test
-    metrics = slope_error_summary(p_test[:, 0], error[:, 0], cfg["small_slope"])
+    runs, models = {}, {}
+    for schedule in SCHEDULES:
+        log(f"learning rate schedule: {schedule}")
+        model = two_layer_net(points, cfg["hidden"])
+        model.load_state_dict(copy.deepcopy(initial))
+        history = train(model, as_tensors, test_tensors, cfg["epochs"], cfg["batch_size"],
+                        cfg["lr"], seed, log=log, device=ctx.device, schedule=schedule)
+        predicted = predict(model, x_test)
+        error = predicted - p_test
+        metrics = slope_error_summary(p_test[:, 0], error[:, 0], cfg["small_slope"])
+        metrics.update({
+            "median_intercept_abs_error": float(np.median(np.abs(error[:, 1]))),
+            "test_mse": history[-1]["test_mse"],
+        })
+        log(f"{schedule}: median |a error| {metrics['median_slope_abs_error']:.2e}; mean |a "
+            f"error| for a < {cfg['small_slope']}: {metrics['mean_slope_abs_error_small']:.2e}, "
+            f"others {metrics['mean_slope_abs_error_rest']:.2e} (ratio "
+            f"{metrics['small_slope_to_rest_error_ratio']:.2f})")
+        runs[schedule] = {"history": history, "predicted": predicted, "metrics": metrics}
+        models[schedule] = model
+    main = runs[judged]
+    metrics = dict(main["metrics"])
+    for schedule, r in runs.items():
+        for key in ("small_slope_to_rest_error_ratio", "median_slope_abs_error"):
+            metrics[f"{schedule}_lr_{key}"] = r["metrics"][key]
     metrics.update({
-        "median_intercept_abs_error": float(np.median(np.abs(error[:, 1]))),
-        "test_mse": history[-1]["test_mse"],
-        "epochs": len(history),
-        "seconds_per_epoch": seconds_per_epoch(h["seconds"] for h in history),
-        "parameters": sum(p.numel() for p in model.parameters()),
+        "epochs": len(main["history"]),
+        "seconds_per_epoch": seconds_per_epoch(h["seconds"] for r in runs.values()
+                                               for h in r["history"]),
+        "parameters": sum(p.numel() for p in models[judged].parameters()),
     })
-    log(f"median |a error| {metrics['median_slope_abs_error']:.2e}; mean |a error| for "
-        f"a < {cfg['small_slope']}: {metrics['mean_slope_abs_error_small']:.2e}, others "
-        f"{metrics['mean_slope_abs_error_rest']:.2e} (ratio "
-        f"{metrics['small_slope_to_rest_error_ratio']:.2f})")
-    return {"model": model, "history": history, "test_params": p_test, "predicted": predicted,
-            "metrics": metrics, "small_slope": cfg["small_slope"]}
+    return {"model": models[judged], "history": main["history"], "test_params": p_test,
+            "predicted": main["predicted"], "metrics": metrics,
+            "small_slope": cfg["small_slope"], "schedule": judged, "runs": runs}
 
 
 def plot(result: dict, path, reference, bins: int = 20) -> None:
     """Draw |a error| over the (a_true, b_true) plane (log colours, like the log's figure), the
-    mean |a error| against a_true, and the test error per epoch. The log's claims here are
-    qualitative (reported 1), so `reference` is not drawn."""
+    mean |a error| against a_true and the test error per epoch (all of the config's schedule),
+    and the small-slope ratio under every schedule. The log's claims here are qualitative
+    (reported 1), so `reference` is not drawn."""
     from matplotlib.colors import LogNorm
 
     from ..figures import new_figure, save_figure
 
     truth, pred, small_slope = result["test_params"], result["predicted"], result["small_slope"]
     err = np.abs(pred[:, 0] - truth[:, 0])
-    fig, (ax_map, ax_bins, ax_hist) = new_figure(1, 3, size=(15, 4.6),
-                                                 gridspec_kw={"width_ratios": [1.2, 1, 1]})
+    fig, (ax_map, ax_bins, ax_hist, ax_sched) = new_figure(
+        1, 4, size=(19, 4.6), gridspec_kw={"width_ratios": [1.2, 1, 1, 0.7]})
     floor = max(float(err[err > 0].min()) if (err > 0).any() else 1e-12, 1e-12)
     dots = ax_map.scatter(truth[:, 0], truth[:, 1], c=np.maximum(err, floor), s=12,
                           cmap="viridis", norm=LogNorm())
     fig.colorbar(dots, ax=ax_map, label=r"$|a_{pred} - a_{true}|$ (log scale)")
     ax_map.set(xlabel=r"$a_{true}$ (slope)", ylabel=r"$b_{true}$ (intercept)",
-               title=f"Slope error of {len(err)} test lines")
+               title=f"Slope error of {len(err)} test lines ({result['schedule']} lr)")
     edges = np.linspace(0.0, 1.0, bins + 1)
     which = np.clip(np.digitize(truth[:, 0], edges) - 1, 0, bins - 1)
     means = np.array([err[which == k].mean() if (which == k).any() else np.nan
@@ -180,6 +218,15 @@ def plot(result: dict, path, reference, bins: int = 20) -> None:
     ax_hist.plot(epochs, [h["test_slope_mae"] for h in hist], label="test mean |a error|")
     ax_hist.set(xlabel="epoch", ylabel="error", yscale="log", title="Ignite evaluator per epoch")
     ax_hist.legend()
+    names = list(result["runs"])
+    ratios = [result["runs"][n]["metrics"]["small_slope_to_rest_error_ratio"] for n in names]
+    bars = ax_sched.bar(names, ratios, color=["C3" if n == result["schedule"] else "grey"
+                                              for n in names])
+    ax_sched.bar_label(bars, fmt="%.2f")
+    ax_sched.axhline(1.0, color="k", lw=0.8, ls=":")
+    ax_sched.set(xlabel="learning rate schedule (red: judged)",
+                 ylabel=f"mean |a error|, a < {small_slope} over the rest",
+                 title="Small-slope ratio per schedule")
     fig.suptitle("Day 39 - a two-layer network trained with PyTorch Ignite reads slope a and "
                  "intercept b off noiseless lines y = a x + b")
     save_figure(fig, path)

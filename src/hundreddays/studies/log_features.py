@@ -3,7 +3,7 @@ standardised inputs. The log's galaxy fluxes are private: this is a SIMULATED AN
 
 The catalogue: each galaxy has a redshift-like target z ~ U(z_min, z_max) and a spectrum that is
 a power law with a smooth break at a rest wavelength, redshifted by (1 + z) and observed in
-`bands` bands; its brightness is log-normal (spanning several decades) and dimmed with distance.
+`bands` bands; its brightness is log-normal (spread: see below) and dimmed with distance.
 Sky-subtracted measurement noise, Gaussian with the same std in every band, makes some faint
 fluxes negative. The target depends on flux ratios (colours), which a log transform makes
 linear. Three input transforms feed the same small MLP regressor (MSE on z):
@@ -13,6 +13,17 @@ linear. Three input transforms feed the same small MLP regressor (MSE on z):
     standardised;
   - asinh: asinh(flux / (asinh_softening x noise std)), which is linear near zero and handles
     negatives, then standardised.
+
+Splits: training and validation galaxies come from one catalogue (valid_fraction of it kept for
+validation); a separate test catalogue of as many galaxies as the validation split is drawn from
+the same simulator on another random stream. Each variant's epoch is chosen on the validation
+split; the reported loss is the test loss at that epoch.
+
+Brightness spread: the judged catalogue's log-normal spread (brightness_sigma) is not a free
+setting but solved so that the true fluxes of the last band span `survey_flux_decades` decades
+between their 0.5 and 99.5 percentiles (the dynamic range of a real galaxy survey, see the
+config). The standardised-to-log comparison is also run over `spread_sweep.brightness_sigmas`
+on smaller catalogues (`spread_sweep.galaxies`), for the figure.
 """
 
 from __future__ import annotations
@@ -37,9 +48,10 @@ def band_centres(bands: int, low: float = 350.0, high: float = 1000.0) -> np.nda
     return np.geomspace(low, high, bands)
 
 
-def simulate(n: int, bands: int, seed: int, brightness_sigma: float, noise_std: float,
+def simulate(n: int, bands: int, seed, brightness_sigma: float, noise_std: float,
              z_range: tuple[float, float] = (0.05, 1.5)) -> dict[str, np.ndarray]:
-    """Return {"z" (n,), "true_flux" (n, bands), "flux" (n, bands) with noise} as float64."""
+    """Return {"z" (n,), "true_flux" (n, bands), "flux" (n, bands) with noise} as float64;
+    `seed` is anything numpy's default_rng takes (an int, or a list for a separate stream)."""
     rng = np.random.default_rng(seed)
     z = rng.uniform(*z_range, n)
     rest = band_centres(bands)[None, :] / (1.0 + z[:, None])  # rest-frame wavelength seen
@@ -56,6 +68,30 @@ def simulate(n: int, bands: int, seed: int, brightness_sigma: float, noise_std: 
 def negative_fraction(flux: np.ndarray) -> float:
     """Return the share of flux values below zero."""
     return float(np.mean(np.asarray(flux) < 0))
+
+
+def flux_decades(true_flux: np.ndarray) -> float:
+    """Return log10 of the 99.5 over the 0.5 percentile of the last band's true flux: the
+    catalogue's dynamic range in decades."""
+    last = np.asarray(true_flux)[:, -1]
+    return float(np.log10(np.percentile(last, 99.5) / np.percentile(last, 0.5)))
+
+
+def sigma_for_decades(decades: float, bands: int, seed, galaxies: int = 50_000,
+                      tol: float = 1e-3) -> float:
+    """Return the brightness_sigma whose noise-free catalogue (`galaxies` drawn from `seed`)
+    spans `decades` decades (flux_decades), by bisection on [0, 10]; raise ValueError naming
+    survey_flux_decades when the distance dimming alone already spans more."""
+    span = lambda sigma: flux_decades(simulate(galaxies, bands, seed, sigma, 0.0)["true_flux"])  # noqa: E731
+    low, high = 0.0, 10.0
+    if not span(low) <= decades <= span(high):
+        raise ValueError(f"config studies.log_features.survey_flux_decades: {decades} decades "
+                         f"is outside what the simulator spans ({span(low):.2f} with no "
+                         f"brightness spread to {span(high):.2f})")
+    while high - low > tol:
+        mid = 0.5 * (low + high)
+        low, high = (mid, high) if span(mid) < decades else (low, mid)
+    return 0.5 * (low + high)
 
 
 # -------------------------------------------------------------------------------- transforms
@@ -105,66 +141,121 @@ def mse(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int = 65536) 
 
 def train_regressor(train: tuple[np.ndarray, np.ndarray], valid: tuple[np.ndarray, np.ndarray],
                     hidden: list[int], epochs: int, batch_size: int, lr: float, seed: int,
-                    log=print, device: str | torch.device = "cpu") -> list[dict]:
+                    log=print, device: str | torch.device = "cpu",
+                    test: tuple[np.ndarray, np.ndarray] | None = None) -> list[dict]:
     """Train a fresh regressor, its weights drawn from `seed` (so every input variant starts
     from the same weights), with Adam on the MSE, on `device`; return per-epoch records (see
-    hundreddays.training.fit): epoch, train_loss, valid_loss, seconds."""
+    hundreddays.training.fit): epoch, train_loss, valid_loss, seconds, and test_loss when a
+    `test` split is given (measured every epoch, never used to choose one)."""
     torch.manual_seed(seed)
     x, y = (torch.as_tensor(a, dtype=torch.float32, device=device) for a in train)
     vx, vy = (torch.as_tensor(a, dtype=torch.float32, device=device) for a in valid)
+    tx, ty = ((torch.as_tensor(a, dtype=torch.float32, device=device) for a in test)
+              if test is not None else (None, None))
     model = regressor(x.shape[1], hidden).to(device)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     gen = torch.Generator().manual_seed(seed)
 
     def epoch(_n: int) -> dict:
         train_loss = train_epoch(model, opt, x, y, batch_size, gen, nn.functional.mse_loss)
-        return {"train_loss": train_loss, "valid_loss": mse(model, vx, vy)}
+        record = {"train_loss": train_loss, "valid_loss": mse(model, vx, vy)}
+        if tx is not None:
+            record["test_loss"] = mse(model, tx, ty)
+        return record
 
     return fit(model, opt, epochs, epoch, gen=gen, log=log, describe=lambda r: (
         f"train MSE {r['train_loss']:.5f}  valid MSE {r['valid_loss']:.5f}"))
 
 
-def run(ctx) -> dict:
-    """The study's entry (hundreddays.runner): simulate the catalogue and train the regressor on
-    each input transform. Returns {"catalogue", "histories" {kind: records}, "metrics",
-    "n_train"}."""
-    cfg, seed, log = ctx.cfg, ctx.seed, ctx.log
-    cat = simulate(cfg["galaxies"], cfg["bands"], seed, cfg["brightness_sigma"], cfg["noise_std"])
-    flux, z = cat["flux"], cat["z"]
-    n_valid = int(round(cfg["valid_fraction"] * len(z)))
-    if not 0 < n_valid < len(z):
-        raise ValueError(f"valid_fraction {cfg['valid_fraction']} of {len(z)} galaxies leaves an "
-                         "empty split")
-    n_train = len(z) - n_valid
-    neg = negative_fraction(flux)
-    positive = cat["true_flux"][:, -1]
-    decades = float(np.log10(np.percentile(positive, 99.5) / np.percentile(positive, 0.5)))
-    log(f"SIMULATED ANALOGUE: {len(z)} galaxies, {cfg['bands']} bands; true fluxes of the last "
-        f"band span {decades:.1f} decades (0.5-99.5 %); {neg:.2%} of noisy fluxes are negative")
+def chosen_epoch(history: list[dict]) -> dict:
+    """Return the record of the epoch with the lowest validation loss (the first on a tie)."""
+    return min(history, key=lambda h: h["valid_loss"])
+
+
+def compare(cfg: dict, seed: int, sigma: float, galaxies: int, kinds=TRANSFORMS, log=print,
+            device: str | torch.device = "cpu") -> dict:
+    """Simulate a catalogue of `galaxies` (train + valid) and a separate test catalogue of as
+    many galaxies as the validation split, both with brightness spread `sigma`; train the
+    regressor on each input transform of `kinds`. Returns {"catalogue", "test_catalogue",
+    "histories" {kind: records}, "n_train", "n_valid"}."""
+    cat = simulate(galaxies, cfg["bands"], seed, sigma, cfg["noise_std"])
+    n_valid = int(round(cfg["valid_fraction"] * galaxies))
+    if not 0 < n_valid < galaxies:
+        raise ValueError(f"config studies.log_features.valid_fraction: {cfg['valid_fraction']} "
+                         f"of {galaxies} galaxies leaves an empty split")
+    test = simulate(n_valid, cfg["bands"], [seed, 1], sigma, cfg["noise_std"])
+    n_train = galaxies - n_valid
+    z = cat["z"]
     histories = {}
-    for kind in TRANSFORMS:
-        feats = transform(flux, kind, cfg["noise_std"], cfg["log_floor"], cfg["asinh_softening"])
-        xtr, xva = standardize(feats[:n_train], feats[n_train:])
+    for kind in kinds:
+        feats, test_feats = (transform(c["flux"], kind, cfg["noise_std"], cfg["log_floor"],
+                                       cfg["asinh_softening"]) for c in (cat, test))
+        xtr, xva, xte = standardize(feats[:n_train], feats[n_train:], test_feats)
         log(f"  inputs: {LABELS[kind]}")
         histories[kind] = train_regressor((xtr, z[:n_train]), (xva, z[n_train:]),
                                           list(cfg["hidden"]), cfg["epochs"], cfg["batch_size"],
-                                          cfg["lr"], seed, log=log, device=ctx.device)
-    best = {k: min(h["valid_loss"] for h in hist) for k, hist in histories.items()}
+                                          cfg["lr"], seed, log=log, device=device,
+                                          test=(xte, test["z"]))
+    return {"catalogue": cat, "test_catalogue": test, "histories": histories,
+            "n_train": n_train, "n_valid": n_valid}
+
+
+def sweep_key(sigma: float) -> str:
+    """Return the metrics prefix of one spread of the sweep: 1.5 -> "sweep_sigma1p50"."""
+    return "sweep_sigma" + f"{sigma:.2f}".replace(".", "p")
+
+
+def run(ctx) -> dict:
+    """The study's entry (hundreddays.runner): solve the brightness spread for the survey's
+    dynamic range, simulate the catalogue and train the regressor on each input transform, then
+    the standardised and log inputs over the spread sweep. Returns {"catalogue",
+    "test_catalogue", "histories" {kind: records}, "metrics", "n_train", "sweep"
+    [(sigma, test ratio)]}."""
+    cfg, seed, log = ctx.cfg, ctx.seed, ctx.log
+    sigma = sigma_for_decades(cfg["survey_flux_decades"], cfg["bands"], [seed, 2])
+    log(f"brightness_sigma {sigma:.3f}: the true fluxes span {cfg['survey_flux_decades']} "
+        "decades, as in the survey (config survey_flux_decades)")
+    main = compare(cfg, seed, sigma, cfg["galaxies"], log=log, device=ctx.device)
+    cat, histories = main["catalogue"], main["histories"]
+    flux = cat["flux"]
+    neg = negative_fraction(flux)
+    decades = flux_decades(cat["true_flux"])
+    log(f"SIMULATED ANALOGUE: {len(flux)} galaxies (+ {main['n_valid']} test), {cfg['bands']} "
+        f"bands; true fluxes of the last band span {decades:.1f} decades (0.5-99.5 %); "
+        f"{neg:.2%} of noisy fluxes are negative")
+    chosen = {k: chosen_epoch(hist) for k, hist in histories.items()}
+    test = {k: c["test_loss"] for k, c in chosen.items()}
     metrics = {
         "noisy_negative_flux_fraction": neg,
         "clipped_log_flux_fraction": float(np.mean(flux < cfg["log_floor"] * cfg["noise_std"])),
         "true_flux_decades": decades,
-        **{f"{k}_valid_loss": v for k, v in best.items()},
-        "standardized_to_log_valid_loss_ratio": best["standardized"] / best["log"],
-        "standardized_to_asinh_valid_loss_ratio": best["standardized"] / best["asinh"],
-        "asinh_to_log_valid_loss_ratio": best["asinh"] / best["log"],
-        "target_variance": float(z[n_train:].var()),
-        "galaxies": len(z),
+        "brightness_sigma": sigma,
+        **{f"{k}_valid_loss": c["valid_loss"] for k, c in chosen.items()},
+        **{f"{k}_best_epoch": c["epoch"] for k, c in chosen.items()},
+        **{f"{k}_test_loss": v for k, v in test.items()},
+        "standardized_to_log_test_loss_ratio": test["standardized"] / test["log"],
+        "standardized_to_asinh_test_loss_ratio": test["standardized"] / test["asinh"],
+        "asinh_to_log_test_loss_ratio": test["asinh"] / test["log"],
+        "target_variance": float(main["test_catalogue"]["z"].var()),
+        "galaxies": len(flux),
+        "test_galaxies": main["n_valid"],
         "epochs": cfg["epochs"],
-        "seconds_per_epoch": seconds_per_epoch(
-            h["seconds"] for hist in histories.values() for h in hist),
     }
-    return {"catalogue": cat, "histories": histories, "metrics": metrics, "n_train": n_train}
+    seconds = [h["seconds"] for hist in histories.values() for h in hist]
+    sweep = []
+    for s in cfg["spread_sweep"]["brightness_sigmas"]:
+        log(f"spread sweep: brightness_sigma {s}")
+        r = compare(cfg, seed, s, cfg["spread_sweep"]["galaxies"], kinds=("standardized", "log"),
+                    log=log, device=ctx.device)
+        t = {k: chosen_epoch(h)["test_loss"] for k, h in r["histories"].items()}
+        ratio = t["standardized"] / t["log"]
+        sweep.append((float(s), ratio, flux_decades(r["catalogue"]["true_flux"])))
+        metrics[f"{sweep_key(s)}_standardized_to_log_test_loss_ratio"] = ratio
+        seconds += [h["seconds"] for hist in r["histories"].values() for h in hist]
+    metrics["seconds_per_epoch"] = seconds_per_epoch(seconds)
+    return {"catalogue": cat, "test_catalogue": main["test_catalogue"], "histories": histories,
+            "metrics": metrics, "n_train": main["n_train"], "sweep": sweep,
+            "survey_flux_decades": cfg["survey_flux_decades"]}
 
 
 # ------------------------------------------------------------------------------------ figure
@@ -172,13 +263,15 @@ def run(ctx) -> dict:
 
 def plot(result: dict, path, reference, bins: int = 70) -> None:
     """The log's histogram of log(feature) (last band, positive noisy fluxes), the raw flux
-    histogram, and the validation loss per epoch of the three input transforms. The log's
-    claims here are qualitative (reported 1), so `reference` is not drawn."""
+    histogram, the validation loss per epoch of the three input transforms (the chosen epoch's
+    test loss marked), and the standardised-to-log test loss ratio over the spread sweep with
+    the judged spread. The log's claims here are qualitative (reported 1), so `reference` is not
+    drawn."""
     from ..figures import new_figure, save_figure
 
     flux = result["catalogue"]["flux"][:, -1]
     m = result["metrics"]
-    fig, axes = new_figure(1, 3, size=(16, 4.4))
+    fig, axes = new_figure(1, 4, size=(21, 4.4))
     ax = axes[0]
     ax.hist(flux, bins=bins, color="C0")
     ax.set_yscale("log")
@@ -190,14 +283,31 @@ def plot(result: dict, path, reference, bins: int = 70) -> None:
     ax.set(xlabel="log(Feature)", ylabel="galaxies",
            title=f"Simulated analogue: log(flux) of the {len(positive)} positive values")
     ax = axes[2]
-    for i, kind in enumerate(("standardized", "log", "asinh")):
+    for i, kind in enumerate(TRANSFORMS):
         hist = result["histories"][kind]
         ax.plot([h["epoch"] for h in hist], [h["valid_loss"] for h in hist], "o-", ms=3,
-                color=f"C{i}", label=f"{LABELS[kind]}: best {m[f'{kind}_valid_loss']:.4f}")
+                color=f"C{i}", label=f"{LABELS[kind]}: test {m[f'{kind}_test_loss']:.4f}")
+        ax.plot(m[f"{kind}_best_epoch"], m[f"{kind}_test_loss"], "*", ms=12, color=f"C{i}")
     ax.axhline(m["target_variance"], color="grey", ls=":", label="predicting the mean")
     ax.set_yscale("log")
-    ax.set(xlabel="epoch", ylabel="validation MSE of z",
-           title=f"Same regressor, three inputs: standardised / log = "
-                 f"{m['standardized_to_log_valid_loss_ratio']:.2f}")
+    ax.set(xlabel="epoch (star: test MSE at the epoch of lowest validation MSE)",
+           ylabel="validation MSE of z",
+           title=f"Same regressor, three inputs: standardised / log test = "
+                 f"{m['standardized_to_log_test_loss_ratio']:.2f}")
+    ax.legend(fontsize=8)
+    ax = axes[3]
+    if result["sweep"]:
+        sig, ratio, dec = zip(*result["sweep"], strict=True)
+        ax.plot(sig, ratio, "o-", color="C0", label="sweep (smaller catalogues)")
+        for x, y, d in zip(sig, ratio, dec, strict=True):
+            ax.annotate(f"{d:.1f} dex", (x, y), textcoords="offset points", xytext=(4, 4),
+                        fontsize=7)
+    ax.plot(m["brightness_sigma"], m["standardized_to_log_test_loss_ratio"], "*", ms=14,
+            color="C3", label=f"judged: {result['survey_flux_decades']} dex as in a survey "
+                              f"(sigma {m['brightness_sigma']:.2f})")
+    ax.axhline(1.0, color="grey", ls=":")
+    ax.set(xlabel="brightness spread (std of ln brightness)",
+           ylabel="standardised / log test MSE",
+           title="The comparison over the whole spread")
     ax.legend(fontsize=8)
     save_figure(fig, path)

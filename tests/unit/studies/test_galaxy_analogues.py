@@ -171,7 +171,43 @@ def test_run_end_to_end_is_seeded_and_plots(tmp_path):
     assert m["empty_to_populated_class_test_nll_ratio"] > 1  # unseen classes are predicted worse
     assert m["label_rmse"] == pytest.approx(0.1, rel=0.15)
     assert set(result["pretraining"]["tuned"]) == {"scratch", "clean", "noisy", "noisy_long"}
+    # epochs chosen on validation, losses reported on the separate test sets
+    cnn = result["cnn"]
+    for name in ("cnn", "linear"):
+        hist = cnn[name]["history"]
+        best = min(hist, key=lambda h: h["valid_loss"])
+        assert m[f"{name}_test_loss"] == best["test_loss"]
+    assert m["cnn_to_linear_test_loss_ratio"] == pytest.approx(
+        m["cnn_test_loss"] / m["linear_test_loss"])
+    assert m["cnn_test_galaxies"] == TINY["cnn"]["valid"]
+    assert m["real_test_galaxies"] == TINY["pretraining"]["real_valid"]
+    for tuned in result["pretraining"]["tuned"].values():
+        best = min(tuned["history"], key=lambda h: h["valid_loss"])
+        assert tuned["test_loss"] == best["test_loss"] and tuned["best_epoch"] == best["epoch"]
+    assert m["noisy_pretrain_to_scratch_test_loss"] == pytest.approx(
+        m["noisy_pretrain_test_loss"] / m["scratch_test_loss"])
     again = study.empty_classes(TINY, 0, **QUIET)
     assert again["runs"][0.0]["empty_nll"] == ec["runs"][0.0]["empty_nll"]
     study.plot(result, tmp_path / "g.png", Reference({}))
     assert (tmp_path / "g.png").stat().st_size > 10_000
+
+
+def test_test_loss_is_recorded_and_never_chooses_the_epoch():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 4))
+    y = (x[:, 0] > 0).astype(np.int64)
+    torch.manual_seed(0)
+    model = nets.mlp(4, 8, 2)
+    flipped = (x[200:], 1 - y[200:])  # a "test" set whose labels disagree with validation
+    out = fitting.fit(model, (x[:100], y[:100]), (x[100:200], y[100:200]), loss="ce",
+                      epochs=4, batch_size=32, lr=1e-2, seed=0, test=flipped, **QUIET)
+    hist = out["history"]
+    assert all("test_loss" in h for h in hist)
+    chosen = fitting.chosen_epoch(hist)
+    assert chosen["valid_loss"] == min(h["valid_loss"] for h in hist)
+    # learning the valid labels makes the flipped test loss worst where validation is best
+    assert chosen["test_loss"] == max(h["test_loss"] for h in hist)
+    hist_no_test = fitting.fit(nets.mlp(4, 8, 2), (x[:100], y[:100]), (x[100:200], y[100:200]),
+                               loss="ce", epochs=1, batch_size=32, lr=1e-2, seed=0,
+                               **QUIET)["history"]
+    assert "test_loss" not in hist_no_test[0]

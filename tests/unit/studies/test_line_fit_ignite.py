@@ -1,5 +1,6 @@
 import numpy as np
 import pytest
+import torch
 
 from hundreddays.runner import Context, Reference
 from hundreddays.seeds import seed_everything
@@ -10,7 +11,7 @@ pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 CFG = {"points": 10, "train_lines": 1000, "test_lines": 300, "hidden": 32, "epochs": 8,
-       "batch_size": 32, "lr": 3e-3, "small_slope": 0.1}
+       "batch_size": 32, "lr": 3e-3, "lr_schedule": "constant", "small_slope": 0.1}
 
 
 def run(cfg: dict, seed: int = 0) -> dict:
@@ -69,3 +70,47 @@ def test_the_schema_names_the_bad_key():
                      (dict(CFG, noise=1), "noise")):
         with pytest.raises(StudyTableError, match=f"studies.line_fit_ignite.*{key}"):
             validate_config({"studies": {"line_fit_ignite": bad}}, table)
+
+
+def test_both_schedules_run_from_the_same_weights_and_the_config_picks_the_judged_one():
+    a = run(dict(CFG, epochs=3))
+    b = run(dict(CFG, epochs=3, lr_schedule="cosine"))
+    runs = a["runs"]
+    assert list(runs) == list(study.SCHEDULES) == ["constant", "cosine"]
+    # the same two runs whichever is judged; only which one is unprefixed changes
+    for name in study.SCHEDULES:
+        assert ([h["test_mse"] for h in runs[name]["history"]]
+                == [h["test_mse"] for h in b["runs"][name]["history"]])
+    # the schedules start alike (same weights, same batches) and then part
+    const, cos = runs["constant"]["history"], runs["cosine"]["history"]
+    assert const[-1]["test_mse"] != cos[-1]["test_mse"]
+    m, mb = a["metrics"], b["metrics"]
+    assert m["small_slope_to_rest_error_ratio"] == m["constant_lr_small_slope_to_rest_error_ratio"]
+    assert mb["small_slope_to_rest_error_ratio"] == mb["cosine_lr_small_slope_to_rest_error_ratio"]
+    assert m["cosine_lr_small_slope_to_rest_error_ratio"] == (
+        mb["cosine_lr_small_slope_to_rest_error_ratio"])
+    assert a["schedule"] == "constant" and b["schedule"] == "cosine"
+
+
+def test_constant_schedule_keeps_the_rate_and_cosine_anneals_it(monkeypatch):
+    made = []
+
+    class Recorded(torch.optim.Adam):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(torch.optim, "Adam", Recorded)
+    seed_everything(0)
+    x, y = torch.rand(64, 5), torch.rand(64, 2)
+    for schedule in ("constant", "cosine"):
+        study.train(study.two_layer_net(5, 4), (x, y), (x, y), 4, 16, 1e-2, 0,
+                    log=lambda s: None, schedule=schedule)
+    constant, cosine = (opt.param_groups[0]["lr"] for opt in made)
+    assert constant == 1e-2
+    assert cosine < 1e-3  # near lr / 100 at the last iteration
+    with pytest.raises(ValueError, match="lr_schedule"):
+        study.train(study.two_layer_net(5, 4), (x, y), (x, y), 1, 16, 1e-2, 0,
+                    log=lambda s: None, schedule="step")
+    with pytest.raises(ValueError, match="lr_schedule"):
+        run(dict(CFG, lr_schedule="step"))

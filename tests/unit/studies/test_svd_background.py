@@ -73,3 +73,19 @@ def test_run_and_plot_through_the_contract(tmp_path):
     assert m["landing_to_peds_foreground_ratio"] > 5
     study.plot(result, tmp_path / "s.png", Reference({}))
     assert (tmp_path / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_residual_energy_separates_the_cameras_where_the_energy_share_does_not():
+    """The first component's energy share is high for both videos; the remainder it leaves is
+    what differs (claim svd_background_rank_one_energy)."""
+    steady, moving = run(steady_video()), run(panning_video())
+    s, m = steady["measurements"], moving["measurements"]
+    assert s["low_rank_energy_fraction"] > 0.9 and m["low_rank_energy_fraction"] > 0.7
+    metrics = study.summarize({"peds": steady, "landing": moving})
+    ratio = metrics["landing_to_peds_residual_energy_ratio"]
+    assert ratio == pytest.approx((1 - m["low_rank_energy_fraction"])
+                                  / (1 - s["low_rank_energy_fraction"]))
+    assert ratio > 2
+    # the same video twice: no difference, so the claim could not pass
+    same = study.summarize({"peds": steady, "landing": steady})
+    assert same["landing_to_peds_residual_energy_ratio"] == pytest.approx(1.0)
