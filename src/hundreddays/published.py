@@ -182,7 +182,7 @@ def _number(text: str) -> str:
 
 def _claim_cell(row: dict) -> str:
     value = _number(row["measured"]) if row.get("measured") else "—"
-    if row.get("n") and row["n"] not in ("", "1"):
+    if row.get("n") not in (None, "", "0", "1"):
         value += f" ({_number(row['measured_min'])}–{_number(row['measured_max'])}, n={row['n']})"
     return f"`{row['claim']}` {value}: {row['verdict']}"
 
