@@ -69,9 +69,7 @@ def skipped(config):
 
 # study -> why it cannot run here (its claims say so in the report)
 NOT_RUN = {
-    s: r
-    for s in STUDIES
-    if (r := skipped(config).get(s) or kaggle_not_run_reason(s))
+    s: r for s in STUDIES if (r := skipped(config).get(s) or kaggle_not_run_reason(s))
 }
 
 
@@ -204,14 +202,20 @@ def datasets_used():
 def verified_local_copies():
     """{dataset: what verify_local_copy found} for each local copy a study reads: its layout
     checked, its manifest pinned (first use) or every file checked against it. This runs each
-    time the workflow is read, so no rerun skips it (a rule's "verified" output would be)."""
+    time the workflow is read, so no rerun skips it (a rule's "verified" output would be).
+    """
     verified = {}
     read = {d for s in STUDIES for d in datasets_of(s)}
     for d in sorted(read & set(LOCAL_COPIES)):
-        verified[d] = verify_local_copy(d, LOCAL_COPIES[d], manifest_path(config["lockfile"], d))
+        verified[d] = verify_local_copy(
+            d, LOCAL_COPIES[d], manifest_path(config["lockfile"], d)
+        )
         if verified[d]["pinned_now"]:
-            print(f"local copy of {d}: pinned {verified[d]['files']} files of "
-                  f"{LOCAL_COPIES[d]} in {verified[d]['manifest']}", file=sys.stderr)
+            print(
+                f"local copy of {d}: pinned {verified[d]['files']} files of "
+                f"{LOCAL_COPIES[d]} in {verified[d]['manifest']}",
+                file=sys.stderr,
+            )
     return verified
 
 
