@@ -8,6 +8,11 @@ targets redirect names, each file one bz2 stream (level 9), as the dumps are. Ev
 runs in a fresh process (JIT warmed on the demo miniature first) and reports its wall time and
 how much its peak RSS grew: for the read that is the memory of the ids, arrays and name table.
 
+"threads" is the decompression's (indexed_bzip2's parallelization, the rule's threads); the read
+parses in one more thread beside them (loaders.dbpedia.line_blocks), busy for a small share of
+the time. On 2 cores with 2 threads the three share the cores, so the read is within the
+decompression's time only as far as the parse is cheap.
+
     .venv/bin/python bench/dbpedia_read.py [--dir DIR] [--lines 1e7] [--threads 1 2]
                                            [--repeats 1] [--csv table.csv]
 """

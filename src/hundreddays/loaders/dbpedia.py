@@ -6,9 +6,10 @@ says "subject redirects to object", the page-links file "subject links to object
 stay bytes (the raw URI tail, escapes and all).
 
 The files are GBs (some 1e8 lines), so the read runs at about the speed of bz2 decompression:
-indexed_bzip2 decompresses the stream in parallel across the rule's threads, and decompressed
-blocks of whole lines are parsed by compiled kernels (ntriples_scan) with the rules of
-parse_triple, which names the file and line of a malformed one. The page links never become
+indexed_bzip2 decompresses the stream in parallel across the rule's threads, a reader thread
+keeps it decoding ahead, and decompressed blocks of whole lines are parsed meanwhile by compiled
+kernels (ntriples_scan) with the rules of parse_triple, which names the file and line of a
+malformed one. The page links never become
 Python objects line by line: their names go into a compiled name table (link_table), redirects
 are resolved once per distinct name, and the link ends go into two growing int32 arrays
 (`array.array`, 4 bytes a link) until the sparse matrix is built.
@@ -16,10 +17,13 @@ are resolved once per distinct name, and the link ends go into two growing int32
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 import time
 from array import array
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -35,6 +39,7 @@ LINKS_FILE = "page_links_en.nt.bz2"
 RESOURCE_PREFIX = b"http://dbpedia.org/resource/"
 BLOCK_BYTES = 8 << 20  # decompressed bytes scanned per batch
 SPAN_ROWS = 1 << 16  # triples per batch at most
+READ_AHEAD = 2  # blocks decompressed ahead of the parse
 _UNICODE_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{4})|\\U([0-9A-Fa-f]{8})")
 
 
@@ -77,28 +82,70 @@ def open_bz2(path: Path | str, threads: int = 1):
 def line_blocks(stream, size: int | None = None) -> Iterator[np.ndarray]:
     """Yield the stream's bytes as uint8 views of whole lines, about `size` bytes each (default
     BLOCK_BYTES; each ends with a newline, except a last line without one). A view is valid
-    until the next."""
-    buf = np.empty(size or BLOCK_BYTES, dtype=np.uint8)
-    filled = 0
-    while True:
-        while filled < buf.shape[0]:
-            try:
-                got = stream.readinto(buf[filled:])
-            except (RuntimeError, ValueError, EOFError) as error:  # indexed_bzip2's, bz2's
-                raise OSError(f"{getattr(stream, 'name', 'the stream')}: not a whole bz2 file, "
-                              f"decompression failed: {error}") from error
-            if not got:
-                if filled:
-                    yield buf[:filled]
+    until the next.
+
+    A reader thread fills the blocks READ_AHEAD ahead of the consumer: indexed_bzip2 decodes
+    ahead only while its read() is being called, so a consumer that parses between reads
+    would leave the decompression threads idle. The parse thus runs beside the `threads`
+    decompression threads, in one more thread (which waits while decompression is behind)."""
+    size = size or BLOCK_BYTES
+    free: queue.SimpleQueue = queue.SimpleQueue()
+    full: queue.SimpleQueue = queue.SimpleQueue()
+    for _ in range(READ_AHEAD + 1):
+        free.put(np.empty(size, dtype=np.uint8))
+    stop = threading.Event()
+    reader = threading.Thread(target=_read_blocks, args=(stream, free, full, stop), daemon=True,
+                              name=f"read {getattr(stream, 'name', 'bz2')}")
+    reader.start()
+    try:
+        while (item := full.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            buf, length = item
+            yield buf[:length]
+            free.put(buf)
+    finally:
+        stop.set()
+        free.put(None)
+        reader.join()
+
+
+def _read_blocks(stream, free: queue.SimpleQueue, full: queue.SimpleQueue,
+                 stop: threading.Event) -> None:
+    """line_blocks' reader thread: fill each buffer taken from `free` with whole lines (the
+    tail of a cut line carried to the next) and put (buffer, length) into `full`; then None.
+    An error goes into `full` too, before the None."""
+    carry = np.empty(0, dtype=np.uint8)
+    try:
+        while not stop.is_set():
+            buf = free.get()
+            if buf is None:
                 return
-            filled += got
-        cut = last_newline(buf, filled) + 1
-        if cut == 0:  # one line longer than the buffer
-            buf = np.concatenate([buf, np.empty_like(buf)])
-            continue
-        yield buf[:cut]
-        buf[:filled - cut] = buf[cut:filled]
-        filled -= cut
+            while carry.shape[0] >= buf.shape[0]:  # a line longer than the buffer
+                buf = np.empty(2 * buf.shape[0], dtype=np.uint8)
+            filled = carry.shape[0]
+            buf[:filled] = carry
+            while filled < buf.shape[0] and not stop.is_set():
+                try:
+                    got = stream.readinto(buf[filled:])
+                except (RuntimeError, ValueError, EOFError) as error:  # indexed_bzip2's, bz2's
+                    raise OSError(f"{getattr(stream, 'name', 'the stream')}: not a whole bz2 "
+                                  f"file, decompression failed: {error}") from error
+                if not got:
+                    if filled:
+                        full.put((buf, filled))
+                    return
+                filled += got
+            cut = last_newline(buf, filled) + 1
+            carry = buf[cut:filled].copy()
+            if cut:
+                full.put((buf, cut))
+            else:
+                free.put(buf)
+    except BaseException as error:  # noqa: BLE001 - handed to the consumer, raised there
+        full.put(error)
+    finally:
+        full.put(None)
 
 
 def _bad_line(buf: np.ndarray, pos: int, path: Path, lineno: int) -> None:
@@ -120,8 +167,8 @@ def scanned(path: Path | str, scan: Callable, limit: int | None = None,
     if not path.is_file():
         raise FileNotFoundError(f"DBpedia file {path} does not exist")
     lines = count = 0
-    with open_bz2(path, threads) as stream:
-        for buf in line_blocks(stream):
+    with open_bz2(path, threads) as stream, closing(line_blocks(stream)) as blocks:
+        for buf in blocks:
             pos = 0
             while pos < buf.shape[0]:
                 room = SPAN_ROWS if limit is None else min(SPAN_ROWS, limit - count)

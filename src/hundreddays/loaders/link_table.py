@@ -13,7 +13,9 @@ through the redirect table (a NameTable of the redirect names, with their target
 ids in order of first appearance of the resolved name, as the line-by-line reader's dict of ids
 did. The lines go in groups of GROUP: scanned, hashed, their slots and then entries read ahead
 (the loads overlap, where one lookup after the other would wait for memory each time), then
-looked up in order.
+looked up in order. A line that starts with the same '<subject> <predicate> ' bytes as the
+triple before (the dumps group each page's links) is read from its object on, and its subject
+keeps the page id of the line before.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from .ntriples_scan import NEWLINE, common_line, general_line
+from .ntriples_scan import NEWLINE, common_line, general_line, object_end, same_bytes, word
 
 FNV_OFFSET = np.uint64(0xCBF29CE484222325)
 FNV_PRIME = np.uint64(0x100000001B3)
@@ -41,19 +43,23 @@ START_NAMES, START_ARENA = 1 << 16, 1 << 21  # a new NameTable's room (names, ar
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def _hash(buf, start, stop):
-    """64-bit hash of buf[start:stop]: FNV-style over 8-byte words, then murmur3's finalizer."""
-    h = FNV_OFFSET
+    """64-bit hash of buf[start:stop]: FNV-style over the length and 8-byte words (the last one
+    zero-padded), then murmur3's finalizer."""
+    h = FNV_OFFSET ^ np.uint64(stop - start)
     i = start
     while i + 8 <= stop:
-        w = np.uint64(0)
-        for k in range(8):
-            w |= np.uint64(buf[i + k]) << (U8 * np.uint64(k))
-        h = (h ^ w) * FNV_PRIME
+        h = (h ^ word(buf, i)) * FNV_PRIME
         h ^= h >> U32
         i += 8
-    while i < stop:
-        h = (h ^ np.uint64(buf[i])) * FNV_PRIME
-        i += 1
+    if i < stop:
+        rest = np.uint64(stop - i)
+        if i + 8 <= buf.shape[0]:  # one load, the bytes after the name masked off
+            w = word(buf, i) & ((np.uint64(1) << (U8 * rest)) - np.uint64(1))
+        else:
+            w = np.uint64(0)
+            for k in range(stop - i):
+                w |= np.uint64(buf[i + k]) << (U8 * np.uint64(k))
+        h = (h ^ w) * FNV_PRIME
     h ^= h >> U33
     h *= MIX_1
     h ^= h >> U33
@@ -96,14 +102,8 @@ def _lookup(src, a, b, h, add, table, arena, words, state) -> int:
             return at
         if entry >> U40 == tag:
             at = (np.int64(entry & LOW_40) - 1) * 4
-            if words[at // 4 + LENGTH] == b - a:
-                same = True
-                for i in range(b - a):
-                    if arena[at + HEADER + i] != src[a + i]:
-                        same = False
-                        break
-                if same:
-                    return at
+            if words[at // 4 + LENGTH] == b - a and same_bytes(arena, at + HEADER, src, a, b - a):
+                return at
         slot = (slot + np.uint64(1)) & mask
 
 
@@ -273,6 +273,7 @@ def _scan_links(buf, pos, prefix, max_triples, table, arena, words, pages, state
     group = np.empty((GROUP, 4), dtype=np.int64)
     hashes = np.empty((GROUP, 2), dtype=np.uint64)
     fresh = np.empty(GROUP, dtype=np.bool_)  # the subject differs from the line before's
+    line_a, head = 0, -1  # the last triple's line starts with head bytes '<s> <p> ' (-1: unknown)
     lines = 0
     found = 0
     last_a, last_b, last_link = 0, -1, 0
@@ -284,27 +285,36 @@ def _scan_links(buf, pos, prefix, max_triples, table, arena, words, pages, state
         start, g, read, bad, name_bytes = pos, 0, 0, False, 0
         prev_a, prev_b = last_a, last_b
         while pos < end and g < GROUP and found + g < max_triples:
-            nxt = common_line(buf, pos, end, prefix, group, g)
-            kind = 1
+            nxt, kind = -1, 1
+            if head > 0 and pos + head < end and same_bytes(buf, pos, buf, line_a, head):
+                # subject and predicate as the last triple's: only the object is new
+                nxt = object_end(buf, pos + head, end, prefix, group, g)
+                if nxt >= 0:
+                    group[g, 0] = prev_a + (pos - line_a)
+                    group[g, 1] = prev_b + (pos - line_a)
+                    fresh[g] = False
+                    line_a = pos
             if nxt < 0:
-                nxt = pos
-                while nxt < end and buf[nxt] != NEWLINE:
+                nxt, object_at = common_line(buf, pos, end, prefix, group, g)
+                if nxt >= 0:
+                    line_a, head = pos, object_at - pos
+                else:
+                    nxt, head = pos, -1
+                    while nxt < end and buf[nxt] != NEWLINE:
+                        nxt += 1
+                    kind = general_line(buf, pos, nxt, prefix, group, g)
+                    if kind < 0:
+                        bad = True
+                        break
                     nxt += 1
-                kind = general_line(buf, pos, nxt, prefix, group, g)
-                if kind < 0:
-                    bad = True
-                    break
-                nxt += 1
+                if kind == 1:
+                    sa, sb = group[g, 0], group[g, 1]
+                    fresh[g] = sb - sa != prev_b - prev_a or not same_bytes(buf, sa, buf, prev_a,
+                                                                           sb - sa)
             if kind == 1:
-                sa, sb = group[g, 0], group[g, 1]
-                fresh[g] = sb - sa != prev_b - prev_a
-                if not fresh[g]:
-                    for i in range(sb - sa):
-                        if buf[sa + i] != buf[prev_a + i]:
-                            fresh[g] = True
-                            break
-                prev_a, prev_b = sa, sb
-                name_bytes += sb - sa + group[g, 3] - group[g, 2] + 2 * most_target
+                prev_a, prev_b = group[g, 0], group[g, 1]
+                name_bytes += (group[g, 1] - group[g, 0] + group[g, 3] - group[g, 2]
+                               + 2 * most_target)
                 g += 1
             read += 1
             pos = nxt

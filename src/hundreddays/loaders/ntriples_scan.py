@@ -4,15 +4,63 @@ A line is stripped of ASCII whitespace; blank lines and lines starting with '#' 
 any other must end with '.' before which stand exactly three whitespace-separated terms, each
 <...>. The names of a triple are its subject and object terms without <>, and without the DBpedia
 resource prefix where the inner part starts with it. The common line of the dumps ('<s> <p> <o> .'
-with single spaces) is read in one pass; any other line by the general rules. The scanner writes
-byte spans, not Python objects, and stops at the first malformed line and says where.
+with single spaces) is read in one pass, eight bytes at a time; any other line by the general
+rules. The scanner writes byte spans, not Python objects, and stops at the first malformed line
+and says where.
 """
 
 from __future__ import annotations
 
 import numba
+import numpy as np
+from numba.cpython.unsafe.numbers import trailing_zeros
 
 NEWLINE, SPACE, HASH, DOT, LT, GT = 10, 32, 35, 46, 60, 62
+U3, U8 = np.uint64(3), np.uint64(8)
+HIGH_BITS = np.uint64(0x8080808080808080)
+ABOVE_SPACE = np.uint64(0x2121212121212121)  # '!' in every byte
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def word(buf, i):
+    """buf[i:i + 8] as one little-endian uint64. The index is unsigned so that numba adds no
+    wraparound check for negative ones, and LLVM makes the eight loads one."""
+    u = np.uint64(i)
+    w = np.uint64(0)
+    for k in range(8):
+        w |= np.uint64(buf[u + np.uint64(k)]) << (U8 * np.uint64(k))
+    return w
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def same_bytes(a, i, b, j, n) -> bool:
+    """a[i:i + n] == b[j:j + n], eight bytes at a time."""
+    k = 0
+    while k + 8 <= n:
+        if word(a, i + k) != word(b, j + k):
+            return False
+        k += 8
+    while k < n:
+        if a[i + k] != b[j + k]:
+            return False
+        k += 1
+    return True
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def next_space(buf, j, end) -> int:
+    """The first index from j on whose byte is ' ' or below (end when none), eight bytes at a
+    time: in w - 0x21.. & ~w & 0x80.., the lowest flagged byte is the first below '!' (bytes
+    from 0x80 up are never flagged, and no borrow reaches a byte before the first flagged)."""
+    while j + 8 <= end:
+        w = word(buf, j)
+        below = (w - ABOVE_SPACE) & ~w & HIGH_BITS
+        if below:
+            return j + np.int64(trailing_zeros(below) >> U3)
+        j += 8
+    while j < end and buf[j] > SPACE:
+        j += 1
+    return j
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -35,35 +83,48 @@ def _name_start(buf, start, stop, prefix) -> int:
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def common_line(buf, pos, end, prefix, spans, row) -> int:
-    """Read the common line '<s> <p> <o> .' (single spaces, no byte below '!' in a term, then
-    a newline or the end) into spans[row]; return the next line's start, or -1 for any other
-    line (left to the general rules)."""
-    i = pos
+def common_term(buf, i, end, prefix, spans, row, column) -> int:
+    """Read the term '<...>' at buf[i] of a common line, followed by a space, its name (without
+    the prefix) into spans[row, column:column + 2] unless column < 0; return the index after the
+    space, or -1 when the term is not '<' bytes above ' ' '>' then a space."""
+    if i >= end or buf[i] != LT:
+        return -1
+    j = i + 1
+    start = j
     n = prefix.shape[0]
-    for term in range(3):
-        if i >= end or buf[i] != LT:
-            return -1
-        j = i + 1
+    if column >= 0 and j + n <= end and same_bytes(buf, j, prefix, 0, n):
+        j += n  # the prefix's bytes are all above ' ': the term goes on (to a '>', below)
         start = j
-        if term != 1:  # the prefix first: its bytes are all above ' '
-            m = 0
-            while m < n and j < end and buf[j] == prefix[m]:
-                j += 1
-                m += 1
-            if m == n:  # and the term goes on to a '>' (checked below): a longer inner part
-                start = j
-        while j < end and buf[j] > SPACE:
-            j += 1
-        if j >= end or buf[j] != SPACE or buf[j - 1] != GT:
-            return -1
-        if term != 1:  # subject -> columns 0, 1; object -> columns 2, 3
-            spans[row, term] = start
-            spans[row, term + 1] = j - 1
-        i = j + 1
-    if i < end and buf[i] == DOT and (i + 1 == end or buf[i + 1] == NEWLINE):
+    j = next_space(buf, j, end)
+    if j >= end or buf[j] != SPACE or buf[j - 1] != GT:
+        return -1
+    if column >= 0:
+        spans[row, column] = start
+        spans[row, column + 1] = j - 1
+    return j + 1
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def object_end(buf, i, end, prefix, spans, row) -> int:
+    """Read the object term and ' .' ending a common line from buf[i] (see common_term) into
+    spans[row, 2:4]; return the next line's start, or -1."""
+    i = common_term(buf, i, end, prefix, spans, row, 2)
+    if i >= 0 and i < end and buf[i] == DOT and (i + 1 == end or buf[i + 1] == NEWLINE):
         return i + 2
     return -1
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def common_line(buf, pos, end, prefix, spans, row):
+    """Read the common line '<s> <p> <o> .' (single spaces, no byte below '!' in a term, then
+    a newline or the end) into spans[row]; return (the next line's start, the object term's
+    start), or (-1, -1) for any other line (left to the general rules)."""
+    i = common_term(buf, pos, end, prefix, spans, row, 0)
+    if i >= 0:
+        i = common_term(buf, i, end, prefix, spans, row, -1)
+    if i < 0:
+        return -1, -1
+    return object_end(buf, i, end, prefix, spans, row), i
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -110,7 +171,7 @@ def scan_triples(buf, pos, prefix, spans, max_triples):
     lines = 0
     found = 0
     while pos < end and found < max_triples:
-        nxt = common_line(buf, pos, end, prefix, spans, found)
+        nxt, _ = common_line(buf, pos, end, prefix, spans, found)
         if nxt >= 0:
             found += 1
         else:

@@ -229,10 +229,11 @@ LAYOUTS = [b"%s %s %s .\n", b"%s  %s\t%s .\n", b"  %s %s %s .\n", b"%s %s %s . \
 SKIPPED = [b"# a comment\n", b"\n", b"   \t\n", b"#<a> <b> <c> .\n"]
 
 
-def odd_lines(rng, n, names):
+def odd_lines(rng, n, names, grouped=False):
     """n lines: mostly the dumps' layout, else any layout parse_triple accepts, comments and
-    blank lines; names from `names` (short) and odd full URIs."""
-    lines = []
+    blank lines; names from `names` (short) and odd full URIs. `grouped`: most lines keep the
+    subject of the line before, as the dumps' lines do (the scanner's shortcut)."""
+    lines, subject = [], None
     for _ in range(n):
         if rng.random() < 0.05:
             lines.append(SKIPPED[rng.integers(len(SKIPPED))])
@@ -240,6 +241,9 @@ def odd_lines(rng, n, names):
         s, o = (ODD_URIS[rng.integers(len(ODD_URIS))] if rng.random() < 0.05
                 else b"<" + R.encode() + names[rng.integers(len(names))] + b">"
                 for _ in range(2))
+        if grouped and subject is not None and rng.random() < 0.8:
+            s = subject
+        subject = s
         layout = LAYOUTS[0] if rng.random() < 0.7 else LAYOUTS[rng.integers(len(LAYOUTS))]
         lines.append(layout % (s, b"<http://dbpedia.org/property/wikilink>", o))
     return lines
@@ -261,12 +265,12 @@ def line_by_line_links(path, final):
     return list(ids), sources, targets, resolved
 
 
-def odd_case(tmp_path, seed, n=3000, last_newline=True):
+def odd_case(tmp_path, seed, n=3000, last_newline=True, grouped=False):
     """A links file of odd lines and a resolved redirect map over its names (chains, cycles,
     one-byte names redirected to themselves)."""
     rng = np.random.default_rng(seed)
     names = ODD_NAMES + [f"P{i}".encode() for i in range(300)]
-    lines = odd_lines(rng, n, names)
+    lines = odd_lines(rng, n, names, grouped)
     if not last_newline:
         lines[-1] = lines[-1].rstrip(b"\n")
     path = tmp_path / f"links{seed}.nt.bz2"
@@ -285,10 +289,11 @@ def batches(request, monkeypatch):
         monkeypatch.setattr(link_table, "START_ARENA", 16)
 
 
+@pytest.mark.parametrize("grouped", [False, True], ids=["shuffled", "grouped by subject"])
 @pytest.mark.parametrize("threads", [1, 2])
 @pytest.mark.parametrize("seed", range(4))
-def test_bulk_read_matches_line_by_line(tmp_path, batches, threads, seed):
-    path, lines, final = odd_case(tmp_path, seed, last_newline=seed % 2 == 0)
+def test_bulk_read_matches_line_by_line(tmp_path, batches, threads, seed, grouped):
+    path, lines, final = odd_case(tmp_path, seed, last_newline=seed % 2 == 0, grouped=grouped)
     names, sources, targets, resolved = read_links(path, final, log=lambda m: None,
                                                    threads=threads)
     ref_names, ref_sources, ref_targets, ref_resolved = line_by_line_links(path, final)
@@ -315,6 +320,30 @@ def test_bad_line_named_as_line_by_line(tmp_path, batches, threads, where):
         read_links(path, final, log=lambda m: None, threads=threads)
     assert str(got.value) == str(expected.value)
     assert f"links7.nt.bz2, line {where + 1}: not an N-Triples line" in str(got.value)
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+@pytest.mark.parametrize("tail", [b"c .\n", b"<c> <d> .\n", b"<c> .. \n", b"<c>.\n", b"<c>  .\n"])
+def test_line_after_same_head_read_as_line_by_line(tmp_path, threads, tail):
+    """A line that starts with the line before's '<s> <p> ' but ends otherwise: malformed, or
+    a layout the shortcut does not take."""
+    path, lines, final = odd_case(tmp_path, 3, grouped=True)
+    where = next(i for i in range(1500, 3000) if lines[i].count(b" ") == 3
+                 and lines[i - 1].startswith(b"<") and lines[i - 1].count(b" ") == 3)
+    head = lines[where - 1][:lines[where - 1].index(b"> <", lines[where - 1].index(b"> <") + 1) + 2]
+    lines[where] = head + tail
+    path.write_bytes(bz2.compress(b"".join(lines)))
+    try:
+        expected = line_by_line_links(path, final)
+    except ValueError as error:
+        with pytest.raises(ValueError) as got:
+            read_links(path, final, log=lambda m: None, threads=threads)
+        assert str(got.value) == str(error)
+        assert f"line {where + 1}: not an N-Triples line" in str(error)
+    else:
+        names, sources, targets, resolved = read_links(path, final, log=lambda m: None,
+                                                       threads=threads)
+        assert (names, sources.tolist(), targets.tolist(), resolved) == expected
 
 
 def test_long_lines_multistream_and_limit(tmp_path, monkeypatch):
