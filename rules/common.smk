@@ -68,9 +68,8 @@ def skipped(config):
 
 
 # study -> why it cannot run here (its claims say so in the report)
-NOT_RUN = {
-    s: r for s in STUDIES if (r := skipped(config).get(s) or kaggle_not_run_reason(s))
-}
+SKIPPED = skipped(config)
+NOT_RUN = {s: r for s in STUDIES if (r := SKIPPED.get(s) or kaggle_not_run_reason(s))}
 
 
 def datasets_of(study):
@@ -88,9 +87,7 @@ with open(FULL_CONFIG_FILE, encoding="utf-8") as full_config_file:
 # study -> why its numbers are not comparable with the log's here (None: comparable): its config
 # block differs from config.yaml's, or it reads the demo's miniatures. Derived, never declared.
 NOT_COMPARABLE = why_not_comparable(
-    config,
-    FULL_CONFIG,
-    {s: study_data(s) + STUDIES[s].weights(config["studies"][s]) for s in STUDIES},
+    config, FULL_CONFIG, {s: datasets_of(s) for s in STUDIES}
 )
 
 

@@ -18,6 +18,7 @@ import yaml
 from jsonschema import Draft202012Validator, ValidationError
 
 OTHER_HARDWARE = "not comparable (other hardware)"
+NOT_COMPARED = "config or data differ from the full scale"  # a study evaluate() was not told of
 NOT_RUN = "not run (study not in the workflow yet)"
 TOLERANCE_KINDS = ("abs_tol", "rel_tol", "factor")
 MEASURED_KEYS = ("reported", "metric", "compare")
@@ -158,9 +159,8 @@ def comparison_text(compare: dict | None, reported: float | None) -> str:
 
 def evaluate(
     claims: list[dict], metrics: dict[str, list[float]], studies_run: set[str], scale: str,
-    comparable: dict[str, bool], not_run: dict[str, str] | None = None,
+    not_comparable: dict[str, str | None], not_run: dict[str, str] | None = None,
     not_measured: dict[str, str] | None = None,
-    why_not_comparable: dict[str, str | None] | None = None,
 ) -> list[dict]:
     """Judge every claim against `metrics` ("<study>.<key>" -> its values over the seeds, in seed
     order) measured at `scale`.
@@ -171,9 +171,10 @@ def evaluate(
 
     Verdicts of a measured claim: `reproduced` when every seed's value agrees with the claim,
     `differs` when none does, `inconclusive` otherwise (a non-finite value never agrees). A
-    claim is judged only where `comparable[study]` (the study ran with its full-scale config on
-    the publishers' data) or the claim states `config_independent`; otherwise its values are
-    shown with "not comparable at <scale> scale (<why_not_comparable[study]>)". A claim whose
+    claim is judged only where `not_comparable[study]` is None (the study ran with its full-scale
+    config on the publishers' data: hundreddays.comparability.why_not_comparable) or the claim
+    states `config_independent`; otherwise its values are shown with "not comparable at <scale>
+    scale (<not_comparable[study]>)" (a study missing from it is not comparable). A claim whose
     reported number was measured on the author's hardware (`other_hardware`) is never judged:
     "not comparable (other hardware)".
 
@@ -183,8 +184,7 @@ def evaluate(
     ran lacks a claim's metric and does not say why, or a metric has no value.
     """
     not_run, not_measured = not_run or {}, not_measured or {}
-    why_not = why_not_comparable or {}
-    return [_judge(claim, metrics, studies_run, scale, comparable, why_not, not_run, not_measured)
+    return [_judge(claim, metrics, studies_run, scale, not_comparable, not_run, not_measured)
             for claim in claims]
 
 
@@ -208,8 +208,8 @@ def _summary_of(values: list[float]) -> dict:
 
 
 def _judge(claim: dict, metrics: dict[str, list[float]], studies_run: set[str], scale: str,
-           comparable: dict[str, bool], why_not: dict[str, str | None],
-           not_run: dict[str, str], not_measured: dict[str, str]) -> dict:
+           not_comparable: dict[str, str | None], not_run: dict[str, str],
+           not_measured: dict[str, str]) -> dict:
     row = {
         "claim": claim["id"],
         "day": claim["day"],
@@ -247,8 +247,9 @@ def _judge(claim: dict, metrics: dict[str, list[float]], studies_run: set[str], 
     row.update(_summary_of(values))
     if "other_hardware" in claim:
         verdict = OTHER_HARDWARE
-    elif not (comparable.get(claim["study"], False) or "config_independent" in claim):
-        reason = why_not.get(claim["study"]) or "config or data differ from the full scale"
+    elif (not_comparable.get(claim["study"], NOT_COMPARED) is not None
+          and "config_independent" not in claim):
+        reason = not_comparable.get(claim["study"], NOT_COMPARED)
         verdict = f"not comparable at {scale} scale ({reason})"
     else:
         verdict = verdict_over_seeds(claim["compare"], claim["reported"], values)

@@ -54,7 +54,3 @@ def why_not_comparable(merged_config: Mapping, full_config: Mapping,
         reasons[study] = "; ".join(parts) or None
     return reasons
 
-
-def comparable(reasons: Mapping[str, str | None]) -> dict[str, bool]:
-    """{study: True when comparable} from the reasons of why_not_comparable."""
-    return {study: reason is None for study, reason in reasons.items()}

@@ -82,7 +82,12 @@ def read_results(metrics_files: Mapping[str, Mapping[int, str | os.PathLike]]
 def read_metrics(metrics_files: Mapping[str, Mapping[int, str | os.PathLike]]
                  ) -> dict[str, list[float]]:
     """{"<study>.<key>": its values over the study's seeds, in seed order} (see read_results)."""
-    return {name: list(values.values()) for name, values in read_results(metrics_files)[0].items()}
+    return over_seeds(read_results(metrics_files)[0])
+
+
+def over_seeds(metrics: Mapping[str, Mapping[int, float]]) -> dict[str, list[float]]:
+    """{name: {seed: value}} -> {name: the values in seed order}."""
+    return {name: list(values.values()) for name, values in metrics.items()}
 
 
 def _read_one(path: Path) -> dict:
@@ -405,10 +410,8 @@ def build_report(
         out = {key: Path(out) / name for key, name in REPORT_FILES.items()}
     paths = {name: Path(out[key]) for key, name in REPORT_FILES.items()}
     metrics, not_run, not_measured = read_results(metrics_files)
-    comparable = {study: reason is None for study, reason in not_comparable.items()}
-    over_seeds = {name: list(values.values()) for name, values in metrics.items()}
-    rows = evaluate(load_claims(claims_path), over_seeds, set(studies_run), scale, comparable,
-                    not_run, not_measured, why_not_comparable=not_comparable)
+    rows = evaluate(load_claims(claims_path), over_seeds(metrics), set(studies_run), scale,
+                    not_comparable, not_run, not_measured)
     write_metrics_csv(paths["metrics.csv"], metrics, scale)
     write_metrics_csv(paths["timings.csv"], metrics, scale, timings=True)
     write_claims_csv(paths["claims.csv"], rows)

@@ -120,7 +120,8 @@ def verdict(compare, reported, measured, scale="full", comparable=True, **claim_
     claim = base_claim(compare=compare, reported=reported, **claim_keys)
     values = measured if isinstance(measured, list) else [measured]
     metrics = {"fibonacci.naive_growth_factor": values}
-    return evaluate([claim], metrics, {"fibonacci"}, scale, {"fibonacci": comparable})[0]
+    reason = None if comparable else "config differs: naive_max_n"
+    return evaluate([claim], metrics, {"fibonacci"}, scale, {"fibonacci": reason})[0]
 
 
 @pytest.mark.parametrize(
@@ -154,11 +155,11 @@ def test_non_finite_measurement_differs(kind, measured):
 def test_not_comparable_still_shows_the_value_and_why():
     claim = base_claim(compare={"kind": "abs_tol", "tol": 0.5}, reported=2.0)
     metrics = {"fibonacci.naive_growth_factor": [2.1]}
-    row = evaluate([claim], metrics, {"fibonacci"}, "demo", {"fibonacci": False},
-                   why_not_comparable={"fibonacci": "config differs: naive_max_n"})[0]
+    row = evaluate([claim], metrics, {"fibonacci"}, "demo",
+                   {"fibonacci": "config differs: naive_max_n"})[0]
     assert (row["verdict"], row["measured"], row["n"], row["scale"]) == (
         "not comparable at demo scale (config differs: naive_max_n)", 2.1, 1, "demo")
-    # a study missing from `comparable` is not comparable either
+    # a study missing from `not_comparable` is not comparable either
     row = evaluate([claim], metrics, {"fibonacci"}, "demo", {})[0]
     assert row["verdict"].startswith("not comparable at demo scale (")
     assert verdict({"kind": "abs_tol", "tol": 0.5}, 2.0, 2.1, "demo")["verdict"] == "reproduced"
@@ -225,7 +226,7 @@ def test_not_run_and_not_reproducible_keep_their_rows():
 def test_missing_metric_of_a_study_that_ran_raises():
     with pytest.raises(ClaimsError, match="fib_naive_growth.*fibonacci.naive_growth_factor"):
         evaluate([base_claim()], {"fibonacci.other": [1.0]}, {"fibonacci"}, "full",
-                 {"fibonacci": True})
+                 {"fibonacci": None})
 
 
 def test_every_real_claim_gets_a_row(claims):

@@ -19,7 +19,7 @@ def claims():
 def judged(claim: dict, value: float) -> str:
     study = claim["study"]
     metrics = {claim["metric"]: [value]}
-    return evaluate([claim], metrics, {study}, "full", {study: True})[0]["verdict"]
+    return evaluate([claim], metrics, {study}, "full", {study: None})[0]["verdict"]
 
 
 @pytest.mark.parametrize(
@@ -67,7 +67,7 @@ def test_explained_rows_stay_explained_whatever_is_measured(claims, claim_id):
     claim = claims[claim_id]
     assert "metric" not in claim and "compare" not in claim
     metrics = {"log_features.noisy_negative_flux_fraction": [0.05], "pets.accuracy": [0.95]}
-    row = evaluate([claim], metrics, {claim["study"]}, "full", {claim["study"]: True})[0]
+    row = evaluate([claim], metrics, {claim["study"]}, "full", {claim["study"]: None})[0]
     assert row["verdict"] == f"not reproducible ({claim['not_reproducible']})"
     assert row["measured"] is None
 

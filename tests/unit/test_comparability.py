@@ -10,7 +10,7 @@ import yaml
 from snakemake.utils import update_config
 
 from hundreddays.claims import evaluate, load_claims
-from hundreddays.comparability import comparable, config_differences, why_not_comparable
+from hundreddays.comparability import config_differences, why_not_comparable
 from hundreddays.study_table import load_studies
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,7 +55,6 @@ def test_why_not_comparable_says_config_and_miniatures():
     assert why_not_comparable(full, full, inputs) == {"a": None, "b": None, "c": None}
     reasons = why_not_comparable(demo, full, inputs)
     assert reasons == {"a": "config differs: n", "b": "reads demo miniatures", "c": None}
-    assert comparable(reasons) == {"a": False, "b": False, "c": True}
 
 
 def test_full_scale_is_comparable_everywhere():
@@ -75,8 +74,7 @@ def demo_rows():
     claims = load_claims(ROOT / "claims.yaml")
     reasons = reasons_for(merged_with(ROOT / "profiles" / "demo" / "scale.yaml"))
     metrics = {c["metric"]: [c["reported"]] for c in claims if "metric" in c}
-    rows = evaluate(claims, metrics, set(reasons), "demo", comparable(reasons),
-                    why_not_comparable=reasons)
+    rows = evaluate(claims, metrics, set(reasons), "demo", reasons)
     return claims, reasons, rows
 
 

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A real single-node SLURM on this machine, for the submission test (tests/workflow/test_slurm.py).
 #   cluster.sh install   apt-get the Debian packages (slurm-wlm, munge) if missing; prints
-#                        "installed" when it installed them
+#                        "installed" when it installed them, or when an earlier install of
+#                        this script left them (its mark file: a test run killed before it
+#                        could uninstall), so that the caller removes them again
 #   cluster.sh uninstall remove those packages again (the test does when it installed them: with
 #                        SLURM installed but no controller running, every snakemake start waits
 #                        ~9 s on the SLURM plugin's `scontrol show config`)
@@ -15,9 +17,14 @@ STATE=${SLURM_FIXTURE_STATE:-/tmp/hundreddays-slurm}
 CONF=/etc/slurm
 
 PACKAGES="slurm-wlm munge"
+MARK=${SLURM_FIXTURE_MARK:-/var/lib/hundreddays-slurm-fixture.installed}
 
 install() {
-  command -v slurmctld >/dev/null && command -v munged >/dev/null && return 0
+  if command -v slurmctld >/dev/null && command -v munged >/dev/null; then
+    if [ -e "$MARK" ]; then echo installed; fi
+    return 0
+  fi
+  touch "$MARK"  # before apt-get: a run killed while installing leaves the mark too
   export DEBIAN_FRONTEND=noninteractive
   apt-get install -y --no-install-recommends $PACKAGES >/dev/null 2>&1 \
     || { apt-get update >/dev/null 2>&1 && \
@@ -28,7 +35,7 @@ install() {
 uninstall() {
   export DEBIAN_FRONTEND=noninteractive
   apt-get purge -y --auto-remove $PACKAGES >/dev/null
-  rm -rf "$CONF/slurm.conf" "$CONF/gres.conf" "$STATE"
+  rm -rf "$CONF/slurm.conf" "$CONF/gres.conf" "$STATE" "$MARK"
   echo uninstalled
 }
 
