@@ -21,7 +21,7 @@ HIGH_BITS = np.uint64(0x8080808080808080)
 ABOVE_SPACE = np.uint64(0x2121212121212121)  # '!' in every byte
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@numba.njit(cache=True, nogil=True)
 def word(buf, i):
     """buf[i:i + 8] as one little-endian uint64. The index is unsigned so that numba adds no
     wraparound check for negative ones, and LLVM makes the eight loads one."""
@@ -32,7 +32,7 @@ def word(buf, i):
     return w
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@numba.njit(cache=True, nogil=True)
 def same_bytes(a, i, b, j, n) -> bool:
     """a[i:i + n] == b[j:j + n], eight bytes at a time."""
     k = 0
@@ -47,7 +47,7 @@ def same_bytes(a, i, b, j, n) -> bool:
     return True
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@numba.njit(cache=True, nogil=True)
 def next_space(buf, j, end) -> int:
     """The first index from j on whose byte is ' ' or below (end when none), eight bytes at a
     time: in w - 0x21.. & ~w & 0x80.., the lowest flagged byte is the first below '!' (bytes
@@ -82,7 +82,7 @@ def _name_start(buf, start, stop, prefix) -> int:
     return inner + n
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@numba.njit(cache=True, nogil=True)
 def common_term(buf, i, end, prefix, spans, row, column) -> int:
     """Read the term '<...>' at buf[i] of a common line, followed by a space, its name (without
     the prefix) into spans[row, column:column + 2] unless column < 0; return the index after the
@@ -104,7 +104,7 @@ def common_term(buf, i, end, prefix, spans, row, column) -> int:
     return j + 1
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@numba.njit(cache=True, nogil=True)
 def object_end(buf, i, end, prefix, spans, row) -> int:
     """Read the object term and ' .' ending a common line from buf[i] (see common_term) into
     spans[row, 2:4]; return the next line's start, or -1."""
