@@ -245,11 +245,10 @@ def _judge(claim: dict, metrics: dict[str, list[float]], studies_run: set[str], 
     if not values:
         raise ClaimsError(f"claim {claim['id']}: metric {claim['metric']!r} has no value")
     row.update(_summary_of(values))
+    reason = not_comparable.get(claim["study"], NOT_COMPARED)  # None: comparable
     if "other_hardware" in claim:
         verdict = OTHER_HARDWARE
-    elif (not_comparable.get(claim["study"], NOT_COMPARED) is not None
-          and "config_independent" not in claim):
-        reason = not_comparable.get(claim["study"], NOT_COMPARED)
+    elif reason is not None and "config_independent" not in claim:
         verdict = f"not comparable at {scale} scale ({reason})"
     else:
         verdict = verdict_over_seeds(claim["compare"], claim["reported"], values)
