@@ -74,11 +74,8 @@ def _name_start(buf, start, stop, prefix) -> int:
     """Start of the name inside the term buf[start:stop] = <...>: after '<' and the prefix."""
     inner = start + 1
     n = prefix.shape[0]
-    if stop - 1 - inner < n:
+    if stop - 1 - inner < n or not same_bytes(buf, inner, prefix, 0, n):
         return inner
-    for i in range(n):
-        if buf[inner + i] != prefix[i]:
-            return inner
     return inner + n
 
 
