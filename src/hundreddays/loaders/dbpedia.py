@@ -9,10 +9,10 @@ The files are GBs (some 1e8 lines), so the read runs at about the speed of bz2 d
 indexed_bzip2 decompresses the stream in parallel across the rule's threads, a reader thread
 keeps it decoding ahead, and decompressed blocks of whole lines are parsed meanwhile by compiled
 kernels (ntriples_scan) with the rules of parse_triple, which names the file and line of a
-malformed one. The page links never become
-Python objects line by line: their names go into a compiled name table (link_table), redirects
-are resolved once per distinct name, and the link ends go into two growing int32 arrays
-(`array.array`, 4 bytes a link) until the sparse matrix is built.
+malformed one. The page links never become Python objects line by line: their names go into a
+compiled name table (link_table), redirects are resolved once per distinct name, and the link
+ends go into two growing int32 arrays (`array.array`, 4 bytes a link) until the sparse matrix is
+built.
 """
 
 from __future__ import annotations
