@@ -17,7 +17,13 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator, ValidationError
 
-OTHER_HARDWARE = "not comparable (other hardware)"
+# The verdicts that say whose side a difference is on (README, "Verdicts"): a faithful run that
+# disagrees with the log says `differs`; a disagreement the claim predicted about the log's own
+# statement before the run (claims.yaml `log_inexact`) says LOG_INEXACT; a claim whose number
+# depends on conditions this reproduction cannot give (`conditions_not_given`: the author's
+# hardware, ...) is never judged and says CONDITIONS_NOT_GIVEN.
+LOG_INEXACT = "log inexact"
+CONDITIONS_NOT_GIVEN = "conditions not given"
 NOT_COMPARED = "config or data differ from the full scale"  # a study evaluate() was not told of
 NOT_RUN = "not run (study not in the workflow yet)"
 TOLERANCE_KINDS = ("abs_tol", "rel_tol", "factor")
@@ -175,8 +181,11 @@ def evaluate(
     config on the publishers' data: hundreddays.comparability.why_not_comparable) or the claim
     states `config_independent`; otherwise its values are shown with "not comparable at <scale>
     scale (<not_comparable[study]>)" (a study missing from it is not comparable). A claim whose
-    reported number was measured on the author's hardware (`other_hardware`) is never judged:
-    "not comparable (other hardware)".
+    reported number depends on conditions this reproduction cannot give (`conditions_not_given`,
+    e.g. the author's hardware) is never judged: "conditions not given". A claim that states
+    beforehand why the log's statement is inexact (`log_inexact`) says "log inexact" where
+    its seeds disagree with the statement (where they agree it is "reproduced": the prediction
+    about the log was wrong).
 
     `not_run` maps a study that could not run here to the reason; its claims get the verdict
     "not run (<reason>)"; `not_measured` maps a metric ("<study>.<key>") that its study could
@@ -190,11 +199,51 @@ def evaluate(
 
 def verdict_over_seeds(compare: dict, reported: float, values: list[float]) -> str:
     """"reproduced" when every value agrees with the claim (the interval of the values lies on
-    the claim's side), "differs" when none does, "inconclusive" otherwise."""
+    the claim's side), "differs" when none does, "inconclusive" otherwise; and "inconclusive"
+    too where the margin is smaller than the spread of the seeds (`small_margin`)."""
     agreeing = [agrees(compare, reported, value) for value in values]
-    if all(agreeing):
-        return "reproduced"
-    return "differs" if not any(agreeing) else "inconclusive"
+    if any(agreeing) and not all(agreeing):
+        return "inconclusive"
+    if small_margin(compare, reported, values):
+        return "inconclusive"
+    return "reproduced" if all(agreeing) else "differs"
+
+
+def boundaries(compare: dict, reported: float) -> list[float]:
+    """The edges of the region of values that agree with the claim (one for a bound, two for a
+    band)."""
+    kind = compare["kind"]
+    if kind in ("at_least", "at_most"):
+        return [compare.get("threshold", reported)]
+    tol = compare["tol"]
+    if kind == "abs_tol":
+        return [reported - tol, reported + tol]
+    if kind == "rel_tol":
+        return [reported - tol * abs(reported), reported + tol * abs(reported)]
+    return sorted((reported / tol, reported * tol))
+
+
+def margin_and_spread(compare: dict, reported: float,
+                      values: list[float]) -> tuple[float, float] | None:
+    """(distance of the seeds' mean from the nearest edge of the agreeing region, the seeds'
+    spread max - min), on a log scale for a factor comparison (a factor is a ratio); None for
+    one value or a non-finite one (no spread to weigh the margin by)."""
+    if len(values) < 2 or not all(math.isfinite(v) for v in values):
+        return None
+    edges = boundaries(compare, reported)
+    if compare["kind"] == "factor" and min(values) > 0 and min(edges) > 0:
+        values, edges = [math.log(v) for v in values], [math.log(e) for e in edges]
+    mean = math.fsum(values) / len(values)
+    return min(abs(mean - edge) for edge in edges), max(values) - min(values)
+
+
+def small_margin(compare: dict, reported: float, values: list[float]) -> bool:
+    """Whether the seeds' mean lies closer to the claim's boundary than the seeds spread (max -
+    min): then another seed could fall on the other side, and the verdict is not the seeds'
+    agreement but chance (issue 20: small margins are not verdicts). A spread of zero (a
+    deterministic value) never makes a margin small."""
+    found = margin_and_spread(compare, reported, values)
+    return found is not None and found[0] < found[1]
 
 
 def _summary_of(values: list[float]) -> dict:
@@ -226,8 +275,8 @@ def _judge(claim: dict, metrics: dict[str, list[float]], studies_run: set[str], 
         "scale": scale,
         "comparison": comparison_text(claim.get("compare"), claim.get("reported")),
     }
-    if "other_hardware" in claim:
-        row["comparison"] = f"none: the log's number is from {claim['other_hardware']}"
+    if "conditions_not_given" in claim:
+        row["comparison"] = f"none: {claim['conditions_not_given']}"
     if "not_reproducible" in claim:
         return {**row, "verdict": f"not reproducible ({claim['not_reproducible']})"}
     if claim["study"] in not_run:
@@ -246,10 +295,12 @@ def _judge(claim: dict, metrics: dict[str, list[float]], studies_run: set[str], 
         raise ClaimsError(f"claim {claim['id']}: metric {claim['metric']!r} has no value")
     row.update(_summary_of(values))
     reason = not_comparable.get(claim["study"], NOT_COMPARED)  # None: comparable
-    if "other_hardware" in claim:
-        verdict = OTHER_HARDWARE
+    if "conditions_not_given" in claim:
+        verdict = CONDITIONS_NOT_GIVEN
     elif reason is not None and "config_independent" not in claim:
         verdict = f"not comparable at {scale} scale ({reason})"
     else:
         verdict = verdict_over_seeds(claim["compare"], claim["reported"], values)
+        if verdict == "differs" and "log_inexact" in claim:
+            verdict = LOG_INEXACT
     return {**row, "verdict": verdict}

@@ -36,8 +36,8 @@ CLAIMS_COLUMNS = (
     "comparison",
     "metric",
 )
-VERDICT_ORDER = ("reproduced", "differs", "inconclusive", "not comparable", "not measured",
-                 "not run", "not reproducible")
+VERDICT_ORDER = ("reproduced", "differs", "inconclusive", "log inexact", "conditions not given",
+                 "not comparable", "not measured", "not run", "not reproducible")
 SCALE_MEANING = {
     "full": "the log's datasets, model sizes and epochs; measured numbers are compared with the "
     "log's.",
@@ -239,7 +239,11 @@ def _claims_section(rows: list[dict]) -> list[str]:
         "statement is reported as true and tested through the measured quantity named in "
         "claims.yaml's note. `measured` is the mean over the seeds, with the spread (min–max) "
         "and the number of seeds n: `reproduced` when every seed agrees with the claim, "
-        "`differs` when none does, `inconclusive` otherwise."
+        "`differs` when none does (our run disagrees with the log), `inconclusive` when the "
+        "seeds split or the mean lies closer to the claim's boundary than the seeds' spread; "
+        "`log inexact` when none agrees with a statement the claim predicted, before the run, to "
+        "be inexact as the log wrote it; `conditions not given` when the log's number depends on "
+        "what this reproduction cannot give (shown, never judged)."
     )
     return [
         "## Claims",

@@ -132,7 +132,7 @@ def test_claims_csv_has_every_claim_with_its_verdict(built):
     assert rows["mnist_logreg_accuracy"]["verdict"] == (
         "not comparable at demo scale (config differs: epochs; reads demo miniatures)")
     assert rows["mnist_logreg_accuracy"]["measured"] == "0.9213"
-    assert rows["fib_matrix_power_timing"]["verdict"] == "not comparable (other hardware)"
+    assert rows["fib_matrix_power_timing"]["verdict"] == "conditions not given"
     assert rows["fib_matrix_power_timing"]["measured"] == "3.1e-05"
     assert rows["pets_error_rate"]["verdict"] == "not run (study not in the workflow yet)"
     assert rows["hipster_classifier_error"]["verdict"].startswith("not reproducible (")
