@@ -173,7 +173,8 @@ def evaluate(
 
     Returns one row per claim, in claim order, with the keys claim, day, study, kind,
     statement, reported, unit, metric, measured (the mean over the seeds), measured_min,
-    measured_max, n (seeds; None/0 when nothing was measured), verdict, scale and comparison.
+    measured_max, n (seeds; None/0 when nothing was measured), verdict, scale, comparison and
+    figure (the log's image the reported value is read from, or "").
 
     Verdicts of a measured claim: `reproduced` when every seed's value agrees with the claim,
     `differs` when none does, `inconclusive` otherwise (a non-finite value never agrees). A
@@ -274,6 +275,7 @@ def _judge(claim: dict, metrics: dict[str, list[float]], studies_run: set[str], 
         "n": 0,
         "scale": scale,
         "comparison": comparison_text(claim.get("compare"), claim.get("reported")),
+        "figure": claim.get("figure", ""),
     }
     if "conditions_not_given" in claim:
         row["comparison"] = f"none: {claim['conditions_not_given']}"
