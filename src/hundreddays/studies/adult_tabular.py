@@ -26,6 +26,7 @@ from ..fastai_support import (
     mixed_precision,
     no_downloads,
     quiet,
+    v1_learner_kwargs,
 )
 from ..figures import new_figure, save_figure
 from ..loaders.adult import TARGET, load_source
@@ -85,7 +86,7 @@ def train_tabular(df: pd.DataFrame, splits: tuple[list[int], list[int]], layers:
     log = EpochLog(every=cfg.get("log_every", 200))
     log.phase = f"layers {layers}"
     learn = quiet(mixed_precision(tabular_learner(dls, layers=list(layers), metrics=accuracy,
-                                                  cbs=[log])))
+                                                  cbs=[log], **v1_learner_kwargs())))
     with no_downloads():
         learn.fit(epochs, cfg["lr"])
     return {"accuracy": [float(v[2]) for v in learn.recorder.values], "seconds": log.seconds}

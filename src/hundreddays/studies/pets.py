@@ -20,7 +20,7 @@ import torch
 
 # fastai_support at the top: importing fastai draws from Python's random, so it must come
 # before the runner seeds (hundreddays.runner imports the study, then seeds, then runs it).
-from ..fastai_support import EpochLog, no_downloads, seconds_per_epoch, weights_in
+from ..fastai_support import V1_ONE_CYCLE, EpochLog, no_downloads, seconds_per_epoch, weights_in
 from ..fastai_vision import make_dataloaders, make_learner
 from ..loaders.pets import LABEL_PATTERN, breed_of, is_cat
 
@@ -84,7 +84,10 @@ def train(files: list[Path], cfg: dict, seed: int, device: str, weights: str | P
         learn = make_learner(dls, recipe, weights, workdir)
         learn.freeze()
         log.phase = "frozen"
-        learn.fit_one_cycle(cfg["frozen_epochs"], cfg["frozen_lr"], cbs=[log])
+        # the lesson's fit_one_cycle(8) takes fastai 1's default max_lr, slice(3e-3): the head at
+        # frozen_lr, the body's (trainable) batch norm at a tenth of it
+        learn.fit_one_cycle(cfg["frozen_epochs"], slice(cfg["frozen_lr"]), cbs=[log],
+                            **V1_ONE_CYCLE)
         history = [list(map(float, v)) for v in learn.recorder.values]
         learn.unfreeze()
         learn.lr_find(start_lr=cfg["lr_find_start"], end_lr=cfg["lr_find_end"],
@@ -95,7 +98,8 @@ def train(files: list[Path], cfg: dict, seed: int, device: str, weights: str | P
               f"{sweep['lr'][-1]:.2g}", flush=True)
         log.phase = "unfrozen"
         learn.fit_one_cycle(cfg["unfrozen_epochs"],
-                            slice(cfg["unfrozen_lr_min"], cfg["unfrozen_lr_max"]), cbs=[log])
+                            slice(cfg["unfrozen_lr_min"], cfg["unfrozen_lr_max"]), cbs=[log],
+                            **V1_ONE_CYCLE)
         history += [list(map(float, v)) for v in learn.recorder.values]
         probs, targets = learn.get_preds(dl=dls.valid)
     preds = probs.argmax(dim=1).numpy()
