@@ -157,7 +157,8 @@ def run(ctx) -> dict:
 
 def plot(result: dict, path, reference) -> None:
     """Left: the LR finder's loss against the learning rate (log x), as the log's figure.
-    Right: validation error rate per epoch (frozen, then unfrozen) with the log's value."""
+    Middle: validation error rate per epoch (frozen, then unfrozen) with the log's value.
+    Right: training and validation loss per epoch, as the log's figure's table lists them."""
     from matplotlib.ticker import MaxNLocator
 
     from ..figures import new_figure, save_figure
@@ -165,7 +166,7 @@ def plot(result: dict, path, reference) -> None:
     sweep, history, phases, metrics = (result[k] for k in ("sweep", "history", "phases",
                                                            "metrics"))
     skip_end, log_error_rate = result["skip_end"], reference["error_rate"]
-    fig, (left, right) = new_figure(1, 2, size=(11.0, 4.2))
+    fig, (left, right, losses) = new_figure(1, 3, size=(16.0, 4.2))
     end = len(sweep["lr"]) - skip_end if skip_end else len(sweep["lr"])
     left.plot(sweep["lr"][:end], sweep["loss"][:end], color="C0")
     left.set_xscale("log")
@@ -190,6 +191,18 @@ def plot(result: dict, path, reference) -> None:
                     f"cats {metrics['cat_breed_accuracy']:.2f} / dogs "
                     f"{metrics['dog_breed_accuracy']:.2f} acc.")
     right.legend()
+    for column, name, style in ((0, "training (smoothed)", "--"), (1, "validation", "o-")):
+        for phase, colour in (("frozen", "C1"), ("unfrozen", "C2")):
+            mask = np.array([p == phase for p in phases])
+            if mask.any():
+                losses.plot(epochs[mask], np.array([row[column] for row in history])[mask],
+                            style, color=colour, label=f"{name}, {phase}")
+    ratio_key = "unfrozen_final_train_to_valid_loss"
+    logged = f" (log {reference[ratio_key]:.2f})" if ratio_key in reference else ""
+    losses.xaxis.set_major_locator(MaxNLocator(integer=True))
+    losses.set(xlabel="epoch", ylabel="loss",
+               title=f"last epoch: training / validation loss = {metrics[ratio_key]:.2f}{logged}")
+    losses.legend(fontsize=8)
     if not all(math.isfinite(e) for e in errors):
         raise ValueError("non-finite error rate in the training history")
     save_figure(fig, path)
