@@ -15,7 +15,6 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-
 NOISE_MEAN = {"uniform": 0.5, "normal": 0.0}  # times noise_scale
 
 
