@@ -198,8 +198,9 @@ def evaluate(
     reported number was measured on the author's hardware (`other_hardware`) is never judged:
     "not comparable (other hardware)".
 
-    `not_run` maps a study that could not run here to the reason; its claims get the verdict
-    "not run (<reason>)"; `not_measured` maps a metric ("<study>.<key>") that its study could
+    `not_run` maps a study that could not run here, or ran without its data, to the reason;
+    its claims get the verdict "not run (<reason>)", except those on the data-free metrics it
+    measured (in `metrics`); `not_measured` maps a metric ("<study>.<key>") that its study could
     not measure to the reason ("not measured (<reason>)"). Raises ClaimsError when a study that
     ran lacks a claim's metric and does not say why, or a metric has no value.
     """
@@ -250,7 +251,7 @@ def _judge(claim: dict, metrics: dict[str, list[float]], studies_run: set[str], 
         row["comparison"] = f"none: the log's number is from {claim['other_hardware']}"
     if "not_reproducible" in claim:
         return {**row, "verdict": f"not reproducible ({claim['not_reproducible']})"}
-    if claim["study"] in not_run:
+    if claim["study"] in not_run and claim["metric"] not in metrics:  # data-free ones ran
         return {**row, "verdict": f"not run ({not_run[claim['study']]})"}
     if claim["study"] not in studies_run:
         return {**row, "verdict": NOT_RUN}
