@@ -13,9 +13,8 @@ from hundreddays.comparability import why_not_comparable
 from hundreddays.data.kaggle import not_run_reason as kaggle_credentials_missing
 from hundreddays.data.local_copy import (
     check_config as check_local_copies,
-    manifest_path,
     report_record,
-    verify_local_copy,
+    verify_local_copies,
 )
 from hundreddays.data.registry import load_registry
 from hundreddays.runner import reference_of
@@ -197,16 +196,15 @@ def datasets_used():
 
 
 def verified_local_copies():
-    """{dataset: what verify_local_copy found} for each local copy a study reads: its layout
-    checked, its manifest pinned (first use) or every file checked against it. This runs each
-    time the workflow is read, so no rerun skips it (a rule's "verified" output would be).
+    """{dataset: what verify_local_copy found} for each local copy a study reads: the layout of
+    every one checked (one error names each refused folder, and then none is pinned), then its
+    manifest pinned (first use) or every file checked against it. This runs each time the
+    workflow is read, so no rerun skips it (a rule's "verified" output would be).
     """
-    verified = {}
     read = {d for s in STUDIES for d in datasets_of(s)}
-    for d in sorted(read & set(LOCAL_COPIES)):
-        verified[d] = verify_local_copy(
-            d, LOCAL_COPIES[d], manifest_path(config["lockfile"], d)
-        )
+    copies = {d: LOCAL_COPIES[d] for d in sorted(read & set(LOCAL_COPIES))}
+    verified = verify_local_copies(copies, config["lockfile"])
+    for d in verified:
         if verified[d]["pinned_now"]:
             print(
                 f"local copy of {d}: pinned {verified[d]['files']} files of "
