@@ -1,16 +1,18 @@
 """MNIST from an unpacked folder: ../shared/real-data/mnist-unpacked (the four IDX files
 uncompressed, named train-images.idx3-ubyte as the common unpacked copies name them) read in
 place; its labels and test images against the published .gz files; the other naming and the
-.gz files through symlinks in tmp_path; a folder missing one file refused with that file's name.
+.gz files through symlinks in tmp_path; a folder missing one file refused with that file's name;
+its manifest and report row as for any local copy.
 """
 
 import numpy as np
 import pytest
 from real_data import real
 
-from hundreddays.data.local_copy import LocalCopyError
+from hundreddays.data.local_copy import LocalCopyError, report_record, verify_local_copy
 from hundreddays.data.local_copy import check_layout as check_local_copy
 from hundreddays.loaders import mnist
+from hundreddays.report import _dataset_section
 
 DOTTED = {key: name.replace("-idx", ".idx") for key, name in mnist.FILES.items()}
 PUBLISHED_GZ = ("train_labels", "test_images", "test_labels")  # in ../shared/real-data/mnist
@@ -84,3 +86,14 @@ def test_a_folder_missing_one_file_is_refused_with_that_files_name(tmp_path, mis
     assert not any(other in said.split("(searched")[0] for other in others)
     with pytest.raises(LocalCopyError, match=rf"local_copies\.mnist: .*{name} or"):
         check_local_copy("mnist", folder)
+
+
+def test_the_manifest_and_the_report_treat_it_like_any_local_copy(tmp_path):
+    folder = real("mnist-unpacked")
+    manifest = tmp_path / "local-copies" / "mnist.sha256"
+    verified = verify_local_copy("mnist", folder, manifest)
+    assert verified["pinned_now"] and verified["files"] == 4
+    assert sorted(line.split("  ")[1] for line in manifest.read_text().splitlines()) == sorted(
+        DOTTED.values())
+    lines = "\n".join(_dataset_section([report_record(verified)]))
+    assert f"local copy {folder}" in lines and verified["manifest_sha256"] in lines
