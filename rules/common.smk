@@ -46,14 +46,15 @@ def study_data(study):
 
 
 def kaggle_not_run_reason(study):
-    """Why `study` cannot run here, or None: a study that fetches Kaggle competition data needs
-    Kaggle credentials, unless the demo mirror serves its miniature (a local copy is not
-    fetched)."""
-    needs_kaggle = any(
+    """Why `study` cannot run here, or None: a study that fetches Kaggle competition data (a
+    local copy is not fetched) or submits to Kaggle (its config's `submit`) needs Kaggle
+    credentials, unless the demo mirror serves its miniature."""
+    fetches = any(
         REGISTRY[d].access == "kaggle" and d not in LOCAL_COPIES
         for d in study_data(study)
     )
-    if not needs_kaggle or config["build_demo_mirror"]:
+    submits = config["studies"][study].get("submit", False)
+    if not (fetches or submits) or config["build_demo_mirror"]:
         return None
     return kaggle_credentials_missing()
 

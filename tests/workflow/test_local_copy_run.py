@@ -82,13 +82,14 @@ def test_a_bad_local_copy_stops_the_dry_run_naming_it(tmp_path, copies, message)
 
 
 # The ids read under config.yaml's sources, then those read under the other sources (a study's
-# `source` picks one registry id of its row's sources).
+# `source` picks one registry id of its row's sources). Without Kaggle credentials, whale runs
+# on a local copy only when it submits nothing.
 OTHER_SOURCES = {"planet": {"source": "kaggle"}, "adult_tabular": {"source": "uci"}}
 OTHER_IDS = ["adult_uci", "planet_kaggle"]
 
 
 @pytest.mark.parametrize("studies, ids", [
-    ({}, sorted(set(WRONG) - set(OTHER_IDS))),
+    ({"whale": {"submit": False}}, sorted(set(WRONG) - set(OTHER_IDS))),
     (OTHER_SOURCES, OTHER_IDS),
 ])
 def test_each_wrong_local_copy_stops_the_dry_run_before_any_rule(tmp_path, studies, ids):
@@ -139,3 +140,20 @@ def test_mnist_logreg_reads_the_unpacked_mnist_folder_in_place(tmp_path):
                       for p in genuine.iterdir()}
     assert sorted(pinned) == ["t10k-images.idx3-ubyte", "t10k-labels.idx1-ubyte",
                               "train-images.idx3-ubyte", "train-labels.idx1-ubyte"]
+
+
+@pytest.mark.parametrize("submit, rule", [(False, "whale"), (True, "not_run")])
+def test_a_kaggle_local_copy_needs_credentials_only_to_submit(tmp_path, submit, rule):
+    """humpback_whale as a local copy is not fetched: without Kaggle credentials whale runs on
+    it, unless its config asks for Kaggle's scores (submit), which need them."""
+    wf = copy_workflow(tmp_path / "wf")
+    folder = make(tmp_path / "whale", {name: b"x" for name in (
+        "train.csv", "sample_submission.csv", "train.zip", "test.zip")})
+    (wf / "local.yaml").write_text(yaml.safe_dump({
+        "local_copies": {"humpback_whale": str(folder)}, "studies": {"whale": {"submit": submit}}}))
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAGGLE_")}
+    proc = snakemake(wf, "-n", "--cores", "1", "--configfile", "config.yaml", "local.yaml",
+                     "--", "results/whale/metrics.json", env={**env, "HOME": str(tmp_path)})
+    said = proc.stdout + proc.stderr
+    assert proc.returncode == 0, said[-3000:]
+    assert f"rule {rule}:" in said and "dataset=humpback_whale" not in said, said[-3000:]
