@@ -23,7 +23,20 @@ from sklearn.datasets._twenty_newsgroups import (
     strip_newsgroup_quoting,
 )
 
+from .layout import Packaging, layout_error
+
 SPLIT_FOLDERS = {"train": "20news-bydate-train", "test": "20news-bydate-test"}
+LAYOUT = ("the extracted 20news-bydate.tar.gz: 20news-bydate-train/ and 20news-bydate-test/, one "
+          "folder a newsgroup, one file a post")
+OTHER_PACKAGINGS = (
+    Packaging(("20news-bydate.tar.gz",), "the archive itself, not extracted: extract it here"),
+    Packaging(("20news-bydate_py3.pkz",), "scikit-learn's pickled cache of the corpus, not the "
+              "extracted archive it is made from"),
+    Packaging(("20news-18828",), "the 20news-18828 packaging (duplicates removed, no train/test "
+              "split), not the bydate split"),
+    Packaging(("20_newsgroups",), "the original 20news-19997 packaging (no train/test split), "
+              "not the bydate split"),
+)
 # The fast.ai "Computational Linear Algebra" topic-modelling notebook's choice.
 COURSE_CATEGORIES = ("alt.atheism", "talk.religion.misc", "comp.graphics", "sci.space")
 COURSE_REMOVE = ("headers", "footers", "quotes")
@@ -49,9 +62,12 @@ def split_folder(root: str | Path, subset: str) -> Path:
 
 
 def check_layout(root: str | Path) -> None:
-    """Raise FileNotFoundError naming the split folder missing under `root`."""
-    for subset in SPLIT_FOLDERS:
-        split_folder(root, subset)
+    """Raise FileNotFoundError naming the split folders missing under `root` (split_folder's
+    folders), and, where it can tell, the other packaging `root` is."""
+    missing = [name for name in SPLIT_FOLDERS.values() if not (Path(root) / name).is_dir()]
+    if missing:
+        raise layout_error(root, f"20 Newsgroups folders {', '.join(missing)} missing in {root}",
+                           LAYOUT, OTHER_PACKAGINGS)
 
 
 def load_newsgroups(root: str | Path, subset: str = "train",
