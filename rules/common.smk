@@ -282,4 +282,5 @@ def final_outputs():
         f"{RESULTS}/metrics.csv",
         f"{RESULTS}/claims.csv",
         f"{RESULTS}/REPORT.md",
+        f"{RESULTS}/REPORT.html",
     ]

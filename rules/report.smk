@@ -60,10 +60,21 @@ rule report:
     output:
         metrics_csv=f"{RESULTS}/metrics.csv",
         timings_csv=f"{RESULTS}/timings.csv",
+        # the HTML report lists a category's entries by their first label, as text
         claims_csv=report(
-            f"{RESULTS}/claims.csv", caption="../report/claims.rst", category="Claims"
+            f"{RESULTS}/claims.csv",
+            caption="../report/claims.rst",
+            category="Claims",
+            labels={"contents": "The claims as data (claims.csv)"},
         ),
         report_md=f"{RESULTS}/REPORT.md",
+        # REPORT.md as one page: every table of it in the HTML report
+        report_html=report(
+            f"{RESULTS}/REPORT.html",
+            caption="../report/report_html.rst",
+            category="Claims",
+            labels={"contents": "Report on one page (REPORT.md)"},
+        ),
     log:
         "logs/report.log",
     conda:
