@@ -7,14 +7,18 @@ localrules:
 
 
 # A study that cannot run here (NOT_RUN: Kaggle data without credentials, or the config's skip) still answers: its
-# metrics file says why, so the report gives each of its claims that reason, and so does its figure.
+# metrics file says why, so the report gives each of its claims that reason, and so does its figure
+# (in the HTML report under the study's own category, as if it had run).
 rule not_run:
     output:
         metrics=f"{RESULTS}/{{study}}/metrics.json",
         figure=report(
             f"{RESULTS}/figures/{{study}}.png",
             caption="../report/not_run.rst",
-            category=" / ".join(sorted({STUDIES[s].category for s in NOT_RUN})),
+            category=lambda wildcards: STUDIES[wildcards.study].category,
+            labels=lambda wildcards: STUDIES[wildcards.study].report_labels(
+                "not run (why)"
+            ),
         ),
     log:
         "logs/{study}.log",
