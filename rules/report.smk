@@ -104,3 +104,20 @@ rule report:
         tables=study_tables(),
     script:
         "../scripts/report.py"
+
+
+# A finished run (never a dry-run: Snakemake calls this only after jobs ran) ends by naming where
+# its report is, and the command for the HTML report with the run's own configuration.
+onsuccess:
+    from hundreddays.report_location import end_message, html_report_command
+
+    print(
+        end_message(
+            f"{RESULTS}/REPORT.md",
+            html_report_command(
+                RESULTS,
+                workflow.config_settings.configfiles,
+                workflow.config_settings.config,
+            ),
+        )
+    )
