@@ -76,7 +76,8 @@ def _anchor_headings(tokens: list[Token]) -> list[tuple[int, str, str]]:
 
 
 def _contents(headings: list[tuple[int, str, str]]) -> str:
-    """The sections (h2), and the figures' titles (h3) in a list that opens on a click."""
+    """The sections (h2), and the titles under them (h3: each figure, the log's other images)
+    in a list that opens on a click."""
     def link(anchor: str, text: str) -> str:
         return f'<a href="#{anchor}" target="_self">{html.escape(text)}</a>'
 
@@ -84,8 +85,7 @@ def _contents(headings: list[tuple[int, str, str]]) -> str:
     subs = [f"<li>{link(anchor, text)}</li>" for level, anchor, text in headings if level == 3]
     nav = "<nav><strong>Sections:</strong> " + " · ".join(parts)
     if subs:
-        nav += (f"<details><summary>{len(subs)} figures</summary><ul>{''.join(subs)}</ul>"
-                "</details>")
+        nav += f"<details><summary>each figure</summary><ul>{''.join(subs)}</ul></details>"
     return nav + "</nav>"
 
 
