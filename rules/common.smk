@@ -123,15 +123,19 @@ def study_inputs(study):
 
 def study_outputs(study):
     """A study rule's named outputs, each figure and table shown in the HTML report under the
-    study's category with its caption (report/<study>.rst)."""
+    study's category with its caption (report/<study>.rst), listed by day and title."""
     row = STUDIES[study]
     shown = {"caption": f"../report/{study}.rst", "category": row.category}
     outputs = {
         "metrics": f"{RESULTS}/{study}/metrics.json",
-        "figure": report(study_figure(study), **shown),
+        "figure": report(
+            study_figure(study), labels=row.report_labels("figure"), **shown
+        ),
     }
     if row.table:
-        outputs["table"] = report(study_table(study), **shown)
+        outputs["table"] = report(
+            study_table(study), labels=row.report_labels("table (CSV)"), **shown
+        )
     for name, file in row.outputs.items():
         outputs[name] = f"{RESULTS}/{study}/{file}"
     return outputs
@@ -285,4 +289,5 @@ def final_outputs():
         f"{RESULTS}/metrics.csv",
         f"{RESULTS}/claims.csv",
         f"{RESULTS}/REPORT.md",
+        f"{RESULTS}/REPORT.html",
     ]
