@@ -4,14 +4,13 @@ as in the fast.ai "Computational Linear Algebra" notebook nbs/2 "Topic Modeling 
 
 How quickly the PyTorch topics "make sense" is measured on the topics: at checkpoints, the share
 of each topic's top words found in its matched topic of scikit-learn's NMF (the course's
-reference decomposition; topics matched one-to-one on the Jaccard index). scikit-learn's own
+reference decomposition; topics matched one-to-one on the Jaccard index). The course's other
+PyTorch NMF (hand-written gradients) is run beside it, not judged. scikit-learn's own
 fetch_20newsgroups is also run, offline, on the same archive, against our loader.
 """
 
 from __future__ import annotations
 
-import codecs
-import pickle
 import tempfile
 from pathlib import Path
 
@@ -22,8 +21,8 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
-from ..linalg.nmf import torch_nmf
-from ..loaders.newsgroups import SPLIT_FOLDERS, load_newsgroups, split_folder
+from ..linalg.nmf import sgd_nmf, torch_nmf
+from ..loaders.newsgroups import load_newsgroups, sklearn_fetch_matches
 from ..timing import timed
 
 MATMUL_SHAPES = ((300, 200), (200, 150))  # random matrices of the `@` checks
@@ -66,31 +65,6 @@ def sklearn_nmf(m, n_topics: int, init: str = "nndsvd") -> tuple[np.ndarray, np.
 def relative_error(m: np.ndarray, w: np.ndarray, h: np.ndarray) -> float:
     """Return ||M - W H||_F / ||M||_F."""
     return float(np.linalg.norm(m - w @ h) / np.linalg.norm(m))
-
-
-def sklearn_fetch_matches(root: str | Path, subset: str, categories: list[str], posts: dict,
-                          home: str | Path) -> int:
-    """Return 1 when scikit-learn's fetch_20newsgroups(subset, categories, remove=("headers",
-    "footers", "quotes")) returns exactly `posts`' data, target and target_names, else 0.
-
-    fetch_20newsgroups reads its own cache or downloads; offline, its cache is written into
-    `home` the way its download step writes it: load_files of both split folders (latin1), a
-    zlib-compressed pickle under sklearn's own cache name."""
-    from sklearn.datasets import fetch_20newsgroups, load_files
-    from sklearn.datasets._base import _pkl_filepath
-    from sklearn.datasets._twenty_newsgroups import CACHE_NAME
-
-    Path(home).mkdir(parents=True, exist_ok=True)
-    cache = {split: load_files(split_folder(root, split), encoding="latin1")
-             for split in SPLIT_FOLDERS}
-    Path(_pkl_filepath(str(home), CACHE_NAME)).write_bytes(
-        codecs.encode(pickle.dumps(cache), "zlib_codec"))
-    fetched = fetch_20newsgroups(data_home=str(home), subset=subset, categories=categories,
-                                 remove=("headers", "footers", "quotes"),
-                                 download_if_missing=False)
-    return int(list(fetched.data) == list(posts["data"])
-               and np.array_equal(fetched.target, posts["target"])
-               and list(fetched.target_names) == list(posts["target_names"]))
 
 
 def loss_drop_share(losses: np.ndarray, upto: int) -> float:
@@ -137,8 +111,9 @@ def measure(texts: list[str], cfg: dict, seed: int, log=print) -> dict:
     """Run the study on the posts `texts` with the study's config block. Returns {"metrics",
     "table" (topics_table), "vocab", "errors", "agreement" (step -> share of top words in common
     with scikit-learn's topics), "own_agreement" (the same with the run's own last topics),
-    "topics" (method -> (topics, k) word indices, torch's in scikit-learn's order),
-    "reference_errors", "judged_step", "threshold"}."""
+    "sgd_errors", "sgd_agreement" (the course's hand-gradient loop), "topics" (method ->
+    (topics, k) word indices, torch's in scikit-learn's order), "reference_errors",
+    "judged_step", "threshold"}."""
     if cfg["weighting"] not in WEIGHTINGS:
         raise ValueError(f"studies.nmf_topics.weighting is {cfg['weighting']!r}; "
                          f"expected one of {list(WEIGHTINGS)}")
@@ -165,8 +140,11 @@ def measure(texts: list[str], cfg: dict, seed: int, log=print) -> dict:
     errors = nmf["errors"]
     log(f"PyTorch NMF: {steps} steps in {torch_seconds:.2f} s, ||M - WH||_F {errors[0]:.4f} -> "
         f"{errors[-1]:.4f}")
+    # the course's other PyTorch NMF (hand-written gradients, cells 100-104): shown, not judged
+    sgd = sgd_nmf(m_sparse, k, steps, seed, checkpoints, top_k)
     top_sk, top_last = top_word_indices(h_sk, top_k), nmf["top"][steps]
     agreement = {step: topic_overlap(top, top_sk)[0] for step, top in nmf["top"].items()}
+    sgd_agreement = {step: topic_overlap(top, top_sk)[0] for step, top in sgd["top"].items()}
     own = {step: topic_overlap(top, top_last)[0] for step, top in nmf["top"].items()}
     order = topic_overlap(top_last, top_sk)[1]
     reached = [step for step, share in agreement.items() if share >= cfg["overlap_threshold"]]
@@ -182,6 +160,9 @@ def measure(texts: list[str], cfg: dict, seed: int, log=print) -> dict:
         "topic_agreement_final": agreement[steps],
         "topic_agreement_threshold_step": min(reached) if reached else -1,
         "own_final_topics_agreement_at_judged_step": own[judged],
+        "sgd_topic_agreement_at_judged_step": sgd_agreement[judged],
+        "sgd_topic_agreement_final": sgd_agreement[steps],
+        "sgd_nmf_final_error": sgd["errors"][-1],
         "judged_step": judged,
         "error_drop_share_at_judged_step": loss_drop_share(errors, judged),
         "torch_nmf_steps": steps,
@@ -203,7 +184,8 @@ def measure(texts: list[str], cfg: dict, seed: int, log=print) -> dict:
     for step in (0, judged, steps):
         topics[f"PyTorch NMF, step {step}"] = nmf["top"][step][order]
     return {"metrics": metrics, "table": topics_table(topics, vocab), "vocab": vocab,
-            "errors": errors, "agreement": agreement, "own_agreement": own, "topics": topics,
+            "errors": errors, "agreement": agreement, "own_agreement": own,
+            "sgd_errors": sgd["errors"], "sgd_agreement": sgd_agreement, "topics": topics,
             "judged_step": judged, "threshold": cfg["overlap_threshold"],
             "reference_errors": {"scikit-learn NMF": metrics["sklearn_nmf_relative_error"] * norm,
                                  f"SVD, rank {k}": metrics["svd_rank_k_relative_error"] * norm}}
@@ -255,6 +237,8 @@ def plot(result: dict, path, reference) -> None:
     grid = fig.add_gridspec(2, 2, height_ratios=[1, 1.15])
     ax_err, ax_agree = fig.add_subplot(grid[0, 0]), fig.add_subplot(grid[0, 1])
     ax_err.plot(np.arange(len(errors)), errors, label="PyTorch NMF (the course's autograd loop)")
+    ax_err.plot(np.arange(len(errors)), result["sgd_errors"], color="C4", lw=1,
+                label="the course's hand-gradient loop (not judged)")
     for (name, error), style in zip(result["reference_errors"].items(), ["--", ":"], strict=True):
         ax_err.axhline(error, color="grey", ls=style, label=f"{name}: {error:.3f}")
     ax_err.axvline(judged, color="C1", ls="--",
@@ -270,6 +254,8 @@ def plot(result: dict, path, reference) -> None:
                   label="with scikit-learn's NMF topics (judged)")
     ax_agree.plot(steps, [result["own_agreement"][s] for s in steps], ".-", color="C0", ms=3,
                   alpha=0.6, label="with the run's own last topics")
+    ax_agree.plot(steps, [result["sgd_agreement"][s] for s in steps], "-", color="C4", lw=1,
+                  label="hand-gradient loop, with scikit-learn's (not judged)")
     reached = metrics["topic_agreement_threshold_step"]
     ax_agree.axhline(result["threshold"], color="grey", ls=":",
                      label=f"threshold {result['threshold']:.0%}: "

@@ -11,7 +11,7 @@ from miniatures import extract
 from sklearn.decomposition import TruncatedSVD
 
 from hundreddays.demo_mirror import newsgroups as mini
-from hundreddays.loaders.newsgroups import load_newsgroups
+from hundreddays.loaders.newsgroups import load_newsgroups, sklearn_fetch_matches
 from hundreddays.metrics import table_csv, write_metrics
 from hundreddays.runner import Context, Reference
 from hundreddays.studies import nmf_topics as study
@@ -114,11 +114,11 @@ def test_matmul_operator_checks():
 
 def test_sklearn_fetch_matches_the_loader_and_notices_a_difference(data, posts, tmp_path):
     args = (data, "train", CFG["categories"])
-    assert study.sklearn_fetch_matches(*args, posts, tmp_path / "a") == 1
+    assert sklearn_fetch_matches(*args, posts, tmp_path / "a") == 1
     other = {**posts, "data": [text.lower() for text in posts["data"]]}
-    assert study.sklearn_fetch_matches(*args, other, tmp_path / "b") == 0
+    assert sklearn_fetch_matches(*args, other, tmp_path / "b") == 0
     relabelled = {**posts, "target": posts["target"][::-1]}
-    assert study.sklearn_fetch_matches(*args, relabelled, tmp_path / "c") == 0
+    assert sklearn_fetch_matches(*args, relabelled, tmp_path / "c") == 0
 
 
 def test_study_finds_the_miniature_topics(result):
