@@ -245,7 +245,7 @@ def plot(result: dict, path, reference) -> None:
                    label=f"step {judged}: {metrics['error_drop_share_at_judged_step']:.0%} of the "
                          "whole decrease")
     ax_err.yaxis.set_major_formatter(ScalarFormatter(useOffset=False))
-    ax_err.set(xlabel="optimisation step (Adam)", ylabel=r"$\|M - WH\|_F$",
+    ax_err.set(xlabel="optimisation step", ylabel=r"$\|M - WH\|_F$",
                title=f"Reconstruction error of the {metrics['documents']} x "
                      f"{metrics['vocabulary_size']} TF-IDF matrix")
     ax_err.legend()
@@ -265,7 +265,7 @@ def plot(result: dict, path, reference) -> None:
                      label=f"step {judged} (judged): "
                            f"{metrics['topic_agreement_at_judged_step']:.0%}")
     ax_agree.set_ylim(0, 1.02)
-    ax_agree.set(xlabel="optimisation step (Adam)", ylabel="share of top words in common",
+    ax_agree.set(xlabel="optimisation step", ylabel="share of top words in common",
                  title="How fast the PyTorch topics become sensible (topics matched one-to-one)")
     ax_agree.legend(loc="lower right")
     ax_table = fig.add_subplot(grid[1, :])
