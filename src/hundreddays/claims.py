@@ -20,7 +20,13 @@ from jsonschema import Draft202012Validator, ValidationError
 from .comparability import claim_not_comparable
 from .yaml_files import schema
 
-OTHER_HARDWARE = "not comparable (other hardware)"
+# The verdicts that say whose side a difference is on (README, "Verdicts"): a faithful run that
+# disagrees with the log says `differs`; a disagreement the claim predicted about the log's own
+# statement before the run (claims.yaml `log_inexact`) says LOG_INEXACT; a claim whose number
+# depends on conditions this reproduction cannot give (`conditions_not_given`: the author's
+# hardware, ...) is never judged and says CONDITIONS_NOT_GIVEN.
+LOG_INEXACT = "log inexact"
+CONDITIONS_NOT_GIVEN = "conditions not given"
 NOT_COMPARED = "config or data differ from the full scale"  # a study evaluate() was not told of
 NOT_RUN = "not run (study not in the workflow yet)"
 TOLERANCE_KINDS = ("abs_tol", "rel_tol", "factor")
@@ -186,7 +192,8 @@ def evaluate(
 
     Returns one row per claim, in claim order, with the keys claim, day, study, kind,
     statement, reported, unit, metric, measured (the mean over the seeds), measured_min,
-    measured_max, n (seeds; None/0 when nothing was measured), verdict, scale and comparison.
+    measured_max, n (seeds; None/0 when nothing was measured), verdict, scale, comparison and
+    figure (the log's image the reported value is read from, or "").
 
     Verdicts of a measured claim: `reproduced` when every seed's value agrees with the claim,
     `differs` when none does, `inconclusive` otherwise (a non-finite value never agrees). A
@@ -195,8 +202,11 @@ def evaluate(
     states `config_independent`, or it states `independent_of` every config key that differs;
     otherwise its values are shown with "not comparable at <scale> scale (<why>)" (a study
     missing from `not_comparable` is not comparable). A claim whose
-    reported number was measured on the author's hardware (`other_hardware`) is never judged:
-    "not comparable (other hardware)".
+    reported number depends on conditions this reproduction cannot give (`conditions_not_given`,
+    e.g. the author's hardware) is never judged: "conditions not given". A claim that states
+    beforehand why the log's statement is inexact (`log_inexact`) says "log inexact" where
+    its seeds disagree with the statement (where they agree it is "reproduced": the prediction
+    about the log was wrong).
 
     `not_run` maps a study that could not run here, or ran without its data, to the reason;
     its claims get the verdict "not run (<reason>)", except those on the data-free metrics it
@@ -211,11 +221,53 @@ def evaluate(
 
 def verdict_over_seeds(compare: dict, reported: float, values: list[float]) -> str:
     """"reproduced" when every value agrees with the claim (the interval of the values lies on
-    the claim's side), "differs" when none does, "inconclusive" otherwise."""
+    the claim's side), "differs" when none does, "inconclusive" otherwise; and "inconclusive"
+    too where the margin is smaller than the spread of the seeds (`small_margin`)."""
     agreeing = [agrees(compare, reported, value) for value in values]
-    if all(agreeing):
-        return "reproduced"
-    return "differs" if not any(agreeing) else "inconclusive"
+    if any(agreeing) and not all(agreeing):
+        return "inconclusive"
+    if small_margin(compare, reported, values):
+        return "inconclusive"
+    return "reproduced" if all(agreeing) else "differs"
+
+
+def boundaries(compare: dict, reported: float) -> list[float]:
+    """The edges of the region of values that agree with the claim (one for a bound, two for a
+    band)."""
+    kind = compare["kind"]
+    if kind in ("at_least", "at_most"):
+        return [compare.get("threshold", reported)]
+    tol = compare["tol"]
+    if kind == "abs_tol":
+        return [reported - tol, reported + tol]
+    if kind == "rel_tol":
+        return [reported - tol * abs(reported), reported + tol * abs(reported)]
+    return sorted((reported / tol, reported * tol))
+
+
+def margin_and_spread(compare: dict, reported: float,
+                      values: list[float]) -> tuple[float, float] | None:
+    """(distance of the seeds' mean from the nearest edge of the agreeing region, the seeds'
+    spread max - min), on a log scale for a factor comparison (a factor is a ratio) or where
+    the comparison says `scale: log` (a speedup, a ratio of timings); None for one value or a
+    non-finite one (no spread to weigh the margin by)."""
+    if len(values) < 2 or not all(math.isfinite(v) for v in values):
+        return None
+    edges = boundaries(compare, reported)
+    logarithmic = compare.get("scale", "log" if compare["kind"] == "factor" else "linear") == "log"
+    if logarithmic and min(values) > 0 and min(edges) > 0:
+        values, edges = [math.log(v) for v in values], [math.log(e) for e in edges]
+    mean = math.fsum(values) / len(values)
+    return min(abs(mean - edge) for edge in edges), max(values) - min(values)
+
+
+def small_margin(compare: dict, reported: float, values: list[float]) -> bool:
+    """Whether the seeds' mean lies closer to the claim's boundary than the seeds spread (max -
+    min): then another seed could fall on the other side, and the verdict is not the seeds'
+    agreement but chance (issue 20: small margins are not verdicts). A spread of zero (a
+    deterministic value) never makes a margin small."""
+    found = margin_and_spread(compare, reported, values)
+    return found is not None and found[0] < found[1]
 
 
 def _summary_of(values: list[float]) -> dict:
@@ -246,9 +298,10 @@ def _judge(claim: dict, metrics: dict[str, list[float]], studies_run: set[str], 
         "n": 0,
         "scale": scale,
         "comparison": comparison_text(claim.get("compare"), claim.get("reported")),
+        "figure": claim.get("figure", ""),
     }
-    if "other_hardware" in claim:
-        row["comparison"] = f"none: the log's number is from {claim['other_hardware']}"
+    if "conditions_not_given" in claim:
+        row["comparison"] = f"none: {claim['conditions_not_given']}"
     if "not_reproducible" in claim:
         return {**row, "verdict": f"not reproducible ({claim['not_reproducible']})"}
     if claim["study"] in not_run and claim["metric"] not in metrics:  # data-free ones ran
@@ -268,10 +321,12 @@ def _judge(claim: dict, metrics: dict[str, list[float]], studies_run: set[str], 
     row.update(_summary_of(values))
     # None: judged (comparable, or the claim states why what differs does not matter to it)
     reason = claim_not_comparable(claim, not_comparable.get(claim["study"], NOT_COMPARED))
-    if "other_hardware" in claim:
-        verdict = OTHER_HARDWARE
+    if "conditions_not_given" in claim:
+        verdict = CONDITIONS_NOT_GIVEN
     elif reason is not None:
         verdict = f"not comparable at {scale} scale ({reason})"
     else:
         verdict = verdict_over_seeds(claim["compare"], claim["reported"], values)
+        if verdict == "differs" and "log_inexact" in claim:
+            verdict = LOG_INEXACT
     return {**row, "verdict": verdict}

@@ -8,6 +8,13 @@ marked not comparable, unless the claim itself states why it does not depend on 
 on the whole config and data (claims.yaml's `config_independent`), or on the config keys it
 names (`independent_of: {<key>: <why>}`, e.g. a `source` key that picks another file of the
 same data set).
+
+Where the publisher's data comes from does not enter: a download, a mirror, a file placed by
+hand and a local copy (config `local_copies`, e.g. an unpacked MNIST folder on a shared disk) are
+all checked against the publisher's bytes (checksums, or a pinned manifest after the loader's
+layout check) and read by the same loader, and none of them changes a study's config block. So a
+study on a local copy stays comparable, and a dataset read from a local copy is not a demo
+miniature even where the demo mirror serves the others.
 """
 
 from __future__ import annotations
@@ -41,14 +48,16 @@ def why_not_comparable(merged_config: Mapping, full_config: Mapping,
     `merged_config` is the config the workflow runs with (config.yaml with the profile's and the
     command line's overrides merged over it), `full_config` config.yaml as written. Why not is
     {"config": the dotted keys where its `studies` block differs, "miniatures": whether it reads
-    a dataset while the demo's miniature mirror serves the data}; describe() words it."""
+    a dataset, other than a local copy (merged_config's `local_copies`), while the demo's
+    miniature mirror serves the data}; describe() words it."""
     merged_studies = merged_config.get("studies") or {}
     full_studies = full_config.get("studies") or {}
     miniatures = bool(merged_config.get("build_demo_mirror", False))
+    local = set(merged_config.get("local_copies") or {})
     reasons = {}
     for study, reads in inputs.items():
         diff = config_differences(merged_studies.get(study, {}), full_studies.get(study, {}))
-        reads_miniatures = miniatures and bool(list(reads))
+        reads_miniatures = miniatures and bool(set(reads) - local)
         reasons[study] = ({"config": diff, "miniatures": reads_miniatures}
                           if diff or reads_miniatures else None)
     return reasons

@@ -35,9 +35,10 @@ CLAIMS_COLUMNS = (
     "unit",
     "comparison",
     "metric",
+    "figure",
 )
-VERDICT_ORDER = ("reproduced", "differs", "inconclusive", "not comparable", "not measured",
-                 "not run", "not reproducible")
+VERDICT_ORDER = ("reproduced", "differs", "inconclusive", "log inexact", "conditions not given",
+                 "not comparable", "not measured", "not run", "not reproducible")
 SCALE_MEANING = {
     "full": "the log's datasets, model sizes and epochs; measured numbers are compared with the "
     "log's.",
@@ -236,7 +237,11 @@ def _claims_section(rows: list[dict]) -> list[str]:
         "statement is reported as true and tested through the measured quantity named in "
         "claims.yaml's note. `measured` is the mean over the seeds, with the spread (min–max) "
         "and the number of seeds n: `reproduced` when every seed agrees with the claim, "
-        "`differs` when none does, `inconclusive` otherwise."
+        "`differs` when none does (our run disagrees with the log), `inconclusive` when the "
+        "seeds split or the mean lies closer to the claim's boundary than the seeds' spread; "
+        "`log inexact` when none agrees with a statement the claim predicted, before the run, to "
+        "be inexact as the log wrote it; `conditions not given` when the log's number depends on "
+        "what this reproduction cannot give (shown, never judged)."
     )
     return [
         "## Claims",
@@ -264,9 +269,23 @@ def _show_text(value: str) -> str:
     return value if value.isdigit() else _show(number)
 
 
-def _figure_section(figures: list[dict], log_figures: list[dict] | None = None) -> list[str]:
+def _evidence_table(rows: list[dict], image: str) -> list[str]:
+    """The claims whose reported value is read from the log's image `image`: what the log's
+    figure shows against what this run's shows, with the verdict ([] when there are none)."""
+    read = [row for row in rows if row.get("figure") == image]
+    if not read:
+        return []
+    body = [[f"{row['statement']} (`{row['claim']}`)", _reported(row), row["comparison"] or "—",
+             _measured(row), row["verdict"]] for row in read]
+    return ["Read from both figures:", "",
+            *_table(["quantity", "the log's figure", "test", "this run", "verdict"], body), ""]
+
+
+def _figure_section(figures: list[dict], log_figures: list[dict] | None = None,
+                    rows: list[dict] | None = None) -> list[str]:
     """Each figure with its provenance; beside it, the log's original of the same experiment
-    where the log shows one (`log_figures`: hundreddays.log_figures.read_records), then the log's
+    where the log shows one (`log_figures`: hundreddays.log_figures.read_records), with the
+    quantities read from both (the claims `rows` whose `figure` is that image), then the log's
     images that no figure regenerates."""
     originals = {r["study"]: r for r in log_figures or [] if r["study"]}
     shown = set()
@@ -281,7 +300,8 @@ def _figure_section(figures: list[dict], log_figures: list[dict] | None = None) 
         if original:
             shown.add(original["image"])
             lines += [f"### {fig['title']}", "",
-                      *pair_table(original, fig["path"], fig["title"]), ""]
+                      *pair_table(original, fig["path"], fig["title"]), "",
+                      *_evidence_table(rows or [], original["image"])]
         else:
             lines += [f"### {fig['title']}", "", f"![{alt}]({fig['path']})", ""]
         if fig.get("caption") and fig["caption"] != fig["title"]:
@@ -370,7 +390,7 @@ def write_report_md(
         "",
         *_claims_section(rows),
         "",
-        *_figure_section(figures, log_figures),
+        *_figure_section(figures, log_figures, rows),
         *_dataset_section(fetch_records),
         "",
         *_metrics_section(metrics),

@@ -109,3 +109,38 @@ def load_elevators(folder: str | Path, source: str = "mat") -> tuple[np.ndarray,
         raise FileNotFoundError(f"{path} not found: place {origin} {FILES[source]} in {folder}")
     data = READERS[source](path)
     return data[:, :-1], data[:, -1]
+
+
+def check_layout(folder: str | Path) -> None:
+    """Raise FileNotFoundError unless `folder` holds the elevators.mat load_elevators opens, and
+    ValueError when its first bytes show an HTML page or a v7.3 file (check_mat_header)."""
+    from .layout import Packaging, layout_error
+
+    path = Path(folder) / FILE
+    if not path.is_file():
+        csv = Packaging(("data.csv*",), "the UCI CSV packaging (data.csv, as the uci_datasets "
+                        "collection distributes elevators), not gpytorch's elevators.mat: give "
+                        "it as local_copies.elevators_csv with studies.gp_dkl_elevators.source: "
+                        "csv")
+        raise layout_error(folder, f"{path} not found", f"the gpytorch examples' {FILE}", [csv])
+    with open(path, "rb") as stream:
+        check_mat_header(stream.read(1024), str(path))
+
+
+def check_csv_layout(folder: str | Path) -> None:
+    """Raise FileNotFoundError unless `folder` holds the data.csv.gz load_elevators(folder, "csv")
+    opens, and ValueError when it is not gzip (an HTML page, or the CSV decompressed)."""
+    from .layout import Packaging, layout_error
+
+    path = Path(folder) / CSV_FILE
+    if not path.is_file():
+        mat = Packaging((FILE,), "gpytorch's elevators.mat packaging: give it as "
+                        "local_copies.elevators with studies.gp_dkl_elevators.source: mat")
+        plain = Packaging(("data.csv",), "the CSV decompressed: the loader reads data.csv.gz as "
+                          "the uci_datasets collection ships it")
+        raise layout_error(folder, f"{path} not found",
+                           f"the uci_datasets collection's {CSV_FILE}", [mat, plain])
+    with open(path, "rb") as stream:
+        if not stream.read(2) == GZIP_MAGIC:
+            raise ValueError(f"{path}: not a gzip file; expected the uci_datasets collection's "
+                             f"gzipped CSV")
