@@ -71,17 +71,28 @@ def skipped(config):
     return skip
 
 
-# study -> why it cannot run here (its claims say so in the report)
+# study -> why it reads no data here (the config's skip, Kaggle without credentials)
 SKIPPED = skipped(config)
-NOT_RUN = {s: r for s in STUDIES if (r := SKIPPED.get(s) or kaggle_not_run_reason(s))}
+NO_DATA = {s: r for s in STUDIES if (r := SKIPPED.get(s) or kaggle_not_run_reason(s))}
+# Of those, the studies whose row names data-free metrics run without data and measure these
+# (the claims on the rest say why not); the others do not run at all (rule not_run answers).
+WITHOUT_DATA = {s: r for s, r in NO_DATA.items() if STUDIES[s].data_free}
+NOT_RUN = {s: r for s, r in NO_DATA.items() if s not in WITHOUT_DATA}
 
 
 def datasets_of(study):
     """Registry ids `study` reads under this config: its data, plus its pretrained weights when
-    the config asks for them; none when it cannot run here."""
-    if study in NOT_RUN:
+    the config asks for them; none when it reads no data here."""
+    if study in NO_DATA:
         return []
     return study_data(study) + STUDIES[study].weights(config["studies"][study])
+
+
+def without_data(study):
+    """The runner's `without_data` of a study that runs without its data here, else None."""
+    if study not in WITHOUT_DATA:
+        return None
+    return {"reason": WITHOUT_DATA[study], "data_free": list(STUDIES[study].data_free)}
 
 
 # config.yaml as written: the full-scale reproduction that the log's numbers are compared with.
@@ -102,15 +113,15 @@ def dataset_folder(dataset):
 
 def study_inputs(study):
     """A study rule's named inputs: `data`, the folder of its dataset (`data_<id>` for each
-    when it reads several; a local copy where the config names one, with its pinned manifest as
+    when it reads several; none where it reads no data here; a local copy where the config names one, with its pinned manifest as
     `manifest_<id>`), `weights`, that of its pretrained weights when its config says
     `pretrained: true`, and each output of another study it reads (its row's `after`).
     """
-    data = study_data(study)
+    data = [] if study in NO_DATA else study_data(study)
     inputs = {"data": dataset_folder(data[0])} if len(data) == 1 else {}
     if len(data) > 1:
         inputs.update({f"data_{d}": dataset_folder(d) for d in data})
-    for weights in STUDIES[study].weights(config["studies"][study]):
+    for weights in STUDIES[study].weights(config["studies"][study]) if data else []:
         inputs["weights"] = dataset_folder(weights)
     for d in datasets_of(study):
         if d in LOCAL:

@@ -6,9 +6,10 @@ localrules:
     log_figures,
 
 
-# A study that cannot run here (NOT_RUN: Kaggle data without credentials, or the config's skip) still answers: its
-# metrics file says why, so the report gives each of its claims that reason, and so does its figure
-# (in the HTML report under the study's own category, as if it had run).
+# A study that cannot run here (NOT_RUN: Kaggle data without credentials, or the config's skip,
+# and no data-free metrics in its row) still answers: its metrics file says why, so the report
+# gives each of its claims that reason, and so does its figure (in the HTML report under the
+# study's own category, as if it had run).
 rule not_run:
     output:
         metrics=f"{RESULTS}/{{study}}/metrics.json",

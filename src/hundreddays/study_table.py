@@ -38,6 +38,7 @@ class Study:
     gpu: int = 0
     mem_mb: int | None = None
     one_seed: str | None = None  # why it runs only the base seed (a run too long to repeat)
+    data_free: tuple[str, ...] = ()  # the metrics (or glob patterns) it measures without data
 
     @property
     def days(self) -> list[int]:
@@ -99,8 +100,12 @@ def load_studies(path: str | os.PathLike) -> dict[str, Study]:
             table=row.get("table", False), outputs=dict(row.get("outputs", {})),
             threads=resources.get("threads", 1), gpu=resources.get("gpu", 0),
             mem_mb=resources.get("mem_mb"), one_seed=row.get("one_seed"),
+            data_free=tuple(row.get("data_free", ())),
         )
     for study in studies.values():
+        if study.data_free and not study.registry_ids:
+            raise StudyTableError(f"{path}: studies.{study.id}.data_free: the study reads no "
+                                  f"dataset, so every metric of it is data-free")
         for name, ref in study.after.items():
             other, output = ref.split(".")
             if other not in studies or output not in studies[other].outputs:

@@ -43,6 +43,8 @@ WRONG = {
     "resnet50_imagenet": ({"a/resnet50-0676ba61.pth": b"x", "b/resnet50-11ad3fa6.pth": b"x"},
                           r"expected one \.pth weights file, found", None),
     "elevators": ({"data.csv.gz": b"x"}, r"elevators\.mat not found", "UCI CSV packaging"),
+    "elevators_csv": ({"elevators.mat": b"x"}, r"data\.csv\.gz not found",
+                      r"elevators\.mat packaging"),
 }
 
 

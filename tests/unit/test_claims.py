@@ -13,6 +13,7 @@ from hundreddays.claims import (
     evaluate,
     load_claims,
 )
+from hundreddays.comparability import describe
 from hundreddays.study_table import load_studies
 
 CLAIMS_FILE = Path(__file__).resolve().parents[2] / "claims.yaml"
@@ -170,6 +171,44 @@ def test_a_stated_reason_makes_a_claim_judged_where_its_study_is_not_comparable(
     row = verdict({"kind": "abs_tol", "tol": 0.5}, 2.0, 2.1, "demo", comparable=False,
                   config_independent="read from the installed library")
     assert row["verdict"] == "reproduced"
+
+
+def dkl_claim(**changes):
+    return base_claim(**{"id": "dkl", "day": 47, "study": "gp_dkl_elevators",
+                         "kind": "real_data", "metric": "gp_dkl_elevators.dkl_to_mse_rmse_ratio",
+                         "reported": 1, "compare": {"kind": "rel_tol", "tol": 0.1}, **changes})
+
+
+@pytest.mark.parametrize(("reason", "judged"), [
+    ({"config": ["source"], "miniatures": False}, True),
+    ({"config": ["epochs", "source"], "miniatures": False}, False),
+    ({"config": ["source"], "miniatures": True}, False),
+])
+def test_a_claim_independent_of_a_key_is_judged_where_only_that_key_differs(reason, judged):
+    """source: csv against config.yaml's mat: judged only where the claim states why the source
+    does not matter to it, and nothing else differs."""
+    metrics = {"gp_dkl_elevators.dkl_to_mse_rmse_ratio": [1.02]}
+    stated = dkl_claim(independent_of={"source": "the same rows of the same data set"})
+    rows = evaluate([stated, dkl_claim(id="plain")], metrics, {"gp_dkl_elevators"}, "full",
+                    {"gp_dkl_elevators": reason})
+    left = describe(reason, ["source"])  # what still differs
+    assert rows[0]["verdict"] == (
+        "reproduced" if judged else f"not comparable at full scale ({left})")
+    assert rows[1]["verdict"] == f"not comparable at full scale ({describe(reason)})"
+    assert rows[1]["measured"] == 1.02
+
+
+def test_independent_of_names_a_key_of_the_study_config_block(tmp_path):
+    good = dkl_claim(independent_of={"source": "the same rows"})
+    assert load_claims(write(tmp_path, [good]))[0]["independent_of"] == {"source": "the same rows"}
+    with pytest.raises(ClaimsError, match=r"\(id dkl\)\.independent_of\.sources: not a key of "
+                                          r"the config block of study 'gp_dkl_elevators'"):
+        load_claims(write(tmp_path, [dkl_claim(independent_of={"sources": "a typo"})]))
+    with pytest.raises(ClaimsError, match="independent_of"):
+        load_claims(write(tmp_path, [dkl_claim(independent_of={"source": ""})]))
+    with pytest.raises(ClaimsError, match="config_independent"):
+        load_claims(write(tmp_path, [dkl_claim(independent_of={"source": "x"},
+                                               config_independent="y")]))
 
 
 @pytest.mark.parametrize("comparable", [True, False])

@@ -116,6 +116,17 @@ def test_the_table_s_rules_are_enforced_naming_the_row(tmp_path):
         check_registry(studies, {})
 
 
+def test_data_free_metrics_belong_to_a_study_that_reads_data(tmp_path):
+    assert "torch_adam_default" in STUDIES["weight_decay"].data_free
+    assert STUDIES["randomized_svd"].data_free[0] == "synthetic_*"
+    assert not STUDIES["svd_background"].data_free  # its every metric needs the frames
+    with pytest.raises(StudyTableError, match=r"studies\.a\.data_free: the study reads no "):
+        load_studies(write(tmp_path, {"a": {"day": "2", "title": "t", "data_free": ["x"]}}))
+    with pytest.raises(StudyTableError, match=r"studies\.a\.data_free"):
+        load_studies(write(tmp_path, {"a": {"day": "2", "title": "t", "datasets": ["d"],
+                                            "data_free": []}}))
+
+
 def test_training_studies_ask_for_a_gpu_and_onnx_runs_on_the_cpu():
     assert STUDIES["mnist_cnn"].gpu == 1 and STUDIES["onnx_export"].gpu == 0
     assert STUDIES["onnx_export"].after == {"model": "pets.model", "recipe": "pets.recipe"}

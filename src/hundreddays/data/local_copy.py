@@ -54,6 +54,7 @@ LAYOUT_CHECKS: dict[str, tuple[str, str]] = {
     "resnet34_imagenet": ("weights", "check_layout"),
     "resnet50_imagenet": ("weights", "check_layout"),
     "elevators": ("elevators", "check_layout"),
+    "elevators_csv": ("elevators", "check_csv_layout"),
 }
 
 
