@@ -58,8 +58,9 @@ def read_results(metrics_files: Mapping[str, Mapping[int, str | os.PathLike]]
                  ) -> tuple[dict[str, dict[int, float]], dict[str, str], dict[str, str]]:
     """Read each seed's metrics.json of each study once; `metrics_files` maps a study to
     {seed: its metrics.json}. Returns ({"<study>.<key>": {seed: value}}, seeds ascending, over
-    all files; {study: reason} of the studies that did not run here; {"<study>.<key>": reason}
-    of the metrics a study says it could not measure, in any of its seeds). A key that one seed
+    all files; {study: reason} of the studies that did not run here, or ran without their data
+    (their data-free metrics are read beside the reason); {"<study>.<key>": reason} of the
+    metrics a study says it could not measure, in any of its seeds). A key that one seed
     measured and another did not has the measuring seeds' values only."""
     metrics: dict[str, dict[int, float]] = {}
     not_run: dict[str, str] = {}
@@ -71,8 +72,7 @@ def read_results(metrics_files: Mapping[str, Mapping[int, str | os.PathLike]]
         for seed, path in sorted(files.items()):
             data = _read_one(Path(path))
             if NOT_RUN_KEY in data:
-                not_run[study] = data[NOT_RUN_KEY]
-                continue
+                not_run[study] = data.pop(NOT_RUN_KEY)
             for key, reason in data.pop(NOT_MEASURED_KEY, {}).items():
                 not_measured.setdefault(f"{study}.{key}", reason)
             for key, value in data.items():
@@ -100,17 +100,14 @@ def _read_one(path: Path) -> dict:
         raise ReportError(
             f"{path}: metrics must be a JSON object of named numbers, not {type(data).__name__}"
         )
-    if NOT_RUN_KEY in data:
-        if list(data) != [NOT_RUN_KEY] or not isinstance(data[NOT_RUN_KEY], str):
-            raise ReportError(f"{path}: {NOT_RUN_KEY!r} must be the only key, with the reason "
-                              f"as text")
-        return data
+    if NOT_RUN_KEY in data and not isinstance(data[NOT_RUN_KEY], str):
+        raise ReportError(f"{path}: {NOT_RUN_KEY!r} must give the reason as text")
     reasons = data.get(NOT_MEASURED_KEY, {})
     if not isinstance(reasons, dict) or not all(
             isinstance(k, str) and isinstance(r, str) for k, r in reasons.items()):
         raise ReportError(f"{path}: {NOT_MEASURED_KEY!r} must map metric keys to reasons")
     for key, value in data.items():
-        if key == NOT_MEASURED_KEY:
+        if key in (NOT_MEASURED_KEY, NOT_RUN_KEY):
             continue
         if not METRIC_KEY.match(key):
             raise ReportError(f"{path}: metric key {key!r} must be snake_case")

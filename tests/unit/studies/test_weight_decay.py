@@ -1,3 +1,6 @@
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -164,3 +167,33 @@ def test_bad_config_is_named(folder):
     with pytest.raises(KeyError, match="equivalence.*adam_lr"):
         eq = {k: v for k, v in EQ.items() if k != "adam_lr"}
         study.run(context(folder, {**CFG, "equivalence": eq}))
+
+
+def test_without_mnist_the_defaults_and_the_equivalence_are_measured(tmp_path):
+    """The row's data_free metrics, through the runner as the rule runs it without its data:
+    the sweep is left out, and metrics.json says why."""
+    from hundreddays.runner import run_study
+    from hundreddays.study_table import load_studies
+
+    row = load_studies(Path(__file__).resolve().parents[3] / "studies.yaml")["weight_decay"]
+    why = "the MNIST training images cannot be read here"
+    outputs = {"metrics": str(tmp_path / "metrics.json"), "figure": str(tmp_path / "f.png"),
+               "table": str(tmp_path / "table.csv")}
+    result = run_study("weight_decay", cfg=CFG, seed=0, threads=1, scale="full", inputs={},
+                       outputs=outputs, reference=REFERENCE, table=True,
+                       without_data={"reason": why, "data_free": list(row.data_free)})
+    assert result["sweep"] == {} and result["data_missing"] == why
+    written = json.loads((tmp_path / "metrics.json").read_text())
+    assert written["not_run"] == why
+    assert written["loss_term_vs_optimizer_max_param_diff"] < 1e-12
+    assert written["torch_adam_default"] == 0 and written["fastai_default_wd"] == 0.01
+    assert "wd_0_1_to_0_01_valid_loss_ratio" not in written
+    assert (tmp_path / "f.png").stat().st_size > 10_000
+    assert (tmp_path / "table.csv").read_text().startswith("setting,")
+
+
+def test_the_equivalence_needs_no_images_of_a_dataset():
+    first, again = study.equivalence(EQ, 0), study.equivalence(EQ, 0)
+    assert first == again and first["sgd_weight_decay"] < 1e-12
+    assert first["sgd_none"] > 1e-6 and first["adamw"] > 1e-9  # the contrasts do differ
+    assert study.equivalence(EQ, 1)["sgd_none"] != first["sgd_none"]
