@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .layout import Packaging, layout_error
@@ -98,6 +99,27 @@ def load_adult_uci(folder: str | Path) -> pd.DataFrame:
 
 
 LOADERS = {"fastai": load_adult, "uci": load_adult_uci}
+
+# What fastai's adult_sample/adult.csv is, as far as it can be checked without the file: UCI's
+# adult.data, its 32,561 rows in another order (the ten rows a public df.head(10) shows are UCI
+# lines 2926, 26179, 30509, 1804, 25849, 31375, 3008, 22313, 3930, 12656, equal in every filled
+# cell), the labels renamed, and some cells emptied in two columns. The count of emptied cells is
+# read from that notebook's df.info() of adult.csv (github.com/gnoparus/bualabs,
+# nbs/21a-preprocessing-fillna.ipynb: 32561 entries; education-num 32074 non-null, occupation
+# 32049 non-null, every other column complete).
+SAMPLE_BLANKS = {"education-num": 32561 - 32074, "occupation": 32561 - 32049}
+
+
+def with_sample_blanks(df: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """A copy of the UCI frame `df` with as many cells emptied (NaN) in each column of
+    SAMPLE_BLANKS as fastai's sample has, scaled to len(df), at rows drawn from `seed`: UCI's
+    data with the sample's missing values, for measuring what they change."""
+    out = df.copy()
+    rng = np.random.default_rng(seed)
+    for column, count in SAMPLE_BLANKS.items():
+        n = round(count * len(df) / 32561)
+        out.loc[out.index[rng.choice(len(df), size=n, replace=False)], column] = np.nan
+    return out
 
 
 def load_source(folder: str | Path, source: str) -> pd.DataFrame:

@@ -1,6 +1,8 @@
 """Day 34: weight decay (fast.ai lesson 5). The libraries' defaults read from the installed code,
 the equivalence of an L2 loss term with weight_decay inside the optimizer step, and a sweep of
-weight decay on lesson 5's task: logistic regression on MNIST.
+weight decay on lesson 5's task: its two-layer Mnist_NN trained with learn.fit_one_cycle(1, 1e-2)
+on MNIST's first 50,000 training images, validated on the other 10,000 (course-v3
+lesson5-sgd-mnist, cells 5, 22, 32), with fastai 1's one-cycle and AdamW defaults.
 
 An L2 term (wd / 2) * sum(p²) adds wd * p to every gradient, which is what torch.optim.SGD's
 (and Adam's) `weight_decay=wd` adds inside the step; the lesson's `loss + wd * sum(p²)` (no 1/2)
@@ -8,6 +10,7 @@ equals weight_decay = 2 wd. AdamW and fastai instead decay the weights directly
 (p <- p - lr * wd * p, "decoupled" or "true" weight decay), which differs from the L2 term under
 Adam. The sweep uses torch.optim.AdamW: fastai's default optimizer is Adam with decoupled weight
 decay, and its 0.01 default and "0.1 works most times" are values of that parametrisation.
+torch's OneCycleLR stands in for fastai 1's scheduler (training.one_cycle_schedule).
 
 The defaults and the equivalence (on random images) need no dataset: where MNIST cannot be read
 (ctx.data_missing), the study measures those and leaves the sweep out (studies.yaml data_free).
@@ -135,6 +138,13 @@ def decay_paths(x: torch.Tensor, y: torch.Tensor, wd: float, lr: float, adam_lr:
     return finals
 
 
+def lesson5_net(hidden: int) -> nn.Module:
+    """Lesson 5's Mnist_NN (cell 22) on 28 x 28 images: flatten, Linear(784, hidden), ReLU,
+    Linear(hidden, 10) giving logits."""
+    return nn.Sequential(nn.Flatten(), nn.Linear(28 * 28, hidden), nn.ReLU(),
+                         nn.Linear(hidden, 10))
+
+
 def equivalence(eq: dict, seed: int) -> dict[str, float]:
     """The largest parameter difference after `eq["steps"]` steps (decay_paths) between each way
     and its reference: "sgd_weight_decay", "sgd_none" against SGD with the loss term,
@@ -155,13 +165,16 @@ def equivalence(eq: dict, seed: int) -> dict[str, float]:
 
 def train_sweep_member(model: nn.Module, train, valid, wd: float, epochs: int, batch_size: int,
                        lr: float, seed: int, log=print, checkpoint=None,
-                       device: str | torch.device = "cpu") -> list[dict]:
-    """Train `model` on `device` with AdamW(lr, weight_decay=wd) on cross-entropy (training's
-    classifier loop: with `checkpoint`, an interrupted run resumes); return one record per
-    epoch: train_loss (running mean), valid_loss, valid_accuracy, seconds."""
+                       device: str | torch.device = "cpu", one_cycle: dict | None = None,
+                       beta2: float | None = None) -> list[dict]:
+    """Train `model` on `device` with AdamW(weight_decay=wd) on cross-entropy, one-cycle up to
+    `lr` when `one_cycle` is given (training's classifier loop: with `checkpoint`, an
+    interrupted run resumes); return one record per epoch: train_loss (running mean),
+    valid_loss, valid_accuracy, seconds."""
+    betas = None if beta2 is None else (one_cycle["moms"][0] if one_cycle else 0.9, beta2)
     return train_classifier(model, train, valid, epochs, batch_size, lr, seed, log=log,
                             checkpoint=checkpoint, device=device, weight_decay=wd,
-                            split="valid")
+                            split="valid", betas=betas, one_cycle=one_cycle)
 
 
 def _key(wd: float) -> str:
@@ -171,7 +184,8 @@ def _key(wd: float) -> str:
 def check_config(cfg: dict) -> list[float]:
     """Raise naming the config key when the block lacks a key or its sweep misses the two weight
     decays the claim compares; return the sweep's weight decays."""
-    for key in ("wds", "epochs", "batch_size", "lr", "train_limit", "test_limit", "equivalence"):
+    for key in ("wds", "hidden", "epochs", "batch_size", "lr", "one_cycle", "beta2",
+                "valid_images", "train_limit", "test_limit", "equivalence"):
         if key not in cfg:
             raise KeyError(f"config studies.weight_decay: missing key {key!r}")
     for key in ("images", "batch_size", "steps", "lr", "adam_lr", "wd"):
@@ -219,17 +233,22 @@ def run(ctx) -> dict:
         return result
 
     data = load_mnist(Path(ctx.inputs["data"]))
-    train = to_tensors(data["train_images"][:cfg["train_limit"]],
-                       data["train_labels"][:cfg["train_limit"]])
-    valid = to_tensors(data["test_images"][:cfg["test_limit"]],
-                       data["test_labels"][:cfg["test_limit"]])
+    images, labels, n_valid = data["train_images"], data["train_labels"], cfg["valid_images"]
+    if not 0 < n_valid < len(images):
+        raise ValueError(f"config studies.weight_decay.valid_images = {n_valid}: must leave "
+                         f"training images of the {len(images)} (the lesson: 10,000 of 60,000)")
+    train = to_tensors(images[:-n_valid][:cfg["train_limit"]],
+                       labels[:-n_valid][:cfg["train_limit"]])
+    valid = to_tensors(images[-n_valid:][:cfg["test_limit"]],
+                       labels[-n_valid:][:cfg["test_limit"]])
     sweep = result["sweep"]
     checkpoints = {wd: part_checkpoint(ctx.checkpoint, f"wd_{_key(wd)}") for wd in wds}
     for wd in wds:
         torch.manual_seed(seed)  # the same initial weights for every wd
-        sweep[wd] = train_sweep_member(logistic_regression(), train, valid, wd, cfg["epochs"],
-                                       cfg["batch_size"], cfg["lr"], seed, log=log,
-                                       checkpoint=checkpoints[wd], device=ctx.device)
+        sweep[wd] = train_sweep_member(lesson5_net(cfg["hidden"]), train, valid, wd,
+                                       cfg["epochs"], cfg["batch_size"], cfg["lr"], seed,
+                                       log=log, checkpoint=checkpoints[wd], device=ctx.device,
+                                       one_cycle=cfg["one_cycle"], beta2=cfg["beta2"])
     for path in checkpoints.values():  # kept until every member is done: a rerun skips those
         remove_checkpoint(path)
     final = {wd: hist[-1] for wd, hist in sweep.items()}
@@ -247,9 +266,9 @@ def run(ctx) -> dict:
 
 
 def plot(result: dict, path, reference) -> None:
-    """Draw the sweep's validation loss and accuracy per epoch (the claim's bound on the 0.1 /
-    0.01 loss ratio from `reference`, when it has one), beside a table of the installed defaults
-    against the log's statements and the loss-term/optimizer check."""
+    """Draw the sweep's final validation loss and accuracy per weight decay (the claim's bound
+    on the 0.1 / 0.01 loss ratio from `reference`, when it has one), beside a table of the
+    installed defaults against the log's statements and the loss-term/optimizer check."""
     from ..figures import new_figure, save_figure
 
     m = result["metrics"]
@@ -271,21 +290,27 @@ def _sweep_not_run(ax_loss, ax_acc, why: str) -> None:
 
 
 def _sweep(ax_loss, ax_acc, sweep: dict, m: dict, reference) -> None:
-    for i, (wd, hist) in enumerate(sweep.items()):
-        epochs = [h["epoch"] for h in hist]
-        label = f"wd = {wd:g}" + (" (best)" if wd == m["best_wd"] else "")
-        ax_loss.plot(epochs, [h["valid_loss"] for h in hist], "o-", color=f"C{i}", label=label)
-        ax_acc.plot(epochs, [h["valid_accuracy"] for h in hist], "o-", color=f"C{i}", label=label)
+    """Final validation loss and accuracy per weight decay, as bars."""
+    names = [f"{wd:g}" + (" (best)" if wd == m["best_wd"] else "") for wd in sweep]
+    final = [hist[-1] for hist in sweep.values()]
+    colours = [f"C{i}" for i in range(len(final))]
+    for ax, key, fmt in ((ax_loss, "valid_loss", "{:.4f}"), (ax_acc, "valid_accuracy", "{:.2%}")):
+        values = [r[key] for r in final]
+        ax.bar(names, values, color=colours)
+        for x, v in enumerate(values):
+            ax.text(x, v, fmt.format(v), ha="center", va="bottom", fontsize=9)
+        low, high = min(values), max(values)
+        ax.set_ylim(low - 0.6 * (high - low) - 1e-9, high + 0.4 * (high - low) + 1e-9)
     ratio_key = "wd_0_1_to_0_01_valid_loss_ratio"
     bound = f", claim ≤ {reference.threshold(ratio_key):g}" if ratio_key in reference else ""
-    ax_loss.set(xlabel="epoch", ylabel="validation cross-entropy",
-                title=f"Validation loss by AdamW weight decay\n(0.1 / 0.01: "
+    epochs = f"{m['epochs']} epoch" + ("s" if m["epochs"] != 1 else "")
+    ax_loss.set(xlabel="weight decay (decoupled, AdamW)",
+                ylabel=f"validation cross-entropy after {epochs}",
+                title=f"Validation loss by weight decay\n(0.1 / 0.01: "
                       f"{m[ratio_key]:.3f}{bound})")
-    ax_acc.set(xlabel="epoch", ylabel="validation accuracy",
-               title=f"MNIST logistic regression, {m['train_images']} training images")
-    for ax in (ax_loss, ax_acc):
-        ax.legend(fontsize=8)
-        ax.xaxis.get_major_locator().set_params(integer=True)
+    ax_acc.set(xlabel="weight decay (decoupled, AdamW)", ylabel="validation accuracy",
+               title=f"lesson 5's Mnist_NN, fit_one_cycle: {m['train_images']} training /\n"
+                     f"{m['valid_images']} validation images")
 
 
 def _defaults_table(ax_table, defaults: dict, m: dict) -> None:
