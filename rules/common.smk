@@ -13,9 +13,8 @@ from hundreddays.comparability import why_not_comparable
 from hundreddays.data.kaggle import not_run_reason as kaggle_credentials_missing
 from hundreddays.data.local_copy import (
     check_config as check_local_copies,
-    manifest_path,
     report_record,
-    verify_local_copy,
+    verify_local_copies,
 )
 from hundreddays.data.registry import load_registry
 from hundreddays.runner import reference_of
@@ -47,10 +46,15 @@ def study_data(study):
 
 
 def kaggle_not_run_reason(study):
-    """Why `study` cannot run here, or None: a study that reads Kaggle competition data needs
-    Kaggle credentials, unless the demo mirror serves its miniature."""
-    needs_kaggle = any(REGISTRY[d].access == "kaggle" for d in study_data(study))
-    if not needs_kaggle or config["build_demo_mirror"]:
+    """Why `study` cannot run here, or None: a study that fetches Kaggle competition data (a
+    local copy is not fetched) or submits to Kaggle (its config's `submit`) needs Kaggle
+    credentials, unless the demo mirror serves its miniature."""
+    fetches = any(
+        REGISTRY[d].access == "kaggle" and d not in LOCAL_COPIES
+        for d in study_data(study)
+    )
+    submits = config["studies"][study].get("submit", False)
+    if not (fetches or submits) or config["build_demo_mirror"]:
         return None
     return kaggle_credentials_missing()
 
@@ -119,15 +123,19 @@ def study_inputs(study):
 
 def study_outputs(study):
     """A study rule's named outputs, each figure and table shown in the HTML report under the
-    study's category with its caption (report/<study>.rst)."""
+    study's category with its caption (report/<study>.rst), listed by day and title."""
     row = STUDIES[study]
     shown = {"caption": f"../report/{study}.rst", "category": row.category}
     outputs = {
         "metrics": f"{RESULTS}/{study}/metrics.json",
-        "figure": report(study_figure(study), **shown),
+        "figure": report(
+            study_figure(study), labels=row.report_labels("figure"), **shown
+        ),
     }
     if row.table:
-        outputs["table"] = report(study_table(study), **shown)
+        outputs["table"] = report(
+            study_table(study), labels=row.report_labels("table (CSV)"), **shown
+        )
     for name, file in row.outputs.items():
         outputs[name] = f"{RESULTS}/{study}/{file}"
     return outputs
@@ -197,16 +205,15 @@ def datasets_used():
 
 
 def verified_local_copies():
-    """{dataset: what verify_local_copy found} for each local copy a study reads: its layout
-    checked, its manifest pinned (first use) or every file checked against it. This runs each
-    time the workflow is read, so no rerun skips it (a rule's "verified" output would be).
+    """{dataset: what verify_local_copy found} for each local copy a study reads: the layout of
+    every one checked (one error names each refused folder, and then none is pinned), then its
+    manifest pinned (first use) or every file checked against it. This runs each time the
+    workflow is read, so no rerun skips it (a rule's "verified" output would be).
     """
-    verified = {}
     read = {d for s in STUDIES for d in datasets_of(s)}
-    for d in sorted(read & set(LOCAL_COPIES)):
-        verified[d] = verify_local_copy(
-            d, LOCAL_COPIES[d], manifest_path(config["lockfile"], d)
-        )
+    copies = {d: LOCAL_COPIES[d] for d in sorted(read & set(LOCAL_COPIES))}
+    verified = verify_local_copies(copies, config["lockfile"])
+    for d in verified:
         if verified[d]["pinned_now"]:
             print(
                 f"local copy of {d}: pinned {verified[d]['files']} files of "
@@ -282,4 +289,5 @@ def final_outputs():
         f"{RESULTS}/metrics.csv",
         f"{RESULTS}/claims.csv",
         f"{RESULTS}/REPORT.md",
+        f"{RESULTS}/REPORT.html",
     ]

@@ -227,12 +227,14 @@ def boundaries(compare: dict, reported: float) -> list[float]:
 def margin_and_spread(compare: dict, reported: float,
                       values: list[float]) -> tuple[float, float] | None:
     """(distance of the seeds' mean from the nearest edge of the agreeing region, the seeds'
-    spread max - min), on a log scale for a factor comparison (a factor is a ratio); None for
-    one value or a non-finite one (no spread to weigh the margin by)."""
+    spread max - min), on a log scale for a factor comparison (a factor is a ratio) or where
+    the comparison says `scale: log` (a speedup, a ratio of timings); None for one value or a
+    non-finite one (no spread to weigh the margin by)."""
     if len(values) < 2 or not all(math.isfinite(v) for v in values):
         return None
     edges = boundaries(compare, reported)
-    if compare["kind"] == "factor" and min(values) > 0 and min(edges) > 0:
+    logarithmic = compare.get("scale", "log" if compare["kind"] == "factor" else "linear") == "log"
+    if logarithmic and min(values) > 0 and min(edges) > 0:
         values, edges = [math.log(v) for v in values], [math.log(e) for e in edges]
     mean = math.fsum(values) / len(values)
     return min(abs(mean - edge) for edge in edges), max(values) - min(values)

@@ -6,6 +6,13 @@ miniature). This is computed from the configs, never declared by hand: the workf
 result to the report, and a claim of a study that is not comparable keeps its measured value,
 marked not comparable, unless the claim itself states why it does not depend on the config
 (claims.yaml's `config_independent`).
+
+Where the publisher's data comes from does not enter: a download, a mirror, a file placed by
+hand and a local copy (config `local_copies`, e.g. an unpacked MNIST folder on a shared disk) are
+all checked against the publisher's bytes (checksums, or a pinned manifest after the loader's
+layout check) and read by the same loader, and none of them changes a study's config block. So a
+study on a local copy stays comparable, and a dataset read from a local copy is not a demo
+miniature even where the demo mirror serves the others.
 """
 
 from __future__ import annotations
@@ -39,17 +46,19 @@ def why_not_comparable(merged_config: Mapping, full_config: Mapping,
     `merged_config` is the config the workflow runs with (config.yaml with the profile's and the
     command line's overrides merged over it), `full_config` config.yaml as written. A study is
     not comparable when its `studies` block differs ("config differs: <keys>") or when it reads
-    a dataset while the demo's miniature mirror serves the data ("reads demo miniatures")."""
+    a dataset, other than a local copy (merged_config's `local_copies`), while the demo's
+    miniature mirror serves the data ("reads demo miniatures")."""
     merged_studies = merged_config.get("studies") or {}
     full_studies = full_config.get("studies") or {}
     miniatures = bool(merged_config.get("build_demo_mirror", False))
+    local = set(merged_config.get("local_copies") or {})
     reasons = {}
     for study, reads in inputs.items():
         parts = []
         diff = config_differences(merged_studies.get(study, {}), full_studies.get(study, {}))
         if diff:
             parts.append("config differs: " + ", ".join(diff))
-        if miniatures and list(reads):
+        if miniatures and set(reads) - local:
             parts.append("reads demo miniatures")
         reasons[study] = "; ".join(parts) or None
     return reasons

@@ -15,6 +15,7 @@ from fastai.callback.core import Callback
 from fastai.vision.learner import model_meta
 
 from . import timing
+from .loaders.weights import weights_in  # noqa: F401  (the studies read it from here)
 from .training import pick_device
 
 
@@ -130,15 +131,6 @@ def resnet_from_file(name: str, weights: str | Path | None) -> Callable[..., tor
     arch.__name__ = name
     model_meta[arch] = model_meta[build]
     return arch
-
-
-def weights_in(folder: str | Path) -> Path:
-    """The one .pth weights file in a prepared weights dataset folder (data/<id>/)."""
-    found = sorted(Path(folder).rglob("*.pth"))
-    if len(found) != 1:
-        raise FileNotFoundError(f"{folder}: expected one .pth weights file, found "
-                                f"{[p.name for p in found]}")
-    return found[0]
 
 
 def _refuse(what: str) -> Callable:

@@ -9,6 +9,7 @@ schemas/studies/<study>.yaml.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 from .yaml_files import first_error, read_checked, schema
@@ -47,6 +48,14 @@ class Study:
     def category(self) -> str:
         """The report's section: the linear-algebra course or the rest of the log."""
         return "Days 1-15" if self.days[0] <= LAST_COURSE_DAY else "Days 16-53"
+
+    def report_labels(self, shows: str) -> dict[str, str]:
+        """Its entry in a category of the HTML report, where a figure or table is `shows`: the
+        day with each number zero-padded (the report sorts entries as text: "02" before "12", as
+        in the log), the study and what the entry shows. Short: the report's menu grows with
+        them and squeezes the figure beside it; the entry's description says the rest."""
+        day = re.sub(r"\d+", lambda number: f"{int(number.group()):02d}", self.day)
+        return {"day": day, "study": self.id, "shows": shows}
 
     @property
     def heading(self) -> str:

@@ -110,3 +110,27 @@ def test_stated_reasons_are_on_measured_claims(key):
     claims = load_claims(ROOT / "claims.yaml")
     marked = [c for c in claims if key in c]
     assert marked and all("metric" in c for c in marked)
+
+
+def test_a_local_copy_changes_no_study_setting_so_the_mnist_claims_stay_comparable(tmp_path):
+    """The publisher's bytes from a local copy (an unpacked MNIST folder on a shared disk) with
+    the full-scale mnist blocks: every study that reads mnist stays comparable."""
+    local = tmp_path / "local.yaml"
+    local.write_text(yaml.safe_dump({"local_copies": {"mnist": "/datasets/mnist-unpacked"}}))
+    config = merged_with(local)
+    studies = load_studies(ROOT / "studies.yaml")
+    on_mnist = [s for s, row in studies.items() if "mnist" in row.data(config["studies"][s])]
+    assert on_mnist == ["weight_decay", "mnist_logreg", "mnist_mlp", "mnist_cnn"]
+    reasons = reasons_for(config)
+    assert {s: reasons[s] for s in on_mnist} == dict.fromkeys(on_mnist)
+    assert set(reasons.values()) == {None}
+
+
+def test_a_local_copy_is_no_demo_miniature(tmp_path):
+    """At demo scale the mirror serves miniatures, but a study whose data is a local copy reads
+    the publisher's bytes: only its config difference keeps it from being comparable."""
+    local = tmp_path / "local.yaml"
+    local.write_text(yaml.safe_dump({"local_copies": {"mnist": "/datasets/mnist-unpacked"}}))
+    reasons = reasons_for(merged_with(ROOT / "profiles" / "demo" / "scale.yaml", local))
+    assert reasons["mnist_logreg"] == "config differs: epochs"
+    assert reasons["nmf_topics"].endswith("reads demo miniatures")  # no local copy: miniature

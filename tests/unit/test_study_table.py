@@ -80,6 +80,15 @@ def test_derived_facts_of_a_row():
     assert row.weights({"pretrained": True}) == ["w"] and row.weights({}) == []
 
 
+def test_the_html_report_lists_the_rows_in_the_log_s_day_order():
+    assert Study(id="x", day="3-4", title="t").report_labels("figure") == {
+        "day": "03-04", "study": "x", "shows": "figure"}
+    # Snakemake sorts a category's entries by their first label, as text: by first day
+    listed = sorted(row.report_labels("figure")["day"] for row in STUDIES.values())
+    first_days = [int(day.split("-")[0].split(",")[0]) for day in listed]
+    assert first_days == sorted(first_days)
+
+
 def test_a_row_runs_the_config_s_seeds_unless_it_says_why_one(tmp_path):
     assert Study(id="x", day="2", title="t").seeds(3, 5) == [3, 4, 5, 6, 7]
     assert Study(id="x", day="2", title="t", one_seed="too long").seeds(3, 5) == [3]

@@ -13,8 +13,24 @@ from pathlib import Path
 
 import pandas as pd
 
+from .layout import Packaging, layout_error
+
 FILE = Path("adult_sample") / "adult.csv"
 UCI_FILE = "adult.data"
+LAYOUT = "fastai's extracted adult_sample.tgz: adult_sample/adult.csv"
+UCI_LAYOUT = f"UCI's {UCI_FILE} (headerless, 15 columns)"
+OTHER_PACKAGINGS = (
+    Packaging((UCI_FILE,), f"UCI's own {UCI_FILE}: that is a local copy of adult_uci "
+              "(local_copies.adult_uci, with studies.adult_tabular.source: uci)"),
+    Packaging(("adult.csv",), "the adult_sample/ folder itself: name the folder that holds "
+              "adult_sample/"),
+    Packaging(("adult_sample.tgz",), "the archive itself, not extracted: extract it here"),
+)
+UCI_PACKAGINGS = (
+    Packaging(("adult_sample/adult.csv",), "fastai's adult_sample: that is a local copy of adult "
+              "(local_copies.adult, with studies.adult_tabular.source: fastai)"),
+    Packaging(("adult.zip",), f"UCI's adult.zip, not extracted: extract {UCI_FILE} from it"),
+)
 UCI_LABELS = {"<=50K": "<50k", ">50K": ">=50k"}
 TARGET = "salary"
 LABELS = ("<50k", ">=50k")
@@ -35,15 +51,14 @@ def check_layout(folder: str | Path) -> None:
     """Raise FileNotFoundError naming adult_sample/adult.csv when `folder` lacks it."""
     path = csv_path(folder)
     if not path.is_file():
-        raise FileNotFoundError(f"{path} not found: expected the extracted adult_sample.tgz "
-                                f"(adult_sample/adult.csv) in {folder}")
+        raise layout_error(folder, f"{path} not found", LAYOUT, OTHER_PACKAGINGS)
 
 
 def check_uci_layout(folder: str | Path) -> None:
     """Raise FileNotFoundError naming adult.data when `folder` lacks it."""
     path = Path(folder) / UCI_FILE
     if not path.is_file():
-        raise FileNotFoundError(f"{path} not found: expected UCI's {UCI_FILE} in {folder}")
+        raise layout_error(folder, f"{path} not found", UCI_LAYOUT, UCI_PACKAGINGS)
 
 
 def load_adult(folder: str | Path) -> pd.DataFrame:

@@ -74,3 +74,17 @@ def load_elevators(folder: str | Path) -> tuple[np.ndarray, np.ndarray]:
                                 f"{folder}")
     data = read_mat(path)
     return data[:, :-1], data[:, -1]
+
+
+def check_layout(folder: str | Path) -> None:
+    """Raise FileNotFoundError unless `folder` holds the elevators.mat load_elevators opens, and
+    ValueError when its first bytes show an HTML page or a v7.3 file (check_mat_header)."""
+    from .layout import Packaging, layout_error
+
+    path = Path(folder) / FILE
+    if not path.is_file():
+        csv = Packaging(("data.csv*",), "the UCI CSV packaging (data.csv, as the uci_datasets "
+                        "collection distributes elevators), not gpytorch's elevators.mat")
+        raise layout_error(folder, f"{path} not found", f"the gpytorch examples' {FILE}", [csv])
+    with open(path, "rb") as stream:
+        check_mat_header(stream.read(1024), str(path))

@@ -96,6 +96,10 @@ def test_loader_names_what_is_missing(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"train[/\\]neg"):
         load_imdb(tmp_path)
     (tmp_path / "imdb" / "train" / "neg").mkdir()
+    with pytest.raises(FileNotFoundError, match=r"test/neg, test/pos, unsup missing"):
+        load_imdb(tmp_path)  # the whole layout is checked before any review is read
+    for folder in ("test/pos", "test/neg", "unsup"):
+        (tmp_path / "imdb" / folder).mkdir(parents=True)
     with pytest.raises(ValueError, match="no \\*.txt"):
         load_imdb(tmp_path)
 
