@@ -29,6 +29,9 @@ from torch.utils.data import DataLoader, TensorDataset
 from ..timing import seconds_per_epoch
 
 SCHEDULES = ("constant", "cosine")
+# The colour range of the log's day-39 figure (its colourbar's ends, read against its ticks 10 ...
+# 35): our map uses the same, so that the same colour means the same error in both figures.
+LOG_COLOUR_RANGE = (5.9, 37.8)
 
 
 def make_lines(n: int, points: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -198,7 +201,7 @@ def plot(result: dict, path, reference, bins: int = 20) -> None:
         1, 4, size=(19, 4.6), gridspec_kw={"width_ratios": [1.2, 1, 1, 0.7]})
     floor = max(float(err[err > 0].min()) if (err > 0).any() else 1e-12, 1e-12)
     dots = ax_map.scatter(truth[:, 0], truth[:, 1], c=log_colour(np.maximum(err, floor)), s=12,
-                          cmap="viridis")
+                          cmap="viridis", vmin=LOG_COLOUR_RANGE[0], vmax=LOG_COLOUR_RANGE[1])
     fig.colorbar(dots, ax=ax_map, label=r"$3\,\ln(10^7|a_{pred} - a_{true}|)$ (the log's scale)")
     ax_map.set(xlabel=r"$a_{true}$ (slope)", ylabel=r"$b_{true}$ (intercept)",
                title=f"Slope error of {len(err)} test lines ({result['schedule']} lr)")
