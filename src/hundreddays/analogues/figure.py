@@ -11,7 +11,7 @@ def draw(results: dict, path, z_max: float) -> None:
 
     from ..figures import new_figure, save_figure
 
-    fig, axes = new_figure(2, 2, size=(13, 9.5))
+    fig, axes = new_figure(2, 2, size=(14, 11))
     ax1, ax2, ax3, ax4 = axes.ravel()
     m = results["metrics"]
 
@@ -34,9 +34,13 @@ def draw(results: dict, path, z_max: float) -> None:
     ax1.yaxis.set_minor_formatter(_sparse_minor_labels())
     ax1.set(xlabel="true z (class centre)", ylabel="mean test NLL  -ln p(true class)",
             title="Simulated analogue (day 33): classes with no training sample (red bands)\n"
-                  f"NLL ratio empty/populated {m['empty_to_populated_class_test_nll_ratio']:.1f}, "
-                  f"change with decay {ec['weight_decay']:g}: "
-                  f"{m['regularized_nll_rel_change']:.1%}")
+                  f"distance error empty/populated "
+                  f"{_with_interval(m, 'empty_to_populated_class_z_error_ratio')}; NLL "
+                  f"{m['empty_to_populated_class_test_nll_ratio']:.1f}\n"
+                  f"decay {ec['weight_decay']:g} changes the populated NLL by "
+                  f"{m['regularized_populated_nll_rel_change']:.1%} (at most "
+                  f"{m['regularized_populated_nll_rel_change_high95']:.1%}), the empty by "
+                  f"{m['regularized_nll_rel_change']:.0%}")
     ax1.legend(fontsize=7, loc="upper left")
 
     cnn = results["cnn"]
@@ -50,9 +54,9 @@ def draw(results: dict, path, z_max: float) -> None:
         ax2.plot(epochs, [h["train_loss"] for h in hist], "--", color=color, label="   training")
     ax2.set(xlabel="epoch", ylabel="cross-entropy over z classes",
             title="Simulated analogue (days 43-45): CNN vs fully connected net\n"
-                  f"CNN final/best valid {m['cnn_final_to_best_valid_loss']:.2f}, "
+                  f"CNN final/best valid {_with_interval(m, 'cnn_final_to_best_valid_loss')}\n"
                   f"CNN/linear test at the best valid epoch "
-                  f"{m['cnn_to_linear_test_loss_ratio']:.2f}")
+                  f"{_with_interval(m, 'cnn_to_linear_test_loss_ratio')}")
     ax2.legend(fontsize=7)
 
     pre = results["pretraining"]
@@ -69,9 +73,11 @@ def draw(results: dict, path, z_max: float) -> None:
     ax3.yaxis.set_minor_formatter(_sparse_minor_labels())
     ax3.set(xlabel="fine-tuning epoch on the small 'real' set",
             ylabel="validation cross-entropy ('real' set)",
-            title="Simulated analogue (day 52): pretraining on simulations, then\n"
-                  "fine-tuning on a small 'real' set from a slightly different simulator\n"
-                  "(legend: 'real' test loss at the epoch of lowest validation loss)")
+            title="Simulated analogue (day 52): pretraining (noise 2x the 'real'), then "
+                  "fine-tuning\non a small 'real' set; test loss noisy/scratch "
+                  f"{_with_interval(m, 'noisy_pretrain_to_scratch_test_loss')}\nnoisy/clean "
+                  f"{_with_interval(m, 'noisy_to_clean_pretrain_test_loss')}, long/short "
+                  f"{_with_interval(m, 'long_to_short_pretrain_test_loss')}")
     ax3.legend(fontsize=8)
 
     nl = results["noisy_labels"]
@@ -84,14 +90,26 @@ def draw(results: dict, path, z_max: float) -> None:
     ax4.hist(nl["clean_prediction"] - nl["z"], edges, histtype="step", lw=1, ls="--",
              color="C2",
              label=f"net trained on true z: RMSE {nl['clean_label_prediction_rmse']:.3f}")
+    ax4.hist(nl["classifier_prediction"] - nl["z"], edges, histtype="step", lw=1, ls=":",
+             color="C3", label="classifier on true z (mean of its distribution): sigma68 "
+                               f"{m['classifier_sigma68']:.3f} (regression "
+                               f"{m['regression_sigma68']:.3f})")
     ax4.set_yscale("log")
     ax4.set(xlabel="error against the true z (test set)", ylabel="test objects (log scale)",
-            title="Simulated analogue (day 53, Hinton): trained on noisy labels\n"
-                  f"RMSE of prediction / RMSE of label {m['prediction_to_label_rmse_ratio']:.2f}")
+            title="Day 53 (Hinton's point) on the toy photometry: trained on noisy labels\n"
+                  f"RMSE of prediction / RMSE of label "
+                  f"{_with_interval(m, 'prediction_to_label_rmse_ratio')}\nday 33: "
+                  f"classifier/regression sigma68 "
+                  f"{_with_interval(m, 'classifier_to_regression_sigma68')}")
     ax4.legend(fontsize=8)
     fig.suptitle("Simulated analogues of the log's galaxy-distance statements "
                  "(toy photometry simulator, not the author's private data)", fontsize=12)
     save_figure(fig, path)
+
+
+def _with_interval(m: dict, key: str) -> str:
+    """'1.23 [1.10, 1.35]': a ratio with its bootstrap 95 % interval."""
+    return f"{m[key]:.2f} [{m[key + '_low95']:.2f}, {m[key + '_high95']:.2f}]"
 
 
 def plt_colors(n: int) -> list:

@@ -52,13 +52,15 @@ def per_sample_loss(model: nn.Module, split: Split, loss: str) -> np.ndarray:
 def fit(model: nn.Module, train: Split, valid: Split, *, loss: str, epochs: int, batch_size: int,
         lr: float, seed: int, last_layer_weight_decay: float = 0.0, snapshot_at=(),
         log=print, name: str = "", device: str | torch.device = "cpu",
-        test: Split | None = None) -> dict:
+        test: Split | None = None, keep_best: bool = False) -> dict:
     """Train `model` on `device` with Adam (coupled L2 `last_layer_weight_decay` on the output
     layer only), batch order drawn from `seed`, for `epochs` epochs of hundreddays.training.fit.
 
-    Returns {"history": [{epoch, train_loss, valid_loss, seconds}], "snapshots": {epoch: state}};
-    the losses are measured in eval mode after each epoch, on the whole train and valid sets, and
-    on the `test` split when one is given (record "test_loss"; never used to choose an epoch)."""
+    Returns {"history": [{epoch, train_loss, valid_loss, seconds}], "snapshots": {epoch: state}},
+    and with `keep_best` "best": the weights of the epoch of lowest validation loss (the first on
+    a tie, as chosen_epoch); the losses are measured in eval mode after each epoch, on the whole
+    train and valid sets, and on the `test` split when one is given (record "test_loss"; never
+    used to choose an epoch)."""
     if epochs < 1 or batch_size < 1:
         raise ValueError(f"{name}: epochs and batch_size must be >= 1, got {epochs}, {batch_size}")
     model.to(device)
@@ -80,13 +82,19 @@ def fit(model: nn.Module, train: Split, valid: Split, *, loss: str, epochs: int,
             record["test_loss"] = _loss(predict(model, test_t[0]), test_t[1], loss).item()
         if n in snapshot_at:
             state["snapshots"][n] = copy.deepcopy(model.state_dict())
+        if keep_best and record["valid_loss"] < state.get("best_valid", float("inf")):
+            state["best_valid"] = record["valid_loss"]
+            state["best"] = copy.deepcopy(model.state_dict())
         return record
 
     history = fit_epochs(model, opt, epochs, epoch, gen=gen, state=state,
                          log=lambda text: log(f"{name} {text}" if name else text),
                          describe=lambda r: (f"train {r['train_loss']:.4f}  "
                                              f"valid {r['valid_loss']:.4f}"))
-    return {"history": history, "snapshots": state["snapshots"]}
+    out = {"history": history, "snapshots": state["snapshots"]}
+    if keep_best:
+        out["best"] = state["best"]
+    return out
 
 
 def best_valid(history: list[dict]) -> float:

@@ -29,6 +29,9 @@ from torch.utils.data import DataLoader, TensorDataset
 from ..timing import seconds_per_epoch
 
 SCHEDULES = ("constant", "cosine")
+# The colour range of the log's day-39 figure (its colourbar's ends, read against its ticks 10 ...
+# 35): our map uses the same, so that the same colour means the same error in both figures.
+LOG_COLOUR_RANGE = (5.9, 37.8)
 
 
 def make_lines(n: int, points: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -179,13 +182,17 @@ def run(ctx) -> dict:
             "small_slope": cfg["small_slope"], "schedule": judged, "runs": runs}
 
 
-def plot(result: dict, path, reference, bins: int = 20) -> None:
-    """Draw |a error| over the (a_true, b_true) plane (log colours, like the log's figure), the
-    mean |a error| against a_true and the test error per epoch (all of the config's schedule),
-    and the small-slope ratio under every schedule. The log's claims here are qualitative
-    (reported 1), so `reference` is not drawn."""
-    from matplotlib.colors import LogNorm
+def log_colour(error: np.ndarray) -> np.ndarray:
+    """The colour of the log's day-39 figure: 3 ln(1e7 |error|) (its colourbar reads
+    "3*log(10^7|a_pred - a_true|)", numpy's natural log: 6 to 38 there, errors 7e-7 to 0.03)."""
+    return 3 * np.log(1e7 * np.asarray(error))
 
+
+def plot(result: dict, path, reference, bins: int = 20) -> None:
+    """Draw |a error| over the (a_true, b_true) plane (in the log's colour scale, log_colour),
+    the mean |a error| against a_true and the test error per epoch (all of the config's
+    schedule), and the small-slope ratio under every schedule, with the log's values read off
+    its figure where `reference` has them."""
     from ..figures import new_figure, save_figure
 
     truth, pred, small_slope = result["test_params"], result["predicted"], result["small_slope"]
@@ -193,9 +200,9 @@ def plot(result: dict, path, reference, bins: int = 20) -> None:
     fig, (ax_map, ax_bins, ax_hist, ax_sched) = new_figure(
         1, 4, size=(19, 4.6), gridspec_kw={"width_ratios": [1.2, 1, 1, 0.7]})
     floor = max(float(err[err > 0].min()) if (err > 0).any() else 1e-12, 1e-12)
-    dots = ax_map.scatter(truth[:, 0], truth[:, 1], c=np.maximum(err, floor), s=12,
-                          cmap="viridis", norm=LogNorm())
-    fig.colorbar(dots, ax=ax_map, label=r"$|a_{pred} - a_{true}|$ (log scale)")
+    dots = ax_map.scatter(truth[:, 0], truth[:, 1], c=log_colour(np.maximum(err, floor)), s=12,
+                          cmap="viridis", vmin=LOG_COLOUR_RANGE[0], vmax=LOG_COLOUR_RANGE[1])
+    fig.colorbar(dots, ax=ax_map, label=r"$3\,\ln(10^7|a_{pred} - a_{true}|)$ (the log's scale)")
     ax_map.set(xlabel=r"$a_{true}$ (slope)", ylabel=r"$b_{true}$ (intercept)",
                title=f"Slope error of {len(err)} test lines ({result['schedule']} lr)")
     edges = np.linspace(0.0, 1.0, bins + 1)
@@ -209,6 +216,9 @@ def plot(result: dict, path, reference, bins: int = 20) -> None:
     ax_bins.axvline(small_slope, color="C3", ls=":",
                     label=f"a = {small_slope}: mean below / above = "
                           f"{result['metrics']['small_slope_to_rest_error_ratio']:.2f}")
+    if "median_slope_abs_error" in reference:
+        ax_bins.axhline(reference["median_slope_abs_error"], color="k", ls="--",
+                        label=f"the log's figure: median {reference['median_slope_abs_error']:.1e}")
     ax_bins.set(xlabel=r"$a_{true}$", ylabel=r"$|a_{pred} - a_{true}|$", yscale="log",
                 title="Is the slope error larger at small slope?")
     ax_bins.legend(fontsize=8, loc="lower right")
@@ -224,6 +234,10 @@ def plot(result: dict, path, reference, bins: int = 20) -> None:
                                               for n in names])
     ax_sched.bar_label(bars, fmt="%.2f")
     ax_sched.axhline(1.0, color="k", lw=0.8, ls=":")
+    if "small_slope_to_rest_error_ratio" in reference:
+        ax_sched.axhline(reference["small_slope_to_rest_error_ratio"], color="k", ls="--",
+                         label="the log's figure")
+        ax_sched.legend(fontsize=8)
     ax_sched.set(xlabel="learning rate schedule (red: judged)",
                  ylabel=f"mean |a error|, a < {small_slope} over the rest",
                  title="Small-slope ratio per schedule")

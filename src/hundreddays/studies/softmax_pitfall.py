@@ -1,12 +1,19 @@
 """Days 28 and 35: PyTorch's CrossEntropyLoss applies the (log-)softmax itself, so a network
 trained with it must end in logits, not in an nn.Softmax layer.
 
-The same MLP, from the same initial weights and on the same minibatches, is trained on seeded
-Gaussian blobs once ending in logits and once with an extra nn.Softmax before the loss. The
-extra softmax squeezes the loss's inputs into [0, 1], so its loss can never fall below
-log(e + K - 1) - 1 (the probabilities one-hot on the true class), far above 0: the two losses
-are not comparable, so whether the extra softmax spoils the training is measured as what a
-user sees, the test accuracy lost after the same epochs (test_accuracy_lost_to_extra_softmax).
+Where the log met the pitfall (day 28: fitting the galaxy simulations; day 33: galaxy distances
+posed as classes "since we need the probability distribution of the distance"), so on the task
+of the galaxy analogues (a SIMULATED ANALOGUE: the author's simulations are private): band
+fluxes of the toy photometry simulator (hundreddays.analogues.photometry) -> one of `classes`
+redshift bins. The same MLP, from the same initial weights and on the same minibatches, is
+trained with Adam once ending in logits and once with an extra nn.Softmax before the loss.
+
+What the extra softmax spoils is judged on what the log needs from the net, its probability
+distribution: the test negative log-likelihood of the probabilities each net gives
+(double_to_single_test_nll_ratio). The extra softmax squeezes the loss's inputs into [0, 1], so
+its loss never falls below log(e + K - 1) - 1 and its gradient never fades: it keeps pushing the
+probabilities towards one-hot, confident where the photometry cannot be. Accuracy (the argmax)
+is reported, not judged.
 """
 
 from __future__ import annotations
@@ -18,11 +25,17 @@ import numpy as np
 import torch
 from torch import nn
 
+from ..analogues.nets import mlp
+from ..analogues.photometry import simulate, standardizer, z_classes
 from ..timing import seconds_per_epoch
-from ..training import evaluate, train_classifier
+from ..training import fit, train_epoch
 
 TOLERANCE = {"rtol": 1e-12, "atol": 1e-12}  # the float64 check of CE(z) == NLL(log_softmax(z))
-LOST = "test_accuracy_lost_to_extra_softmax"  # the metric that judges "spoils the training"
+RATIO = "double_to_single_test_nll_ratio"  # the metric that judges "spoils the training"
+LOST = "test_accuracy_lost_to_extra_softmax"
+NAMES = {"single": "logits → CrossEntropyLoss", "double": "extra nn.Softmax → CrossEntropyLoss"}
+EXAMPLES = 3  # test galaxies whose predicted distributions the figure shows
+CONFIDENCE_BINS = 10
 
 
 def cross_entropy_check(n: int, classes: int, scale: float, seed: int) -> dict:
@@ -45,7 +58,7 @@ def cross_entropy_check(n: int, classes: int, scale: float, seed: int) -> dict:
 
 def double_softmax_floor(classes: int) -> float:
     """Return the smallest value of CrossEntropyLoss(softmax(z), y): the loss of probabilities
-    one-hot on y, -1 + log(e + K - 1) (the bound log(K) - ... of the log's warning)."""
+    one-hot on y, -1 + log(e + K - 1)."""
     return math.log(math.e + classes - 1) - 1.0
 
 
@@ -56,134 +69,173 @@ def double_softmax_loss(p_true: np.ndarray, classes: int) -> np.ndarray:
     return -p_true + np.log(np.exp(p_true) + (classes - 1) * np.exp(rest))
 
 
-def make_blobs(n_train: int, n_test: int, classes: int, dim: int, separation: float, seed: int
-               ) -> tuple[tuple[torch.Tensor, torch.Tensor], tuple[torch.Tensor, torch.Tensor]]:
-    """Return the (train, test) splits, each (x float32 (n, dim), y int64 (n,)), of Gaussian
-    blobs: class centres ~ N(0, separation²) per coordinate, unit-variance noise, from `seed`."""
-    rng = np.random.default_rng(seed)
-    centres = rng.normal(0.0, separation, (classes, dim))
-    return _sample(rng, centres, n_train), _sample(rng, centres, n_test)
-
-
-def _sample(rng: np.random.Generator, centres: np.ndarray, n: int
-            ) -> tuple[torch.Tensor, torch.Tensor]:
-    y = rng.integers(0, len(centres), n)
-    x = centres[y] + rng.normal(0.0, 1.0, (n, centres.shape[1]))
-    return torch.from_numpy(x.astype(np.float32)), torch.from_numpy(y.astype(np.int64))
-
-
-def mlp(dim: int, hidden: int, classes: int) -> nn.Sequential:
-    """Return the classifier ending in logits: Linear(dim, hidden), ReLU, Linear(hidden, K)."""
-    return nn.Sequential(nn.Linear(dim, hidden), nn.ReLU(), nn.Linear(hidden, classes))
+def make_data(cfg: dict, seed: int) -> dict:
+    """Simulate the training and test galaxies (another random stream than galaxy_analogues'),
+    standardise the features with the training set's mean and std. Returns {"train": (x, y),
+    "test": (x, y)} as tensors (float32 features, int64 classes) and "test_z" (numpy)."""
+    rng = np.random.default_rng([seed, 28])
+    sims = [simulate(n, rng, n_bands=cfg["bands"], z_max=cfg["z_max"], noise=cfg["flux_noise"])
+            for n in (cfg["n_train"], cfg["n_test"])]
+    scale = standardizer(sims[0]["features"])
+    split = lambda s: (torch.from_numpy(scale(s["features"])),  # noqa: E731
+                       torch.from_numpy(z_classes(s["z"], cfg["z_max"], cfg["classes"])))
+    return {"train": split(sims[0]), "test": split(sims[1]), "test_z": sims[1]["z"]}
 
 
 @torch.no_grad()
-def nll_of_probabilities(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
-    """Return the mean -log p_y of a model whose output is already a probability vector."""
+def log_probabilities(model: nn.Module, x: torch.Tensor, extra_softmax: bool) -> torch.Tensor:
+    """Log of the probability vector the model gives, in eval mode: log_softmax of the logits
+    for the net ending in logits; for the net ending in nn.Softmax (whose output IS its
+    probability vector) log_softmax of its inner net's logits, the exact log of that output
+    (no clamp where the output underflows to 0)."""
     model.eval()
     device = next(model.parameters()).device
-    p = model(x.to(device)).clamp_min(1e-300)
-    return float(nn.functional.nll_loss(p.log(), y.to(device)))
+    net = model[0] if extra_softmax else model
+    return torch.log_softmax(net(x.to(device)), dim=1).cpu()
+
+
+def scores(log_p: torch.Tensor, y: torch.Tensor) -> dict:
+    """Test NLL (mean -log p_y), accuracy and mean confidence (max probability) of log_p."""
+    p = log_p.exp()
+    return {"nll": float(-log_p[torch.arange(len(y)), y].mean()),
+            "accuracy": float((log_p.argmax(1) == y).float().mean()),
+            "confidence": float(p.max(1).values.mean())}
+
+
+def reliability(log_p: torch.Tensor, y: torch.Tensor, bins: int = CONFIDENCE_BINS) -> dict:
+    """Per confidence bin (max probability in [k/bins, (k+1)/bins)): mean confidence, accuracy
+    and count: a calibrated model has accuracy = confidence."""
+    conf, pred = log_p.exp().max(1)
+    conf, correct = conf.numpy(), (pred == y).numpy()
+    which = np.minimum((conf * bins).astype(int), bins - 1)
+    count = np.bincount(which, minlength=bins)
+    mean = lambda v: np.bincount(which, v, bins) / np.maximum(count, 1)  # noqa: E731
+    return {"confidence": mean(conf), "accuracy": mean(correct.astype(float)), "count": count}
+
+
+def train(model: nn.Module, data: dict, cfg: dict, seed: int, extra_softmax: bool, log,
+          device) -> list[dict]:
+    """Adam on CrossEntropyLoss of the model's output for cfg's epochs, batch order from `seed`;
+    per epoch: the training loss as optimised, and the test NLL, accuracy and confidence."""
+    model.to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=cfg["lr"])
+    gen = torch.Generator().manual_seed(seed)
+    (x, y), (tx, ty) = data["train"], data["test"]
+
+    def epoch(_n: int) -> dict:
+        loss = train_epoch(model, opt, x, y, cfg["batch_size"], gen, nn.functional.cross_entropy)
+        test = scores(log_probabilities(model, tx, extra_softmax), ty)
+        return {"train_loss": loss, **{f"test_{k}": v for k, v in test.items()}}
+
+    return fit(model, opt, cfg["epochs"], epoch, gen=gen, log=log, describe=lambda r: (
+        f"train loss {r['train_loss']:.4f}  test NLL {r['test_nll']:.4f}  accuracy "
+        f"{r['test_accuracy']:.4f}  confidence {r['test_confidence']:.3f}"))
 
 
 def run(ctx) -> dict:
-    """The study's entry (hundreddays.runner): train both models from the same initial weights
-    (torch's generator as the runner seeded it). Returns {"single", "double" (per-epoch
-    histories), "floor", "check", "metrics", "classes"}."""
+    """The study's entry (hundreddays.runner): the float64 identity check, then both nets from
+    the same initial weights (torch's generator as the runner seeded it). Returns {"single",
+    "double" (per-epoch records), "floor", "metrics", "classes", "z_max", "reliability",
+    "examples"}."""
     cfg, seed, log = ctx.cfg, ctx.seed, ctx.log
     k = cfg["classes"]
     check = cross_entropy_check(cfg["check_logits"], k, cfg["check_scale"], seed)
     log(f"CrossEntropyLoss(z) vs NLLLoss(log_softmax(z)): max |diff| {check['max_abs_diff']:.2e}"
         f", allclose(rtol=atol=1e-12): {check['equal']}")
-    train, test = make_blobs(cfg["n_train"], cfg["n_test"], k, cfg["dim"], cfg["separation"],
-                             seed)
-    single = mlp(cfg["dim"], cfg["hidden"], k)
+    data = make_data(cfg, seed)
+    single = mlp(cfg["bands"], cfg["hidden"], k)
     double = nn.Sequential(copy.deepcopy(single), nn.Softmax(dim=1))  # the pitfall
-    histories, finals = {}, {}
+    histories, final, curves = {}, {}, {}
+    tx, ty = data["test"]
+    pick = np.linspace(0, len(ty) - 1, EXAMPLES).astype(int)
+    examples = {"z": data["test_z"][pick], "class": ty[pick].numpy()}
     for name, model in (("single", single), ("double", double)):
-        log(f"-- {name} softmax ({'logits' if name == 'single' else 'extra nn.Softmax'}) --")
-        histories[name] = train_classifier(model, train, test, cfg["epochs"], cfg["batch_size"],
-                                           cfg["lr"], seed, log=log, device=ctx.device)
-        finals[name] = evaluate(model, *train)  # (loss, accuracy) on the training set
+        log(f"-- {NAMES[name]} --")
+        histories[name] = train(model, data, cfg, seed, name == "double", log, ctx.device)
+        log_p = log_probabilities(model, tx, name == "double")
+        final[name], curves[name] = scores(log_p, ty), reliability(log_p, ty)
+        examples[name] = log_p[pick].exp().numpy()
     floor = double_softmax_floor(k)
-    accuracy = {name: histories[name][-1]["test_accuracy"] for name in histories}
-    seconds = [h["seconds"] for name in histories for h in histories[name]]
+    seconds = [h["seconds"] for hist in histories.values() for h in hist]
     metrics = {
         "ce_equals_nll_of_log_softmax": int(check["equal"]),
         "ce_vs_nll_max_abs_diff": check["max_abs_diff"],
         "extra_softmax_loss_max_abs_change": check["extra_softmax_max_abs_diff"],
-        "double_to_single_softmax_loss_ratio": finals["double"][0] / finals["single"][0],
-        "single_softmax_train_loss": finals["single"][0],
-        "double_softmax_train_loss": finals["double"][0],
-        "single_softmax_train_accuracy": finals["single"][1],
-        "double_softmax_train_accuracy": finals["double"][1],
-        "single_softmax_test_accuracy": accuracy["single"],
-        "double_softmax_test_accuracy": accuracy["double"],
-        LOST: accuracy["single"] - accuracy["double"],
-        "single_softmax_first_epoch_test_accuracy": histories["single"][0]["test_accuracy"],
-        "double_softmax_first_epoch_test_accuracy": histories["double"][0]["test_accuracy"],
-        "single_softmax_test_loss": histories["single"][-1]["test_loss"],
-        "double_softmax_test_loss": histories["double"][-1]["test_loss"],
-        "double_softmax_test_nll_of_probabilities": nll_of_probabilities(double, *test),
+        **{f"{n}_softmax_{key}": final[n][short] for n in final
+           for key, short in (("test_nll", "nll"), ("test_accuracy", "accuracy"),
+                              ("mean_confidence", "confidence"))},
+        RATIO: final["double"]["nll"] / final["single"]["nll"],
+        LOST: final["single"]["accuracy"] - final["double"]["accuracy"],
+        **{f"{n}_softmax_overconfidence": final[n]["confidence"] - final[n]["accuracy"]
+           for n in final},
+        "single_softmax_train_loss": histories["single"][-1]["train_loss"],
+        "double_softmax_train_loss": histories["double"][-1]["train_loss"],
         "double_softmax_loss_floor": floor,
         "log_classes": math.log(k),
         "classes": k,
+        "train_galaxies": len(data["train"][1]),
+        "test_galaxies": len(ty),
         "epochs": cfg["epochs"],
         "seconds_per_epoch": seconds_per_epoch(seconds),
     }
     log(str({key: round(v, 4) for key, v in metrics.items()}))
-    return {"single": histories["single"], "double": histories["double"], "floor": floor,
-            "check": check, "metrics": metrics, "classes": k}
+    return {**histories, "floor": floor, "metrics": metrics, "classes": k, "z_max": cfg["z_max"],
+            "reliability": curves, "examples": examples}
 
 
 def plot(result: dict, path, reference) -> None:
-    """Draw the training loss and test accuracy per epoch of both models (the double softmax's
-    floor marked), and the two losses as a function of the probability of the true class.
-    The log's claims are qualitative (reported 1); where `reference` has the threshold of the
-    accuracy lost, the accuracy panel marks the level below which the extra softmax spoils."""
+    """Four panels: test NLL per epoch of both nets (where `reference` has the claim, the level
+    at which the extra softmax spoils), the reliability diagram, the predicted distance
+    distributions of a few test galaxies, and the loss of one sample against the probability of
+    its true class (why)."""
     from ..figures import new_figure, save_figure
 
     m, k = result["metrics"], result["classes"]
-    fig, (ax_loss, ax_acc, ax_curve) = new_figure(1, 3, size=(15, 4.6))
-    styles = {"single": ("C0", "logits → CrossEntropyLoss"),
-              "double": ("C3", "extra nn.Softmax → CrossEntropyLoss")}
-    for name in ("single", "double"):
-        color, label = styles[name]
+    fig, (ax_nll, ax_rel, ax_ex, ax_why) = new_figure(1, 4, size=(20, 4.6))
+    colors = {"single": "C0", "double": "C3"}
+    for name, color in colors.items():
         hist = result[name]
-        epochs = [h["epoch"] for h in hist]
-        ax_loss.semilogy(epochs, [h["train_loss"] for h in hist], "o-", color=color, label=label)
-        ax_acc.plot(epochs, [h["test_accuracy"] for h in hist], "o-", color=color, label=label)
-    floor_label = f"floor with the extra softmax: log(e+{k - 1}) - 1 = {result['floor']:.3f}"
-    ax_loss.axhline(result["floor"], color="C3", ls=":", label=floor_label)
-    ratio = m["double_to_single_softmax_loss_ratio"]
-    ax_loss.set(xlabel="epoch", ylabel="training cross-entropy (as optimised)",
-                title=f"Training loss (extra/none {ratio:.1f}: set by the floor)")
-    ax_loss.legend(fontsize=8)
-    for ax in (ax_loss, ax_acc):
-        ax.xaxis.get_major_locator().set_params(integer=True)
-    accuracies = [h["test_accuracy"] for name in ("single", "double") for h in result[name]]
-    if LOST in reference:
-        margin = reference.threshold(LOST)
-        spoiled_below = m["single_softmax_test_accuracy"] - margin
-        accuracies.append(spoiled_below)
-        ax_acc.axhline(spoiled_below, color="0.3", ls="--",
-                       label=f"spoiled below: logits' final accuracy - {margin:g}")
-    bottom = max(0.0, min(accuracies) - 0.05)
-    if 1 / k >= bottom:
-        ax_acc.axhline(1 / k, color="grey", ls=":", label=f"chance: 1/{k}")
-    ax_acc.set(xlabel="epoch", ylabel="test accuracy", ylim=(bottom, 1.0 + (1 - bottom) * 0.02),
-               title=f"Test accuracy: {100 * m[LOST]:.2f} points lost in {m['epochs']} epochs")
-    ax_acc.legend(fontsize=8)
+        ax_nll.plot([h["epoch"] for h in hist], [h["test_nll"] for h in hist], "o-", ms=3,
+                    color=color, label=f"{NAMES[name]}: {m[f'{name}_softmax_test_nll']:.3f}")
+    if RATIO in reference:
+        spoiled = m["single_softmax_test_nll"] * reference.threshold(RATIO)
+        ax_nll.axhline(spoiled, color="0.3", ls="--",
+                       label=f"spoiled above: logits' NLL x {reference.threshold(RATIO):g}")
+    ax_nll.set(xlabel="epoch", ylabel="test NLL of the predicted distribution", yscale="log",
+               title=f"Test NLL: extra softmax / logits = {m[RATIO]:.2f}")
+    ax_nll.legend(fontsize=8)
+    ax_nll.xaxis.get_major_locator().set_params(integer=True)
+    ax_rel.plot([0, 1], [0, 1], color="grey", ls=":", label="calibrated")
+    for name, color in colors.items():
+        r = result["reliability"][name]
+        used = r["count"] > 0
+        conf, acc = (m[f"{name}_softmax_{k}"] for k in ("mean_confidence", "test_accuracy"))
+        ax_rel.plot(r["confidence"][used], r["accuracy"][used], "o-", color=color,
+                    label=f"{NAMES[name]}: mean confidence {conf:.2f}, accuracy {acc:.2f}")
+    ax_rel.set(xlabel="confidence (largest class probability)", ylabel="accuracy",
+               xlim=(0, 1), ylim=(0, 1), title="Reliability of the predicted class")
+    ax_rel.legend(fontsize=7, loc="upper left")
+    ex = result["examples"]
+    width = result["z_max"] / k
+    centres = (np.arange(k) + 0.5) * width
+    for i, z in enumerate(ex["z"]):
+        for name, ls in (("single", "-"), ("double", "--")):
+            ax_ex.step(centres, ex[name][i], where="mid", ls=ls, color=f"C{i}",
+                       label=f"galaxy {i + 1}, {'logits' if name == 'single' else 'extra softmax'}")
+        ax_ex.axvline(z, color=f"C{i}", lw=0.8, ls=":")
+    ax_ex.set(xlabel="z (class centres; dotted: the true z)", ylabel="predicted probability",
+              title="Predicted distance distributions (simulated analogue)")
+    ax_ex.legend(fontsize=7, ncol=2)
     p = np.linspace(1e-3, 0.999, 400)
-    ax_curve.semilogy(p, -np.log(p), color="C0", label="CrossEntropyLoss(logits) = -log p")
-    ax_curve.semilogy(p, double_softmax_loss(p, k), color="C3",
-                      label="CrossEntropyLoss(softmax(logits))")
-    ax_curve.axhline(result["floor"], color="C3", ls=":")
-    ax_curve.set(xlabel="model probability of the true class p",
-                 ylabel="loss of one sample",
-                 ylim=(5e-4, 10), title=f"Why: an extra softmax bounds the loss (K = {k})")
-    ax_curve.legend(fontsize=8, loc="lower left")
-    ax_curve.text(0.98, 0.97, f"check: CrossEntropyLoss(z) = NLLLoss(log_softmax(z))\n"
-                  f"max |diff| {m['ce_vs_nll_max_abs_diff']:.1e} on random float64 logits",
-                  transform=ax_curve.transAxes, ha="right", va="top", fontsize=8)
+    ax_why.semilogy(p, -np.log(p), color="C0", label="CrossEntropyLoss(logits) = -log p")
+    ax_why.semilogy(p, double_softmax_loss(p, k), color="C3",
+                    label="CrossEntropyLoss(softmax(logits))")
+    ax_why.axhline(result["floor"], color="C3", ls=":",
+                   label=f"its floor log(e+{k - 1}) - 1 = {result['floor']:.3f}")
+    ax_why.set(xlabel="model probability of the true class p", ylabel="loss of one sample",
+               ylim=(5e-4, 10), title=f"Why: an extra softmax bounds the loss (K = {k})")
+    ax_why.legend(fontsize=8, loc="lower left")
+    ax_why.text(0.98, 0.97, f"check: CrossEntropyLoss(z) = NLLLoss(log_softmax(z))\n"
+                f"max |diff| {m['ce_vs_nll_max_abs_diff']:.1e} on random float64 logits",
+                transform=ax_why.transAxes, ha="right", va="top", fontsize=8)
     save_figure(fig, path)

@@ -7,7 +7,7 @@ import torch
 from scipy import integrate
 
 from hundreddays.analogues import fit as fitting
-from hundreddays.analogues import nets, photometry
+from hundreddays.analogues import intervals, nets, photometry, summary
 from hundreddays.runner import Context, Reference
 from hundreddays.studies import galaxy_analogues as study
 from hundreddays.study_table import Study, StudyTableError, validate_config
@@ -21,7 +21,7 @@ TINY = {
                       "weight_decay": 0.01, "weight_decay_sweep": []},
     "cnn": {"train": 200, "valid": 200, "spectrum_length": 32, "linear_width": 32,
             "channels": 4, "blocks": 2, "epochs": 3},
-    "pretraining": {"simulations": 1000, "sim_noise": 0.05, "domain_shift": 0.05,
+    "pretraining": {"simulations": 1000, "sim_noise": 0.1, "domain_shift": 0.05,
                     "real_train": 100, "real_valid": 200, "short_epochs": 1, "long_epochs": 2,
                     "finetune_epochs": 2, "finetune_batch_size": 32},
     "noisy_labels": {"train": 600, "test": 300, "label_noise": 0.1, "epochs": 3},
@@ -167,8 +167,19 @@ def test_run_end_to_end_is_seeded_and_plots(tmp_path):
     m = result["metrics"]
     assert all(math.isfinite(v) for v in m.values())
     ec = result["empty_classes"]
-    assert ec["test_in_empty"] > 0 and set(ec["runs"]) == {0.0, 0.01}
+    assert ec["test_in_empty"].sum() > 0 and set(ec["runs"]) == {0.0, 0.01}
+    assert m["test_objects_in_empty_classes"] == ec["test_in_empty"].sum()
     assert m["empty_to_populated_class_test_nll_ratio"] > 1  # unseen classes are predicted worse
+    # every judged ratio has its interval, around it
+    for key in ("empty_to_populated_class_z_error_ratio", "cnn_final_to_best_valid_loss",
+                "cnn_to_linear_test_loss_ratio", "noisy_pretrain_to_scratch_test_loss",
+                "noisy_to_clean_pretrain_test_loss", "long_to_short_pretrain_test_loss",
+                "clean_pretrain_to_scratch_test_loss", "prediction_to_label_rmse_ratio",
+                "classifier_to_regression_sigma68"):
+        assert m[f"{key}_low95"] <= m[key] * (1 + 1e-9) and m[key] <= m[f"{key}_high95"] * (
+            1 + 1e-9), key
+    assert m["regularized_populated_nll_rel_change_high95"] >= m[
+        "regularized_populated_nll_rel_change"] - 1e-9
     assert m["label_rmse"] == pytest.approx(0.1, rel=0.15)
     assert set(result["pretraining"]["tuned"]) == {"scratch", "clean", "noisy", "noisy_long"}
     # epochs chosen on validation, losses reported on the separate test sets
@@ -211,3 +222,89 @@ def test_test_loss_is_recorded_and_never_chooses_the_epoch():
                                loss="ce", epochs=1, batch_size=32, lr=1e-2, seed=0,
                                **QUIET)["history"]
     assert "test_loss" not in hist_no_test[0]
+
+
+def test_paired_interval_is_around_the_ratio_and_shrinks_with_more_galaxies():
+    rng = np.random.default_rng(0)
+    widths = []
+    for n in (200, 5000):
+        b = rng.exponential(1.0, n)
+        a = b * 1.05 + rng.normal(0, 0.05, n)  # 5 % worse on the same galaxies
+        r = intervals.paired_ratio(a, b, seed=1)
+        assert r["ratio"] == pytest.approx(a.mean() / b.mean())
+        assert r["low"] < r["ratio"] < r["high"]
+        widths.append(r["high"] - r["low"])
+    assert widths[1] < 0.3 * widths[0]
+    assert r["low"] > 1  # 5 % worse on 5000 paired galaxies: shown beyond the noise
+    same = intervals.paired_ratio(b, b, seed=1)
+    assert same["low"] == same["high"] == same["ratio"] == 1.0  # a paired tie has no spread
+    # an RMSE ratio from squared errors
+    sq_a, sq_b = np.full(10, 4.0), np.full(10, 1.0)
+    assert intervals.paired_ratio(sq_a, sq_b, seed=0, root=True)["ratio"] == pytest.approx(2.0)
+    with pytest.raises(ValueError, match="same length"):
+        intervals.paired_ratio(np.ones(3), np.ones(4), seed=0)
+
+
+def test_a_ratio_whose_interval_straddles_the_threshold_is_not_shown():
+    """The bound a claim is judged on can come out either way."""
+    rng = np.random.default_rng(2)
+    b = rng.exponential(1.0, 300)
+    a = b * 1.01 + rng.normal(0, 0.3, 300)  # 1 % worse, drowned in per-galaxy noise
+    r = intervals.paired_ratio(a, b, seed=3)
+    assert r["low"] < 1 < r["high"]
+    g = intervals.grouped_ratio(rng.exponential(3.0, 400), rng.exponential(1.0, 4000), seed=4)
+    assert g["low"] > 2  # three times worse, well measured
+    assert intervals.change_bound({"ratio": 1.0, "low": 0.97, "high": 1.05}) == pytest.approx(0.05)
+    assert intervals.as_metrics("x", r) == {"x": r["ratio"], "x_low95": r["low"],
+                                            "x_high95": r["high"]}
+
+
+def test_keep_best_returns_the_chosen_epochs_weights():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 4)).astype(np.float32)
+    y = (x[:, 0] + 0.5 * rng.normal(size=300) > 0).astype(np.int64)
+    torch.manual_seed(0)
+    model = nets.mlp(4, 8, 2)
+    test = (x[200:], y[200:])
+    out = fitting.fit(model, (x[:100], y[:100]), (x[100:200], y[100:200]), loss="ce",
+                      epochs=6, batch_size=16, lr=3e-2, seed=0, test=test, keep_best=True,
+                      **QUIET)
+    chosen = fitting.chosen_epoch(out["history"])
+    model.load_state_dict(out["best"])
+    assert fitting.per_sample_loss(model, test, "ce").mean() == pytest.approx(
+        chosen["test_loss"], rel=1e-5)
+
+
+def test_mean_z_and_sigma68():
+    model = torch.nn.Linear(2, 4)
+    with torch.no_grad():
+        model.weight.zero_()
+        model.bias.copy_(torch.tensor([0.0, 0.0, 0.0, 0.0]))
+    assert study.mean_z(model, np.zeros((3, 2), np.float32), 2.0) == pytest.approx(1.0)  # uniform
+    with torch.no_grad():
+        model.bias.copy_(torch.tensor([-50.0, 50.0, -50.0, -50.0]))
+    assert study.mean_z(model, np.zeros((1, 2), np.float32), 2.0) == pytest.approx(0.75)
+    z = np.zeros(200_000)
+    est = np.random.default_rng(0).normal(0, 0.05, len(z))
+    assert summary.sigma68(est, z) == pytest.approx(0.05, rel=0.02)
+    assert summary.sigma68(est, z + 1) == pytest.approx(0.025, rel=0.02)  # over (1 + z)
+
+
+def _empty_runs(empty_error: float):
+    rng = np.random.default_rng(5)
+    in_empty = np.arange(2000) % 10 == 0
+    def run(scale):  # noqa: E306
+        nll = rng.exponential(1.5, 2000) * scale
+        err = np.abs(rng.normal(0, 0.05, 2000)) * np.where(in_empty, empty_error, 1.0)
+        return {"nll": nll, "z_error": err, "empty_nll": nll[in_empty].mean(),
+                "populated_nll": nll[~in_empty].mean()}
+    return {"runs": {0.0: run(1.0), 0.01: run(1.0)}, "weight_decay": 0.01,
+            "test_in_empty": in_empty}
+
+
+def test_empty_class_distance_claim_can_come_out_either_way():
+    worse = summary.empty_class_metrics(_empty_runs(4.0), seed=0)
+    alike = summary.empty_class_metrics(_empty_runs(1.0), seed=0)
+    assert worse["empty_to_populated_class_z_error_ratio_low95"] > 2
+    assert alike["empty_to_populated_class_z_error_ratio_low95"] < 2
+    assert alike["empty_to_populated_class_z_error_ratio"] == pytest.approx(1.0, abs=0.15)

@@ -60,6 +60,18 @@ def test_ignite_training_learns_lines_and_is_deterministic(tmp_path):
     assert a["small_slope"] == CFG["small_slope"]  # the plot's marker
     study.plot(a, tmp_path / "l.png", Reference({}))
     assert (tmp_path / "l.png").stat().st_size > 1000
+    log_values = {"median_slope_abs_error": {"reported": 4.5e-4, "compare": {"kind": "factor",
+                                                                           "tol": 10}},
+                  "small_slope_to_rest_error_ratio": {"reported": 6.4,
+                                                      "compare": {"kind": "factor", "tol": 2}}}
+    study.plot(a, tmp_path / "r.png", Reference(log_values))  # the log's values drawn
+    assert (tmp_path / "r.png").stat().st_size > 1000
+
+
+def test_the_logs_colour_scale():
+    """3 ln(1e7 |error|): the log's colourbar runs from about 6 to 38, errors 7e-7 to 0.03."""
+    np.testing.assert_allclose(study.log_colour(np.array([1e-7, np.exp(2) * 1e-7])), [0.0, 6.0])
+    assert study.log_colour(np.array([0.03]))[0] == pytest.approx(37.8, abs=0.1)
 
 
 def test_the_schema_names_the_bad_key():

@@ -10,7 +10,7 @@ from hundreddays.studies import log_features as study
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
-CFG = {"galaxies": 3000, "bands": 5, "survey_flux_decades": 6.0,
+CFG = {"galaxies": 3000, "bands": 5, "solved_percentiles": [5, 95],
        "spread_sweep": {"brightness_sigmas": [0.5, 2.5], "galaxies": 1000}, "noise_std": 3.0,
        "valid_fraction": 0.2, "log_floor": 0.1, "asinh_softening": 1.0, "hidden": [64, 64],
        "epochs": 8, "batch_size": 64, "lr": 1e-3}
@@ -62,7 +62,12 @@ def test_standardize_matches_scikit_learn():
 def test_log_inputs_beat_standardised_inputs_and_plot(tmp_path):
     r = study.run(Context(study="log_features", cfg=CFG, seed=0, log=lambda s: None))
     m = r["metrics"]
-    assert m["true_flux_decades"] == pytest.approx(6.0, abs=0.3)  # solved on another sample
+    # solved on another sample (50000 galaxies) for the log's 5-95 % range
+    assert m["log_feature_solved_decades"] == pytest.approx(m["log_histogram_solved_decades"],
+                                                            abs=0.1)
+    assert m["log_histogram_solved_decades"] == study.log_histogram_decades(5, 95)
+    assert m["log_feature_range_decades"] == study.feature_decades(r["catalogue"]["flux"], 0.5,
+                                                                   99.5)
     assert m["standardized_to_log_test_loss_ratio"] > 1.2
     assert m["log_test_loss"] < 0.6 * m["target_variance"]  # learned, not the mean
     assert m["standardized_to_log_test_loss_ratio"] == pytest.approx(
@@ -98,21 +103,47 @@ def test_test_catalogue_is_separate_from_the_training_one():
     assert "test_loss" in r["histories"]["log"][0]
 
 
-def test_spread_is_solved_for_the_survey_range():
-    sigma = study.sigma_for_decades(3.0, 5, 0, galaxies=20000)
-    cat = study.simulate(20000, 5, 0, sigma, 0.0)
-    assert study.flux_decades(cat["true_flux"]) == pytest.approx(3.0, abs=0.02)
-    assert study.sigma_for_decades(4.0, 5, 0, galaxies=20000) > sigma  # wider range, wider spread
-    with pytest.raises(ValueError, match="survey_flux_decades"):
-        study.sigma_for_decades(0.5, 5, 0, galaxies=20000)  # below the distance dimming alone
+def test_the_logs_histogram_as_read_and_its_percentiles():
+    h = study.LOG_HISTOGRAM
+    counts = np.asarray(h["pixels"]) * h["galaxies_per_pixel"]
+    assert counts.sum() == pytest.approx(1.0e6, rel=0.01)  # the log's ~1e6 values
+    # the tallest bar (207 px) holds the log's ~190000 near log(Feature) = 0.5
+    assert counts.max() == pytest.approx(190_000, rel=0.01)
+    # percentiles are linear within a bin: a flat histogram's are the plain quantiles
+    assert study.histogram_percentile(0.0, 1.0, [5, 5, 5, 5], 25) == pytest.approx(1.0)
+    assert study.histogram_percentile(0.0, 1.0, [5, 5, 5, 5], 60) == pytest.approx(2.4)
+    assert study.histogram_percentile(-1.0, 2.0, [0, 10, 0], 50) == pytest.approx(2.0)
+    assert study.log_histogram_decades(5, 95) == pytest.approx(3.65, abs=0.01)
+    assert study.log_histogram_decades(0.5, 99.5) == pytest.approx(6.41, abs=0.01)
+    assert study.log_histogram_decades(0.5, 99.5, {**h, "width": 0.5}) < 3.0  # the bin width counts
 
 
-def test_the_schema_requires_the_survey_range():
+def test_log_feature_is_the_logs_cell_and_its_range_can_come_out_either_way():
+    flux = np.array([[1.0, np.e], [1.0, -2.0], [1.0, 1.0], [1.0, np.e**3]])
+    np.testing.assert_allclose(study.log_feature(flux), [1.0, 0.0, 3.0])  # negatives dropped
+    narrow = study.simulate(20000, 5, 0, 0.5, 3.0)["flux"]
+    wide = study.simulate(20000, 5, 0, 5.0, 3.0)["flux"]
+    a, b = (study.feature_decades(f, 0.5, 99.5) for f in (narrow, wide))
+    assert a < 6.41 - 0.4 < 6.41 + 0.4 < b  # below and above the claim's band
+
+
+def test_spread_is_solved_from_the_logs_histogram():
+    sigma = study.sigma_for_decades(3.0, (5, 95), 5, 3.0, 0, galaxies=20000)
+    cat = study.simulate(20000, 5, 0, sigma, 3.0)
+    assert study.feature_decades(cat["flux"], 5, 95) == pytest.approx(3.0, abs=0.02)
+    wider = study.sigma_for_decades(4.0, (5, 95), 5, 3.0, 0, galaxies=20000)
+    assert wider > sigma  # a wider range needs a wider spread
+    with pytest.raises(ValueError, match="solved_percentiles"):
+        study.sigma_for_decades(0.2, (5, 95), 5, 3.0, 0, galaxies=20000)  # below the dimming
+
+
+def test_the_schema_requires_the_solved_percentiles():
     from hundreddays.study_table import Study, StudyTableError, validate_config
     table = {"log_features": Study(id="log_features", day="28", title="t")}
     validate_config({"studies": {"log_features": CFG}}, table)
-    for bad, key in (({k: v for k, v in CFG.items() if k != "survey_flux_decades"},
-                      "survey_flux_decades"),
+    for bad, key in (({k: v for k, v in CFG.items() if k != "solved_percentiles"},
+                      "solved_percentiles"),
+                     (dict(CFG, solved_percentiles=[5, 95, 99]), "solved_percentiles"),
                      (dict(CFG, brightness_sigma=2.5), "brightness_sigma")):
         with pytest.raises(StudyTableError, match=f"studies.log_features.*{key}"):
             validate_config({"studies": {"log_features": bad}}, table)
