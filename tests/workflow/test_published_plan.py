@@ -33,6 +33,6 @@ def test_the_published_profile_plans_the_five_studies_on_the_genuine_files(tmp_p
         assert jobs.get(f"{study}_seeds", "0") == extra, study
     assert "randomized_svd" in jobs  # skipped frames: its synthetic matrix still runs
     for dataset, folder in GENUINE.items():
-        assert f"../shared/real-data/{folder}" in said, dataset  # an input, read in place
+        assert f"../shared/{REAL_DATA.name}/{folder}" in said, dataset  # an input, read in place
         assert (wf / "local-copies" / f"{dataset}.sha256").is_file(), dataset
     assert "fetch_file" not in jobs  # nothing is downloaded: every dataset read is a local copy
