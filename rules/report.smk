@@ -49,8 +49,9 @@ rule log_figures:
         "../scripts/log_figures.py"
 
 
-# The software the run ran on: the lock file's sha256 and every installed version. The fingerprint
-# of what is installed reruns it (and so the report) whenever a package changes.
+# The software the run ran on: the lock file's sha256 (where the workflow has one) and every
+# installed version. The fingerprint of what is installed reruns it (and so the report) whenever a
+# package changes.
 rule environment:
     input:
         lock_file(),
@@ -61,7 +62,6 @@ rule environment:
     conda:
         "../envs/workflow.yaml"
     params:
-        lock=LOCK_FILE,
         installed=installed_fingerprint(),
     script:
         "../scripts/environment.py"

@@ -20,7 +20,8 @@ KEY_PACKAGES = ("torch", "torchvision", "numpy", "scipy", "scikit-learn", "panda
                 "gpytorch", "linear-operator", "snakemake")
 # installed but never in the lock: the project itself (`pip install --no-deps -e .`) and the
 # installer, which the Makefile pins
-NOT_LOCKED = ("hundreddays", "pip")
+PROJECT = "hundreddays"
+NOT_LOCKED = (PROJECT, "pip")
 _REQUIREMENT = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+?)(?:\s*\\)?$")
 _PLATFORM = re.compile(r"^# for (.+?);")
 
@@ -108,12 +109,14 @@ def installed_versions() -> dict[str, str]:
 
 
 def installed_fingerprint() -> str:
-    """A cheap sha256 of what is installed (the names of the dist-info folders on sys.path, which
-    carry name and version): it changes when a package is added, removed or changes version."""
-    names = sorted(p.name for entry in sys.path if Path(entry or ".").is_dir()
-                   for p in Path(entry or ".").iterdir()
-                   if p.suffix in (".dist-info", ".egg-info"))
-    return hashlib.sha256("\n".join(names).encode()).hexdigest()
+    """A cheap sha256 of what is installed: the names of the dist-info folders on sys.path (they
+    carry name and version), each once, the project's own left out (its code is not the
+    environment; an editable install may show it twice). It changes when a package is added,
+    removed or changes version."""
+    names = {p.name for entry in sys.path if Path(entry or ".").is_dir()
+             for p in Path(entry or ".").iterdir()
+             if p.suffix in (".dist-info", ".egg-info") and not p.name.startswith(PROJECT)}
+    return hashlib.sha256("\n".join(sorted(names)).encode()).hexdigest()
 
 
 def lock_differences(installed: dict[str, str], locked: dict[str, str]) -> list[str]:

@@ -117,6 +117,9 @@ def test_the_fingerprint_follows_what_is_installed(tmp_path, monkeypatch):
     monkeypatch.setattr(sys, "path", [str(site)])
     before = installed_fingerprint()
     assert installed_fingerprint() == before
+    (site / "hundreddays.egg-info").mkdir()  # the project's own: code, not environment
+    monkeypatch.setattr(sys, "path", [str(site), str(site)])  # a folder twice on sys.path
+    assert installed_fingerprint() == before
     (site / "torch-2.14.1.dist-info").rename(site / "torch-2.14.2.dist-info")
     assert installed_fingerprint() != before
 
