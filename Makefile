@@ -56,8 +56,11 @@ lint: $(STAMP)
 	$(BIN)/ruff check src scripts tests bench
 	$(BIN)/snakefmt --check Snakefile rules
 
-report: $(STAMP)  ## the HTML report of the last run
-	$(BIN)/snakemake --report results/report.html
+# The report needs the run's configuration (without it, a demo's report says "full scale"):
+# after make demo, make report PROFILE=profiles/demo. Every run ends by printing its command.
+PROFILE ?=
+report: $(STAMP)  ## the HTML report of the last run (PROFILE= the run's profile, if any)
+	$(BIN)/snakemake $(if $(PROFILE),--profile $(PROFILE)) --report results/report.html
 
 clean:
 	rm -rf results logs benchmarks resources/demo-mirror data/demo .snakemake

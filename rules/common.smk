@@ -13,9 +13,8 @@ from hundreddays.comparability import why_not_comparable
 from hundreddays.data.kaggle import not_run_reason as kaggle_credentials_missing
 from hundreddays.data.local_copy import (
     check_config as check_local_copies,
-    manifest_path,
     report_record,
-    verify_local_copy,
+    verify_local_copies,
 )
 from hundreddays.data.registry import load_registry
 from hundreddays.environment import LOCK_FILE, RECORD_FILE, installed_fingerprint
@@ -48,10 +47,15 @@ def study_data(study):
 
 
 def kaggle_not_run_reason(study):
-    """Why `study` cannot run here, or None: a study that reads Kaggle competition data needs
-    Kaggle credentials, unless the demo mirror serves its miniature."""
-    needs_kaggle = any(REGISTRY[d].access == "kaggle" for d in study_data(study))
-    if not needs_kaggle or config["build_demo_mirror"]:
+    """Why `study` cannot run here, or None: a study that fetches Kaggle competition data (a
+    local copy is not fetched) or submits to Kaggle (its config's `submit`) needs Kaggle
+    credentials, unless the demo mirror serves its miniature."""
+    fetches = any(
+        REGISTRY[d].access == "kaggle" and d not in LOCAL_COPIES
+        for d in study_data(study)
+    )
+    submits = config["studies"][study].get("submit", False)
+    if not (fetches or submits) or config["build_demo_mirror"]:
         return None
     return kaggle_credentials_missing()
 
@@ -68,17 +72,28 @@ def skipped(config):
     return skip
 
 
-# study -> why it cannot run here (its claims say so in the report)
+# study -> why it reads no data here (the config's skip, Kaggle without credentials)
 SKIPPED = skipped(config)
-NOT_RUN = {s: r for s in STUDIES if (r := SKIPPED.get(s) or kaggle_not_run_reason(s))}
+NO_DATA = {s: r for s in STUDIES if (r := SKIPPED.get(s) or kaggle_not_run_reason(s))}
+# Of those, the studies whose row names data-free metrics run without data and measure these
+# (the claims on the rest say why not); the others do not run at all (rule not_run answers).
+WITHOUT_DATA = {s: r for s, r in NO_DATA.items() if STUDIES[s].data_free}
+NOT_RUN = {s: r for s, r in NO_DATA.items() if s not in WITHOUT_DATA}
 
 
 def datasets_of(study):
     """Registry ids `study` reads under this config: its data, plus its pretrained weights when
-    the config asks for them; none when it cannot run here."""
-    if study in NOT_RUN:
+    the config asks for them; none when it reads no data here."""
+    if study in NO_DATA:
         return []
     return study_data(study) + STUDIES[study].weights(config["studies"][study])
+
+
+def without_data(study):
+    """The runner's `without_data` of a study that runs without its data here, else None."""
+    if study not in WITHOUT_DATA:
+        return None
+    return {"reason": WITHOUT_DATA[study], "data_free": list(STUDIES[study].data_free)}
 
 
 # config.yaml as written: the full-scale reproduction that the log's numbers are compared with.
@@ -99,15 +114,15 @@ def dataset_folder(dataset):
 
 def study_inputs(study):
     """A study rule's named inputs: `data`, the folder of its dataset (`data_<id>` for each
-    when it reads several; a local copy where the config names one, with its pinned manifest as
+    when it reads several; none where it reads no data here; a local copy where the config names one, with its pinned manifest as
     `manifest_<id>`), `weights`, that of its pretrained weights when its config says
     `pretrained: true`, and each output of another study it reads (its row's `after`).
     """
-    data = study_data(study)
+    data = [] if study in NO_DATA else study_data(study)
     inputs = {"data": dataset_folder(data[0])} if len(data) == 1 else {}
     if len(data) > 1:
         inputs.update({f"data_{d}": dataset_folder(d) for d in data})
-    for weights in STUDIES[study].weights(config["studies"][study]):
+    for weights in STUDIES[study].weights(config["studies"][study]) if data else []:
         inputs["weights"] = dataset_folder(weights)
     for d in datasets_of(study):
         if d in LOCAL:
@@ -120,15 +135,19 @@ def study_inputs(study):
 
 def study_outputs(study):
     """A study rule's named outputs, each figure and table shown in the HTML report under the
-    study's category with its caption (report/<study>.rst)."""
+    study's category with its caption (report/<study>.rst), listed by day and title."""
     row = STUDIES[study]
     shown = {"caption": f"../report/{study}.rst", "category": row.category}
     outputs = {
         "metrics": f"{RESULTS}/{study}/metrics.json",
-        "figure": report(study_figure(study), **shown),
+        "figure": report(
+            study_figure(study), labels=row.report_labels("figure"), **shown
+        ),
     }
     if row.table:
-        outputs["table"] = report(study_table(study), **shown)
+        outputs["table"] = report(
+            study_table(study), labels=row.report_labels("table (CSV)"), **shown
+        )
     for name, file in row.outputs.items():
         outputs[name] = f"{RESULTS}/{study}/{file}"
     return outputs
@@ -198,16 +217,15 @@ def datasets_used():
 
 
 def verified_local_copies():
-    """{dataset: what verify_local_copy found} for each local copy a study reads: its layout
-    checked, its manifest pinned (first use) or every file checked against it. This runs each
-    time the workflow is read, so no rerun skips it (a rule's "verified" output would be).
+    """{dataset: what verify_local_copy found} for each local copy a study reads: the layout of
+    every one checked (one error names each refused folder, and then none is pinned), then its
+    manifest pinned (first use) or every file checked against it. This runs each time the
+    workflow is read, so no rerun skips it (a rule's "verified" output would be).
     """
-    verified = {}
     read = {d for s in STUDIES for d in datasets_of(s)}
-    for d in sorted(read & set(LOCAL_COPIES)):
-        verified[d] = verify_local_copy(
-            d, LOCAL_COPIES[d], manifest_path(config["lockfile"], d)
-        )
+    copies = {d: LOCAL_COPIES[d] for d in sorted(read & set(LOCAL_COPIES))}
+    verified = verify_local_copies(copies, config["lockfile"])
+    for d in verified:
         if verified[d]["pinned_now"]:
             print(
                 f"local copy of {d}: pinned {verified[d]['files']} files of "
@@ -288,4 +306,5 @@ def final_outputs():
         f"{RESULTS}/metrics.csv",
         f"{RESULTS}/claims.csv",
         f"{RESULTS}/REPORT.md",
+        f"{RESULTS}/REPORT.html",
     ]

@@ -7,15 +7,20 @@ localrules:
     environment,
 
 
-# A study that cannot run here (NOT_RUN: Kaggle data without credentials, or the config's skip) still answers: its
-# metrics file says why, so the report gives each of its claims that reason, and so does its figure.
+# A study that cannot run here (NOT_RUN: Kaggle data without credentials, or the config's skip,
+# and no data-free metrics in its row) still answers: its metrics file says why, so the report
+# gives each of its claims that reason, and so does its figure (in the HTML report under the
+# study's own category, as if it had run).
 rule not_run:
     output:
         metrics=f"{RESULTS}/{{study}}/metrics.json",
         figure=report(
             f"{RESULTS}/figures/{{study}}.png",
             caption="../report/not_run.rst",
-            category=" / ".join(sorted({STUDIES[s].category for s in NOT_RUN})),
+            category=lambda wildcards: STUDIES[wildcards.study].category,
+            labels=lambda wildcards: STUDIES[wildcards.study].report_labels(
+                "not run (why)"
+            ),
         ),
     log:
         "logs/{study}.log",
@@ -80,10 +85,21 @@ rule report:
     output:
         metrics_csv=f"{RESULTS}/metrics.csv",
         timings_csv=f"{RESULTS}/timings.csv",
+        # the HTML report lists a category's entries by their first label, as text
         claims_csv=report(
-            f"{RESULTS}/claims.csv", caption="../report/claims.rst", category="Claims"
+            f"{RESULTS}/claims.csv",
+            caption="../report/claims.rst",
+            category="Claims",
+            labels={"contents": "The claims as data (claims.csv)"},
         ),
         report_md=f"{RESULTS}/REPORT.md",
+        # REPORT.md as one page: every table of it in the HTML report
+        report_html=report(
+            f"{RESULTS}/REPORT.html",
+            caption="../report/report_html.rst",
+            category="Claims",
+            labels={"contents": "Report on one page (REPORT.md)"},
+        ),
     log:
         "logs/report.log",
     conda:
@@ -109,3 +125,20 @@ rule report:
         tables=study_tables(),
     script:
         "../scripts/report.py"
+
+
+# A finished run (never a dry-run: Snakemake calls this only after jobs ran) ends by naming where
+# its report is, and the command for the HTML report with the run's own configuration.
+onsuccess:
+    from hundreddays.report_location import end_message, html_report_command
+
+    print(
+        end_message(
+            f"{RESULTS}/REPORT.md",
+            html_report_command(
+                RESULTS,
+                workflow.config_settings.configfiles,
+                workflow.config_settings.config,
+            ),
+        )
+    )

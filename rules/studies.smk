@@ -7,7 +7,9 @@
 # extra seed (study_seeds: config `seeds` in all, one where the row's one_seed says why) as the
 # wildcard `seed`, so that a cluster spreads them: only its metrics (and the study's own files)
 # under <results>/<study>/seeds/<seed>/, its own log, benchmark and checkpoint.
-# A study that cannot run here is answered by rule not_run (rules/report.smk) instead.
+# A study whose data cannot be read here runs without it where its row names data-free metrics
+# (params.without_data: it measures those only); otherwise rule not_run (rules/report.smk)
+# answers instead.
 for study in (s for s in STUDIES if s not in NOT_RUN):
 
     rule:
@@ -34,6 +36,7 @@ for study in (s for s in STUDIES if s not in NOT_RUN):
             reference=reference_of(study, CLAIMS),
             checkpoint=training_checkpoint(study),
             table=STUDIES[study].table,
+            without_data=without_data(study),
         script:
             "../scripts/run_study.py"
 
@@ -65,5 +68,6 @@ for study in (s for s in STUDIES if s not in NOT_RUN):
                 reference=reference_of(study, CLAIMS),
                 checkpoint=seed_checkpoint(study),
                 table=False,
+                without_data=without_data(study),
             script:
                 "../scripts/run_study.py"

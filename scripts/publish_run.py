@@ -1,7 +1,8 @@
 """Run the workflow with the given command, then publish what it wrote: published/<run>/ holds the
 report files, the figures and tables REPORT.md shows, each rule's wall time and peak memory, the
 software (environment.txt: the lock file's sha256, every installed version), and the machine and
-date; README's full-scale table is regenerated from it.
+date; README's full-scale table is regenerated from it. It ends by naming the published REPORT.md
+and the command for the run's HTML report.
 
     python scripts/publish_run.py --run 2026-12-06-cpu2 -- snakemake --profile profiles/published
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import shlex
 import subprocess
 import sys
 import time
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from hundreddays.environment import RECORD_FILE, read_record
 from hundreddays.published import collect, machine_text, readme_table, replace_readme_table
+from hundreddays.report_location import HTML_REPORT, end_message
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -44,6 +47,8 @@ def main() -> int:
     readme.write_text(replace_readme_table(readme, readme_table(out)),
                       encoding="utf-8")
     print(f"published {out.relative_to(REPO)}; README's full-scale table regenerated")
+    html_command = shlex.join([*args.command, "--report", f"{args.results}/{HTML_REPORT}"])
+    print(end_message(f"{out.relative_to(REPO)}/REPORT.md", html_command))
     return 0
 
 

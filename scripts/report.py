@@ -1,10 +1,12 @@
-"""Rule report: metrics.csv, claims.csv (each claim, its verdict), REPORT.md with the figures."""
+"""Rule report: metrics.csv, claims.csv (each claim, its verdict), REPORT.md with the figures, and
+REPORT.html, REPORT.md as one self-contained page for the HTML report."""
 
 import json
 from pathlib import Path
 
 from hundreddays.log_figures import read_records
 from hundreddays.report import build_report
+from hundreddays.report_html import write_report_html
 from hundreddays.rule_log import rule_log
 
 sm = snakemake  # noqa: F821 (injected by the script directive)
@@ -47,3 +49,4 @@ with rule_log(sm.log[0]):
                  figures, records, sm.params.scale, sm.params.not_comparable,
                  log_figures=read_records(sm.input.log_figures, out_dir),
                  environment=Path(sm.input.environment))
+    write_report_html(sm.output.report_html, sm.output.report_md)

@@ -11,7 +11,8 @@ with rule_log(sm.log[0]):
     run_study(sm.params.study, cfg=sm.params.cfg, seed=sm.params.seed, threads=sm.threads,
               scale=sm.params.scale, inputs=dict(sm.input.items()),
               outputs=dict(sm.output.items()), reference=sm.params.reference,
-              checkpoint=sm.params.checkpoint, table=sm.params.table)
+              checkpoint=sm.params.checkpoint, table=sm.params.table,
+              without_data=sm.params.without_data)
 # Every output is written and closed: spare the interpreter's last garbage collection over
 # torch's and fastai's objects at exit (about a second a rule; bench/demo_time_share.py).
 gc.freeze()

@@ -17,7 +17,16 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator, ValidationError
 
-OTHER_HARDWARE = "not comparable (other hardware)"
+from .comparability import claim_not_comparable
+from .yaml_files import schema
+
+# The verdicts that say whose side a difference is on (README, "Verdicts"): a faithful run that
+# disagrees with the log says `differs`; a disagreement the claim predicted about the log's own
+# statement before the run (claims.yaml `log_inexact`) says LOG_INEXACT; a claim whose number
+# depends on conditions this reproduction cannot give (`conditions_not_given`: the author's
+# hardware, ...) is never judged and says CONDITIONS_NOT_GIVEN.
+LOG_INEXACT = "log inexact"
+CONDITIONS_NOT_GIVEN = "conditions not given"
 NOT_COMPARED = "config or data differ from the full scale"  # a study evaluate() was not told of
 NOT_RUN = "not run (study not in the workflow yet)"
 TOLERANCE_KINDS = ("abs_tol", "rel_tol", "factor")
@@ -116,11 +125,27 @@ def _rule_problems(claims: list[dict]) -> Iterable[str]:
                     f"{name}.metric: {claim['metric']!r} belongs to study {study!r}, "
                     f"but the claim's study is {claim['study']!r}"
                 )
+        yield from _independent_of_problems(name, claim)
         compare = claim.get("compare", {})
         if compare.get("kind") in TOLERANCE_KINDS and "tol" not in compare:
             yield f"{name}.compare.tol: kind {compare['kind']!r} needs a tol"
         if compare.get("kind") == "factor" and compare.get("tol", 2) <= 1:
             yield f"{name}.compare.tol: a factor must be greater than 1"
+
+
+def _independent_of_problems(name: str, claim: dict) -> Iterable[str]:
+    """Yield each key of the claim's `independent_of` that its study's config block cannot have
+    (not a property of schemas/studies/<study>.yaml)."""
+    if "independent_of" not in claim:
+        return
+    try:
+        keys = schema(f"studies/{claim['study']}.yaml").get("properties", {})
+    except FileNotFoundError:
+        keys = {}
+    for key in claim["independent_of"]:
+        if key not in keys:
+            yield (f"{name}.independent_of.{key}: not a key of the config block of study "
+                   f"{claim['study']!r} (src/hundreddays/schemas/studies/{claim['study']}.yaml)")
 
 
 def agrees(compare: dict, reported: float, measured: float) -> bool:
@@ -159,7 +184,7 @@ def comparison_text(compare: dict | None, reported: float | None) -> str:
 
 def evaluate(
     claims: list[dict], metrics: dict[str, list[float]], studies_run: set[str], scale: str,
-    not_comparable: dict[str, str | None], not_run: dict[str, str] | None = None,
+    not_comparable: dict[str, dict | str | None], not_run: dict[str, str] | None = None,
     not_measured: dict[str, str] | None = None,
 ) -> list[dict]:
     """Judge every claim against `metrics` ("<study>.<key>" -> its values over the seeds, in seed
@@ -167,19 +192,25 @@ def evaluate(
 
     Returns one row per claim, in claim order, with the keys claim, day, study, kind,
     statement, reported, unit, metric, measured (the mean over the seeds), measured_min,
-    measured_max, n (seeds; None/0 when nothing was measured), verdict, scale and comparison.
+    measured_max, n (seeds; None/0 when nothing was measured), verdict, scale, comparison and
+    figure (the log's image the reported value is read from, or "").
 
     Verdicts of a measured claim: `reproduced` when every seed's value agrees with the claim,
     `differs` when none does, `inconclusive` otherwise (a non-finite value never agrees). A
     claim is judged only where `not_comparable[study]` is None (the study ran with its full-scale
-    config on the publishers' data: hundreddays.comparability.why_not_comparable) or the claim
-    states `config_independent`; otherwise its values are shown with "not comparable at <scale>
-    scale (<not_comparable[study]>)" (a study missing from it is not comparable). A claim whose
-    reported number was measured on the author's hardware (`other_hardware`) is never judged:
-    "not comparable (other hardware)".
+    config on the publishers' data: hundreddays.comparability.why_not_comparable), the claim
+    states `config_independent`, or it states `independent_of` every config key that differs;
+    otherwise its values are shown with "not comparable at <scale> scale (<why>)" (a study
+    missing from `not_comparable` is not comparable). A claim whose
+    reported number depends on conditions this reproduction cannot give (`conditions_not_given`,
+    e.g. the author's hardware) is never judged: "conditions not given". A claim that states
+    beforehand why the log's statement is inexact (`log_inexact`) says "log inexact" where
+    its seeds disagree with the statement (where they agree it is "reproduced": the prediction
+    about the log was wrong).
 
-    `not_run` maps a study that could not run here to the reason; its claims get the verdict
-    "not run (<reason>)"; `not_measured` maps a metric ("<study>.<key>") that its study could
+    `not_run` maps a study that could not run here, or ran without its data, to the reason;
+    its claims get the verdict "not run (<reason>)", except those on the data-free metrics it
+    measured (in `metrics`); `not_measured` maps a metric ("<study>.<key>") that its study could
     not measure to the reason ("not measured (<reason>)"). Raises ClaimsError when a study that
     ran lacks a claim's metric and does not say why, or a metric has no value.
     """
@@ -190,11 +221,53 @@ def evaluate(
 
 def verdict_over_seeds(compare: dict, reported: float, values: list[float]) -> str:
     """"reproduced" when every value agrees with the claim (the interval of the values lies on
-    the claim's side), "differs" when none does, "inconclusive" otherwise."""
+    the claim's side), "differs" when none does, "inconclusive" otherwise; and "inconclusive"
+    too where the margin is smaller than the spread of the seeds (`small_margin`)."""
     agreeing = [agrees(compare, reported, value) for value in values]
-    if all(agreeing):
-        return "reproduced"
-    return "differs" if not any(agreeing) else "inconclusive"
+    if any(agreeing) and not all(agreeing):
+        return "inconclusive"
+    if small_margin(compare, reported, values):
+        return "inconclusive"
+    return "reproduced" if all(agreeing) else "differs"
+
+
+def boundaries(compare: dict, reported: float) -> list[float]:
+    """The edges of the region of values that agree with the claim (one for a bound, two for a
+    band)."""
+    kind = compare["kind"]
+    if kind in ("at_least", "at_most"):
+        return [compare.get("threshold", reported)]
+    tol = compare["tol"]
+    if kind == "abs_tol":
+        return [reported - tol, reported + tol]
+    if kind == "rel_tol":
+        return [reported - tol * abs(reported), reported + tol * abs(reported)]
+    return sorted((reported / tol, reported * tol))
+
+
+def margin_and_spread(compare: dict, reported: float,
+                      values: list[float]) -> tuple[float, float] | None:
+    """(distance of the seeds' mean from the nearest edge of the agreeing region, the seeds'
+    spread max - min), on a log scale for a factor comparison (a factor is a ratio) or where
+    the comparison says `scale: log` (a speedup, a ratio of timings); None for one value or a
+    non-finite one (no spread to weigh the margin by)."""
+    if len(values) < 2 or not all(math.isfinite(v) for v in values):
+        return None
+    edges = boundaries(compare, reported)
+    logarithmic = compare.get("scale", "log" if compare["kind"] == "factor" else "linear") == "log"
+    if logarithmic and min(values) > 0 and min(edges) > 0:
+        values, edges = [math.log(v) for v in values], [math.log(e) for e in edges]
+    mean = math.fsum(values) / len(values)
+    return min(abs(mean - edge) for edge in edges), max(values) - min(values)
+
+
+def small_margin(compare: dict, reported: float, values: list[float]) -> bool:
+    """Whether the seeds' mean lies closer to the claim's boundary than the seeds spread (max -
+    min): then another seed could fall on the other side, and the verdict is not the seeds'
+    agreement but chance (issue 20: small margins are not verdicts). A spread of zero (a
+    deterministic value) never makes a margin small."""
+    found = margin_and_spread(compare, reported, values)
+    return found is not None and found[0] < found[1]
 
 
 def _summary_of(values: list[float]) -> dict:
@@ -208,7 +281,7 @@ def _summary_of(values: list[float]) -> dict:
 
 
 def _judge(claim: dict, metrics: dict[str, list[float]], studies_run: set[str], scale: str,
-           not_comparable: dict[str, str | None], not_run: dict[str, str],
+           not_comparable: dict[str, dict | str | None], not_run: dict[str, str],
            not_measured: dict[str, str]) -> dict:
     row = {
         "claim": claim["id"],
@@ -225,12 +298,13 @@ def _judge(claim: dict, metrics: dict[str, list[float]], studies_run: set[str], 
         "n": 0,
         "scale": scale,
         "comparison": comparison_text(claim.get("compare"), claim.get("reported")),
+        "figure": claim.get("figure", ""),
     }
-    if "other_hardware" in claim:
-        row["comparison"] = f"none: the log's number is from {claim['other_hardware']}"
+    if "conditions_not_given" in claim:
+        row["comparison"] = f"none: {claim['conditions_not_given']}"
     if "not_reproducible" in claim:
         return {**row, "verdict": f"not reproducible ({claim['not_reproducible']})"}
-    if claim["study"] in not_run:
+    if claim["study"] in not_run and claim["metric"] not in metrics:  # data-free ones ran
         return {**row, "verdict": f"not run ({not_run[claim['study']]})"}
     if claim["study"] not in studies_run:
         return {**row, "verdict": NOT_RUN}
@@ -245,11 +319,14 @@ def _judge(claim: dict, metrics: dict[str, list[float]], studies_run: set[str], 
     if not values:
         raise ClaimsError(f"claim {claim['id']}: metric {claim['metric']!r} has no value")
     row.update(_summary_of(values))
-    reason = not_comparable.get(claim["study"], NOT_COMPARED)  # None: comparable
-    if "other_hardware" in claim:
-        verdict = OTHER_HARDWARE
-    elif reason is not None and "config_independent" not in claim:
+    # None: judged (comparable, or the claim states why what differs does not matter to it)
+    reason = claim_not_comparable(claim, not_comparable.get(claim["study"], NOT_COMPARED))
+    if "conditions_not_given" in claim:
+        verdict = CONDITIONS_NOT_GIVEN
+    elif reason is not None:
         verdict = f"not comparable at {scale} scale ({reason})"
     else:
         verdict = verdict_over_seeds(claim["compare"], claim["reported"], values)
+        if verdict == "differs" and "log_inexact" in claim:
+            verdict = LOG_INEXACT
     return {**row, "verdict": verdict}

@@ -15,7 +15,30 @@ from fastai.callback.core import Callback
 from fastai.vision.learner import model_meta
 
 from . import timing
+from .loaders.weights import weights_in  # noqa: F401  (the studies read it from here)
 from .training import pick_device
+
+# fastai 1's defaults, which the lessons of January-February 2019 ran under (the log used fastai
+# 1.0.42-1.0.44), made explicit where fastai 2 changed them. From fastai 1.0.42's source:
+# fit_one_cycle(pct_start=0.3) in fastai/train.py; OneCycleScheduler anneals to lr / div_factor /
+# 1e4 (fastai/callbacks/one_cycle.py: div_factor 25, so lr / 2.5e5); Learner(opt_func=AdamW,
+# wd=1e-2, true_wd=True, bn_wd=True) in fastai/basic_train.py, AdamW = partial(optim.Adam,
+# betas=(0.9, 0.99)) in fastai/torch_core.py, so torch's eps 1e-8, and the decoupled decay also
+# reaches batch-norm and bias parameters. fastai 2.8: pct_start 0.25, div_final 1e5, Adam eps 1e-5,
+# wd_bn_bias=False. Unchanged and so not repeated: div 25, moms (0.95, 0.85), beta2 0.99, wd 0.01
+# (decoupled), train_bn, the pretrained learners' head (a 512-unit layer, dropout 0.5).
+V1_ONE_CYCLE = {"pct_start": 0.3, "div_final": 25 * 1e4}
+
+
+def v1_learner_kwargs() -> dict:
+    """Keyword arguments for a fastai 2 learner that restore fastai 1's optimizer defaults: Adam
+    with eps 1e-8 (betas, decoupled wd 0.01 as fastai 2's) and weight decay on batch-norm and
+    bias parameters too (bn_wd=True)."""
+    from functools import partial
+
+    from fastai.optimizer import Adam
+
+    return {"opt_func": partial(Adam, eps=1e-8), "wd_bn_bias": True}
 
 
 def dataloader_kwargs(device: torch.device) -> dict:
@@ -130,15 +153,6 @@ def resnet_from_file(name: str, weights: str | Path | None) -> Callable[..., tor
     arch.__name__ = name
     model_meta[arch] = model_meta[build]
     return arch
-
-
-def weights_in(folder: str | Path) -> Path:
-    """The one .pth weights file in a prepared weights dataset folder (data/<id>/)."""
-    found = sorted(Path(folder).rglob("*.pth"))
-    if len(found) != 1:
-        raise FileNotFoundError(f"{folder}: expected one .pth weights file, found "
-                                f"{[p.name for p in found]}")
-    return found[0]
 
 
 def _refuse(what: str) -> Callable:

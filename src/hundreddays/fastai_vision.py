@@ -15,7 +15,13 @@ import torch
 
 # fastai_support at the top: importing fastai draws from Python's random, so it must come
 # before the runner seeds (hundreddays.runner imports a study, then seeds, then runs it).
-from .fastai_support import dataloader_kwargs, mixed_precision, quiet, resnet_from_file
+from .fastai_support import (
+    dataloader_kwargs,
+    mixed_precision,
+    quiet,
+    resnet_from_file,
+    v1_learner_kwargs,
+)
 from .loaders.pets import breed_of
 
 
@@ -59,7 +65,7 @@ def make_learner(dls, recipe: dict, weights: str | Path | None, workdir: str | P
     pretrained = bool(recipe["pretrained"])
     arch = resnet_from_file(recipe["arch"], weights if pretrained else None)
     learn = vision_learner(dls, arch, pretrained=pretrained, metrics=[error_rate, accuracy],
-                           path=Path(workdir), model_dir="models")
+                           path=Path(workdir), model_dir="models", **v1_learner_kwargs())
     quiet(learn)
     return mixed_precision(learn) if mixed else learn
 

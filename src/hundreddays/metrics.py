@@ -38,11 +38,15 @@ def write_not_run(path: str | os.PathLike, reason: str) -> None:
 
 
 def write_metrics(path: str | os.PathLike, metrics: dict[str, float | int | bool],
-                  not_measured: dict[str, str] | None = None) -> None:
+                  not_measured: dict[str, str] | None = None,
+                  not_run: str | None = None) -> None:
     """Check that `metrics` is flat {snake_case_key: number} and write it atomically as JSON.
 
     `not_measured` names metrics this run could not measure, each with the reason (e.g. a
-    Kaggle score without a submission); the report gives their claims that reason."""
+    Kaggle score without a submission); the report gives their claims that reason. `not_run`:
+    why the part of the study that needs its data did not run (the study measured its
+    data-free metrics only); the report gives the claims on every other metric "not run
+    (<not_run>)"."""
     clean: dict = {}
     for key, value in metrics.items():
         if not METRIC_KEY.match(key):
@@ -59,6 +63,10 @@ def write_metrics(path: str | os.PathLike, metrics: dict[str, float | int | bool
                              f"not measured, with a reason")
     if not_measured:
         clean[NOT_MEASURED_KEY] = {k: str(r).strip() for k, r in sorted(not_measured.items())}
+    if not_run is not None:
+        if not not_run.strip():
+            raise ValueError(f"{path}: a study whose data part did not run needs the reason")
+        clean[NOT_RUN_KEY] = not_run.strip()
     write_json(path, clean)
 
 

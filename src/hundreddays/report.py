@@ -36,9 +36,10 @@ CLAIMS_COLUMNS = (
     "unit",
     "comparison",
     "metric",
+    "figure",
 )
-VERDICT_ORDER = ("reproduced", "differs", "inconclusive", "not comparable", "not measured",
-                 "not run", "not reproducible")
+VERDICT_ORDER = ("reproduced", "differs", "inconclusive", "log inexact", "conditions not given",
+                 "not comparable", "not measured", "not run", "not reproducible")
 SCALE_MEANING = {
     "full": "the log's datasets, model sizes and epochs; measured numbers are compared with the "
     "log's.",
@@ -58,8 +59,9 @@ def read_results(metrics_files: Mapping[str, Mapping[int, str | os.PathLike]]
                  ) -> tuple[dict[str, dict[int, float]], dict[str, str], dict[str, str]]:
     """Read each seed's metrics.json of each study once; `metrics_files` maps a study to
     {seed: its metrics.json}. Returns ({"<study>.<key>": {seed: value}}, seeds ascending, over
-    all files; {study: reason} of the studies that did not run here; {"<study>.<key>": reason}
-    of the metrics a study says it could not measure, in any of its seeds). A key that one seed
+    all files; {study: reason} of the studies that did not run here, or ran without their data
+    (their data-free metrics are read beside the reason); {"<study>.<key>": reason} of the
+    metrics a study says it could not measure, in any of its seeds). A key that one seed
     measured and another did not has the measuring seeds' values only."""
     metrics: dict[str, dict[int, float]] = {}
     not_run: dict[str, str] = {}
@@ -71,8 +73,7 @@ def read_results(metrics_files: Mapping[str, Mapping[int, str | os.PathLike]]
         for seed, path in sorted(files.items()):
             data = _read_one(Path(path))
             if NOT_RUN_KEY in data:
-                not_run[study] = data[NOT_RUN_KEY]
-                continue
+                not_run[study] = data.pop(NOT_RUN_KEY)
             for key, reason in data.pop(NOT_MEASURED_KEY, {}).items():
                 not_measured.setdefault(f"{study}.{key}", reason)
             for key, value in data.items():
@@ -100,17 +101,14 @@ def _read_one(path: Path) -> dict:
         raise ReportError(
             f"{path}: metrics must be a JSON object of named numbers, not {type(data).__name__}"
         )
-    if NOT_RUN_KEY in data:
-        if list(data) != [NOT_RUN_KEY] or not isinstance(data[NOT_RUN_KEY], str):
-            raise ReportError(f"{path}: {NOT_RUN_KEY!r} must be the only key, with the reason "
-                              f"as text")
-        return data
+    if NOT_RUN_KEY in data and not isinstance(data[NOT_RUN_KEY], str):
+        raise ReportError(f"{path}: {NOT_RUN_KEY!r} must give the reason as text")
     reasons = data.get(NOT_MEASURED_KEY, {})
     if not isinstance(reasons, dict) or not all(
             isinstance(k, str) and isinstance(r, str) for k, r in reasons.items()):
         raise ReportError(f"{path}: {NOT_MEASURED_KEY!r} must map metric keys to reasons")
     for key, value in data.items():
-        if key == NOT_MEASURED_KEY:
+        if key in (NOT_MEASURED_KEY, NOT_RUN_KEY):
             continue
         if not METRIC_KEY.match(key):
             raise ReportError(f"{path}: metric key {key!r} must be snake_case")
@@ -240,7 +238,11 @@ def _claims_section(rows: list[dict]) -> list[str]:
         "statement is reported as true and tested through the measured quantity named in "
         "claims.yaml's note. `measured` is the mean over the seeds, with the spread (min–max) "
         "and the number of seeds n: `reproduced` when every seed agrees with the claim, "
-        "`differs` when none does, `inconclusive` otherwise."
+        "`differs` when none does (our run disagrees with the log), `inconclusive` when the "
+        "seeds split or the mean lies closer to the claim's boundary than the seeds' spread; "
+        "`log inexact` when none agrees with a statement the claim predicted, before the run, to "
+        "be inexact as the log wrote it; `conditions not given` when the log's number depends on "
+        "what this reproduction cannot give (shown, never judged)."
     )
     return [
         "## Claims",
@@ -268,9 +270,23 @@ def _show_text(value: str) -> str:
     return value if value.isdigit() else _show(number)
 
 
-def _figure_section(figures: list[dict], log_figures: list[dict] | None = None) -> list[str]:
+def _evidence_table(rows: list[dict], image: str) -> list[str]:
+    """The claims whose reported value is read from the log's image `image`: what the log's
+    figure shows against what this run's shows, with the verdict ([] when there are none)."""
+    read = [row for row in rows if row.get("figure") == image]
+    if not read:
+        return []
+    body = [[f"{row['statement']} (`{row['claim']}`)", _reported(row), row["comparison"] or "—",
+             _measured(row), row["verdict"]] for row in read]
+    return ["Read from both figures:", "",
+            *_table(["quantity", "the log's figure", "test", "this run", "verdict"], body), ""]
+
+
+def _figure_section(figures: list[dict], log_figures: list[dict] | None = None,
+                    rows: list[dict] | None = None) -> list[str]:
     """Each figure with its provenance; beside it, the log's original of the same experiment
-    where the log shows one (`log_figures`: hundreddays.log_figures.read_records), then the log's
+    where the log shows one (`log_figures`: hundreddays.log_figures.read_records), with the
+    quantities read from both (the claims `rows` whose `figure` is that image), then the log's
     images that no figure regenerates."""
     originals = {r["study"]: r for r in log_figures or [] if r["study"]}
     shown = set()
@@ -285,7 +301,8 @@ def _figure_section(figures: list[dict], log_figures: list[dict] | None = None) 
         if original:
             shown.add(original["image"])
             lines += [f"### {fig['title']}", "",
-                      *pair_table(original, fig["path"], fig["title"]), ""]
+                      *pair_table(original, fig["path"], fig["title"]), "",
+                      *_evidence_table(rows or [], original["image"])]
         else:
             lines += [f"### {fig['title']}", "", f"![{alt}]({fig['path']})", ""]
         if fig.get("caption") and fig["caption"] != fig["title"]:
@@ -384,7 +401,7 @@ def write_report_md(
         "",
         *_claims_section(rows),
         "",
-        *_figure_section(figures, log_figures),
+        *_figure_section(figures, log_figures, rows),
         *_dataset_section(fetch_records),
         "",
         *_environment_section(Path(environment) if environment else None, Path(path)),

@@ -14,6 +14,11 @@ The runner seeds Python, NumPy and torch once from the config's seed, sets the t
 picks the device, gives the study a scratch folder, and writes the files the rule declares:
 table.csv (metrics.table_csv), the figure (through plot; an extra seed's rule has none),
 metrics.json last, then drops the training checkpoint (a finished rule needs no resume).
+
+Where a study's data cannot be read here and its row in studies.yaml names `data_free`
+metrics, the rule runs without data input and ctx.data_missing says why: `run` then measures
+those metrics only (and `plot` draws what it has); the runner checks that it did, and
+metrics.json carries the reason, which the claims on the other metrics give.
 """
 
 from __future__ import annotations
@@ -21,8 +26,9 @@ from __future__ import annotations
 import importlib
 import tempfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 
 from .metrics import write_metrics, write_table
@@ -63,7 +69,9 @@ def reference_of(study: str, claims: list[dict]) -> dict[str, dict]:
 @dataclass(frozen=True)
 class Context:
     """What a study's run gets: its config block, seed, threads, device, input and output paths,
-    the log's reference values, a resumable checkpoint path and a scratch folder."""
+    the log's reference values, a resumable checkpoint path and a scratch folder; and, where
+    its data cannot be read here, why (`data_missing`: then it measures its data-free metrics
+    only)."""
 
     study: str
     cfg: dict
@@ -77,6 +85,7 @@ class Context:
     checkpoint: str | None = None
     workdir: Path | None = None
     log: Callable[[str], None] = print
+    data_missing: str | None = None
 
 
 def study_module(study: str, package: str = "hundreddays.studies"):
@@ -102,13 +111,31 @@ def process_age() -> float | None:
     return max(0.0, time.time() - psutil.Process().create_time())
 
 
+def check_data_free(study: str, measured: Sequence[str], data_free: Sequence[str]) -> None:
+    """Raise TypeError naming the keys unless the metric keys `measured` without data are the
+    row's `data_free` ones: each matches one of its patterns, and each of its plain keys (no
+    wildcard) was measured."""
+    extra = [k for k in measured if not any(fnmatchcase(k, p) for p in data_free)]
+    plain = [p for p in data_free if not any(c in p for c in "*?[")]
+    missing = [p for p in plain if p not in measured]
+    if extra or missing or not measured:
+        raise TypeError(f"study {study}: without its data, run() must measure the data_free "
+                        f"metrics of its row in studies.yaml {list(data_free)}; it measured "
+                        f"{sorted(measured)} (not data-free: {extra}, missing: {missing})")
+
+
 def run_study(study: str, *, cfg: dict, seed: int, threads: int, scale: str,
               inputs: Mapping[str, str], outputs: Mapping[str, str], reference: Mapping[str, dict],
               checkpoint: str | None = None, table: bool = False,
+              without_data: Mapping | None = None,
               package: str = "hundreddays.studies") -> dict:
     """Run one study (the module `<package>.<study>`) as its rule does and write `outputs`
     ("metrics", "figure" when asked for, "table" when `table`, and the study's own). An extra
     seed's rule asks for no figure and no table. Returns its result.
+
+    `without_data`: {"reason": why its data cannot be read here, "data_free": its row's
+    data_free}, or None. The study then runs as ctx.data_missing = reason, must measure its
+    data_free metrics only (check_data_free), and metrics.json records the reason as not_run.
 
     Where the rule's time goes is added to its metrics as timing keys (timings.csv):
     runner_startup_seconds (the process's start up to here: Python, Snakemake's script preamble),
@@ -125,12 +152,16 @@ def run_study(study: str, *, cfg: dict, seed: int, threads: int, scale: str,
         ctx = Context(study=study, cfg=cfg, seed=seed, threads=threads, device=device_name(),
                       scale=scale, inputs=dict(inputs), outputs=dict(outputs),
                       reference=Reference(reference), checkpoint=checkpoint, workdir=Path(work),
-                      log=log)
+                      log=log, data_missing=without_data["reason"] if without_data else None)
         log(f"{study}: seed {seed}, {threads} thread(s), device {ctx.device}, {scale} scale")
+        if ctx.data_missing:
+            log(f"{study}: without its data ({ctx.data_missing}): its data-free metrics only")
         result = module.run(ctx)
         clock["ran"] = time.perf_counter()
         if "metrics" not in result:
             raise TypeError(f"study {study}: run() must return a dict with 'metrics'")
+        if without_data:
+            check_data_free(study, list(result["metrics"]), without_data["data_free"])
         if table:
             if "table" not in result:
                 raise TypeError(f"study {study}: studies.yaml says table: true, but run() "
@@ -146,7 +177,7 @@ def run_study(study: str, *, cfg: dict, seed: int, threads: int, scale: str,
         shares["runner_startup_seconds"] = startup
     log("time: " + ", ".join(f"{k.removeprefix('runner_')} {v:.2f}" for k, v in shares.items()))
     write_metrics(metrics_path, {**result["metrics"], **shares},
-                  not_measured=result.get("not_measured"))
+                  not_measured=result.get("not_measured"), not_run=ctx.data_missing)
     if checkpoint is not None:
         Path(checkpoint).unlink(missing_ok=True)
     return result

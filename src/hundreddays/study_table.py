@@ -9,6 +9,7 @@ schemas/studies/<study>.yaml.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 
 from .yaml_files import first_error, read_checked, schema
@@ -37,6 +38,7 @@ class Study:
     gpu: int = 0
     mem_mb: int | None = None
     one_seed: str | None = None  # why it runs only the base seed (a run too long to repeat)
+    data_free: tuple[str, ...] = ()  # the metrics (or glob patterns) it measures without data
 
     @property
     def days(self) -> list[int]:
@@ -47,6 +49,14 @@ class Study:
     def category(self) -> str:
         """The report's section: the linear-algebra course or the rest of the log."""
         return "Days 1-15" if self.days[0] <= LAST_COURSE_DAY else "Days 16-53"
+
+    def report_labels(self, shows: str) -> dict[str, str]:
+        """Its entry in a category of the HTML report, where a figure or table is `shows`: the
+        day with each number zero-padded (the report sorts entries as text: "02" before "12", as
+        in the log), the study and what the entry shows. Short: the report's menu grows with
+        them and squeezes the figure beside it; the entry's description says the rest."""
+        day = re.sub(r"\d+", lambda number: f"{int(number.group()):02d}", self.day)
+        return {"day": day, "study": self.id, "shows": shows}
 
     @property
     def heading(self) -> str:
@@ -90,8 +100,12 @@ def load_studies(path: str | os.PathLike) -> dict[str, Study]:
             table=row.get("table", False), outputs=dict(row.get("outputs", {})),
             threads=resources.get("threads", 1), gpu=resources.get("gpu", 0),
             mem_mb=resources.get("mem_mb"), one_seed=row.get("one_seed"),
+            data_free=tuple(row.get("data_free", ())),
         )
     for study in studies.values():
+        if study.data_free and not study.registry_ids:
+            raise StudyTableError(f"{path}: studies.{study.id}.data_free: the study reads no "
+                                  f"dataset, so every metric of it is data-free")
         for name, ref in study.after.items():
             other, output = ref.split(".")
             if other not in studies or output not in studies[other].outputs:

@@ -55,11 +55,13 @@ Split = tuple[torch.Tensor, torch.Tensor]
 
 
 def train_epoch(model: nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor,
-                batch_size: int, gen: torch.Generator, loss_fn) -> float:
+                batch_size: int, gen: torch.Generator, loss_fn,
+                after_step: Callable[[], object] | None = None) -> float:
     """One pass over (x, y) in minibatches, in an order drawn from `gen`, one optimizer step
-    each; x and y may live on the CPU (each batch then goes to the model's device through pinned
-    memory, non-blocking: to_device) or on the model's device. Returns the mean training loss
-    (the running mean over the batches)."""
+    each (then `after_step()`, e.g. a per-batch learning-rate schedule's step); x and y may live
+    on the CPU (each batch then goes to the model's device through pinned memory, non-blocking:
+    to_device) or on the model's device. Returns the mean training loss (the running mean over
+    the batches)."""
     model.train()
     device = next(model.parameters()).device
     loss_sum = 0.0
@@ -69,6 +71,8 @@ def train_epoch(model: nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y
         opt.zero_grad()
         loss.backward()
         opt.step()
+        if after_step is not None:
+            after_step()
         loss_sum += loss.item() * len(idx)
     return loss_sum / len(x)
 
@@ -152,32 +156,55 @@ def fit(model: nn.Module, opt: torch.optim.Optimizer, epochs: int,
     return history
 
 
+def one_cycle_schedule(opt: torch.optim.Optimizer, lr: float, steps: int, one_cycle: dict):
+    """torch's OneCycleLR over `steps` batches as fastai 1's fit_one_cycle schedules them: cosine
+    warm-up from lr / div_factor to `lr` over pct_start of the steps, cosine annealing to
+    lr / div_factor / final_div_factor, the first beta (momentum) from moms[0] down to moms[1]
+    and back. one_cycle: {pct_start, div_factor, final_div_factor, moms}."""
+    high, low = one_cycle["moms"]
+    return torch.optim.lr_scheduler.OneCycleLR(
+        opt, max_lr=lr, total_steps=steps, pct_start=one_cycle["pct_start"],
+        anneal_strategy="cos", cycle_momentum=True, base_momentum=low, max_momentum=high,
+        div_factor=one_cycle["div_factor"], final_div_factor=one_cycle["final_div_factor"])
+
+
 def train_classifier(model: nn.Module, train: Split, test: Split, epochs: int, batch_size: int,
                      lr: float, seed: int, log=print, checkpoint=None,
                      device: str | torch.device | None = None, weight_decay: float | None = None,
-                     split: str = "test") -> list[dict]:
+                     split: str = "test", betas: tuple[float, float] | None = None,
+                     one_cycle: dict | None = None) -> list[dict]:
     """Train `model` with Adam on cross-entropy (the softmax is inside the loss, not the model),
-    or with AdamW(weight_decay) when `weight_decay` is given, on `device` (default: CUDA when
-    present). With `checkpoint`, an interrupted run resumes (see fit). Returns one record per
-    epoch: train_loss, <split>_loss, <split>_accuracy (measured on `test`), seconds.
+    or with AdamW(weight_decay) when `weight_decay` is given (torch's betas unless `betas`), on
+    `device` (default: CUDA when present); at the constant rate `lr`, or with `one_cycle` (see
+    one_cycle_schedule) peaking at `lr`. With `checkpoint`, an interrupted run resumes (see
+    fit). Returns one record per epoch: train_loss, <split>_loss, <split>_accuracy (measured on
+    `test`), seconds.
     """
     model.to(device or pick_device())
+    extra = {} if betas is None else {"betas": tuple(betas)}
     if weight_decay is None:
-        opt = torch.optim.Adam(model.parameters(), lr=lr)
+        opt = torch.optim.Adam(model.parameters(), lr=lr, **extra)
     else:
-        opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay)
+        opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=weight_decay, **extra)
     gen = torch.Generator().manual_seed(seed)
     x, y = train
+    scheduler = None
+    if one_cycle is not None:
+        steps = epochs * -(-len(x) // batch_size)
+        scheduler = one_cycle_schedule(opt, lr, steps, one_cycle)
 
     def epoch(_n: int) -> dict:
-        train_loss = train_epoch(model, opt, x, y, batch_size, gen, nn.functional.cross_entropy)
+        train_loss = train_epoch(model, opt, x, y, batch_size, gen, nn.functional.cross_entropy,
+                                 scheduler.step if scheduler is not None else None)
         loss, accuracy = evaluate(model, *test)
         return {"train_loss": train_loss, f"{split}_loss": loss, f"{split}_accuracy": accuracy}
 
     settings = {"batch_size": batch_size, "lr": lr, "seed": seed, "train": list(x.shape),
-                split: len(test[0]), **({"wd": weight_decay} if weight_decay is not None else {})}
+                split: len(test[0]), **({"wd": weight_decay} if weight_decay is not None else {}),
+                **({"betas": list(betas)} if betas is not None else {}),
+                **({"one_cycle": one_cycle} if one_cycle is not None else {})}
     prefix = "" if weight_decay is None else f"wd {weight_decay:g}: "
     return fit(model, opt, epochs, epoch, checkpoint=checkpoint, settings=settings, gen=gen,
-               log=log, describe=lambda r: (
+               scheduler=scheduler, log=log, describe=lambda r: (
                    f"{prefix}train loss {r['train_loss']:.4f}  {split} loss "
                    f"{r[f'{split}_loss']:.4f}  {split} accuracy {r[f'{split}_accuracy']:.4f}"))

@@ -10,7 +10,12 @@ import yaml
 from snakemake.utils import update_config
 
 from hundreddays.claims import evaluate, load_claims
-from hundreddays.comparability import config_differences, why_not_comparable
+from hundreddays.comparability import (
+    claim_not_comparable,
+    config_differences,
+    describe,
+    why_not_comparable,
+)
 from hundreddays.study_table import load_studies
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +35,7 @@ def merged_with(*overrides: Path) -> dict:
     return config
 
 
-def reasons_for(config: dict) -> dict[str, str | None]:
+def reasons_for(config: dict) -> dict[str, dict | None]:
     """rules/common.smk's NOT_COMPARABLE for `config`."""
     studies = load_studies(ROOT / "studies.yaml")
     inputs = {s: row.data(config["studies"][s]) + row.weights(config["studies"][s])
@@ -54,7 +59,29 @@ def test_why_not_comparable_says_config_and_miniatures():
     inputs = {"a": [], "b": ["mnist"], "c": []}
     assert why_not_comparable(full, full, inputs) == {"a": None, "b": None, "c": None}
     reasons = why_not_comparable(demo, full, inputs)
-    assert reasons == {"a": "config differs: n", "b": "reads demo miniatures", "c": None}
+    assert reasons == {"a": {"config": ["n"], "miniatures": False},
+                       "b": {"config": [], "miniatures": True}, "c": None}
+    assert {s: describe(r) for s, r in reasons.items()} == {
+        "a": "config differs: n", "b": "reads demo miniatures", "c": None}
+
+
+def test_a_claim_is_judged_where_it_states_independence_of_every_differing_key():
+    reason = {"config": ["epochs", "source"], "miniatures": False}
+    assert describe(reason) == "config differs: epochs, source"
+    assert describe(reason, ["source"]) == "config differs: epochs"
+    assert describe(reason, ["epochs", "source"]) is None
+    # a nested key counts as its top-level key
+    assert describe({"config": ["warmup.lr"], "miniatures": False}, ["warmup"]) is None
+    # independence of a config key never excuses a demo miniature
+    both = {"config": ["source"], "miniatures": True}
+    assert describe(both, ["source"]) == "reads demo miniatures"
+    claim = {"independent_of": {"source": "the same rows of the same data set"}}
+    assert claim_not_comparable(claim, {"config": ["source"], "miniatures": False}) is None
+    assert claim_not_comparable({}, {"config": ["source"], "miniatures": False}) == (
+        "config differs: source")
+    assert claim_not_comparable({"config_independent": "a library default"}, both) is None
+    assert claim_not_comparable(claim, "a reason in words") == "a reason in words"
+    assert claim_not_comparable({}, None) is None
 
 
 def test_full_scale_is_comparable_everywhere():
@@ -65,7 +92,7 @@ def test_a_command_line_override_at_full_scale_makes_its_study_not_comparable(tm
     override = tmp_path / "override.yaml"
     override.write_text("studies:\n  fibonacci:\n    naive_max_n: 20\n", encoding="utf-8")
     reasons = reasons_for(merged_with(override))
-    assert reasons["fibonacci"] == "config differs: naive_max_n"
+    assert describe(reasons["fibonacci"]) == "config differs: naive_max_n"
     assert [s for s, r in reasons.items() if r] == ["fibonacci"]
 
 
@@ -79,20 +106,22 @@ def demo_rows():
 
 
 def test_no_claim_is_judged_at_demo_scale_without_full_config_or_a_stated_reason():
-    """Over every claim: a demo verdict needs the study's demo config to equal config.yaml's and
-    no miniature read, or the claim's own config_independent reason. A hand-declared exception
+    """Over every claim: a demo verdict needs the study's demo config to equal config.yaml's
+    (except in keys the claim states it is independent_of) and no miniature read, or the claim's
+    own config_independent reason. A hand-declared exception
     (comparable_at, or a study that shrinks its demo config and still counts) fails here."""
     claims, reasons, rows = demo_rows()
     assert len(rows) == len(claims)
     for claim, row in zip(claims, rows, strict=True):
         judged = row["verdict"] in JUDGED
-        allowed = reasons.get(claim["study"], "not a study") is None or bool(
-            claim.get("config_independent"))
+        reason = reasons.get(claim["study"], "not a study")
+        allowed = bool(claim.get("config_independent")) or describe(
+            reason, claim.get("independent_of", {})) is None
         assert not judged or allowed, (claim["id"], row["verdict"], reasons.get(claim["study"]))
         assert "comparable_at" not in claim, claim["id"]
-        if "metric" in claim and not allowed and "other_hardware" not in claim:
-            assert row["verdict"] == (
-                f"not comparable at demo scale ({reasons[claim['study']]})"), claim["id"]
+        if "metric" in claim and not allowed and "conditions_not_given" not in claim:
+            why = describe(reasons[claim["study"]], claim.get("independent_of", {}))
+            assert row["verdict"] == f"not comparable at demo scale ({why})", claim["id"]
             assert row["measured"] == claim["reported"], claim["id"]
 
 
@@ -102,11 +131,35 @@ def test_demo_studies_with_a_smaller_config_are_not_comparable():
     full = read_yaml(ROOT / "config.yaml")["studies"]
     for study in demo:
         if config_differences({**full[study], **demo[study]}, full[study]):
-            assert reasons[study] and "config differs" in reasons[study], study
+            assert reasons[study] and reasons[study]["config"], study
 
 
-@pytest.mark.parametrize("key", ["config_independent", "other_hardware"])
+@pytest.mark.parametrize("key", ["config_independent", "conditions_not_given"])
 def test_stated_reasons_are_on_measured_claims(key):
     claims = load_claims(ROOT / "claims.yaml")
     marked = [c for c in claims if key in c]
     assert marked and all("metric" in c for c in marked)
+
+
+def test_a_local_copy_changes_no_study_setting_so_the_mnist_claims_stay_comparable(tmp_path):
+    """The publisher's bytes from a local copy (an unpacked MNIST folder on a shared disk) with
+    the full-scale mnist blocks: every study that reads mnist stays comparable."""
+    local = tmp_path / "local.yaml"
+    local.write_text(yaml.safe_dump({"local_copies": {"mnist": "/datasets/mnist-unpacked"}}))
+    config = merged_with(local)
+    studies = load_studies(ROOT / "studies.yaml")
+    on_mnist = [s for s, row in studies.items() if "mnist" in row.data(config["studies"][s])]
+    assert on_mnist == ["weight_decay", "mnist_logreg", "mnist_mlp", "mnist_cnn"]
+    reasons = reasons_for(config)
+    assert {s: reasons[s] for s in on_mnist} == dict.fromkeys(on_mnist)
+    assert set(reasons.values()) == {None}
+
+
+def test_a_local_copy_is_no_demo_miniature(tmp_path):
+    """At demo scale the mirror serves miniatures, but a study whose data is a local copy reads
+    the publisher's bytes: only its config difference keeps it from being comparable."""
+    local = tmp_path / "local.yaml"
+    local.write_text(yaml.safe_dump({"local_copies": {"mnist": "/datasets/mnist-unpacked"}}))
+    reasons = reasons_for(merged_with(ROOT / "profiles" / "demo" / "scale.yaml", local))
+    assert describe(reasons["mnist_logreg"]) == "config differs: epochs"
+    assert describe(reasons["nmf_topics"]).endswith("reads demo miniatures")  # no local copy

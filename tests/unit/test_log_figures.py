@@ -185,3 +185,36 @@ def test_registry_checksums_verify_the_logs_images(tmp_path):
     records = fetch_originals(IMAGES, tmp_path / "out", fetch=True, mirror=str(tmp_path / "mirror"),
                               host="http://127.0.0.1:9")
     assert [r["image"] for r in records if not r["fetched"]] == []
+
+
+def test_every_claim_read_from_a_figure_names_an_image_of_the_log():
+    """claims.yaml's `figure`: the log's image the reported value is read from."""
+    from hundreddays.claims import load_claims
+
+    claims = load_claims(ROOT / "claims.yaml")
+    for claim in claims:
+        if claim.get("figure"):
+            assert claim["figure"] in IMAGES, claim["id"]
+            assert IMAGES[claim["figure"]].study == claim["study"], claim["id"]
+
+
+def test_report_sets_the_log_figures_quantity_beside_ours(tmp_path):
+    """A claim whose reported value is read from the log's image stands under that pair of
+    figures, the log's value beside this run's; claims read from no image do not."""
+    images = load_log_figures(registry(tmp_path, PAYLOADS, MAPPED), STUDIES)
+    fetch_originals(images, tmp_path / "log-figures", fetch=False)
+    row = {"claim": "fib_timing_shape", "statement": "the figure's curve", "reported": 29.4,
+           "unit": "µs", "comparison": "within ×10", "measured": 31.0, "measured_min": 30.0,
+           "measured_max": 32.0, "n": 2, "verdict": "conditions not given", "kind": "synthetic",
+           "day": 13, "metric": "fibonacci.t", "figure": "fibonacci.png"}
+    other = {**row, "claim": "not_from_a_figure", "figure": ""}
+    write_report_md(tmp_path / "REPORT.md", [row, other], {}, FIGURES, [], "full",
+                    log_figures=read_records(tmp_path / "log-figures", tmp_path))
+    text = (tmp_path / "REPORT.md").read_text(encoding="utf-8")
+    fib = text.split("### the fibonacci study")[1].split("###")[0]
+    assert "Read from both figures:" in fib
+    assert "| the figure's curve (`fib_timing_shape`) | 29.4 µs | within ×10 | 31 (30–32, n = 2) " \
+           "| conditions not given |" in fib
+    assert "not_from_a_figure" not in fib
+    svd = text.split("### the svd_background study")[1].split("###")[0]
+    assert "Read from both figures" not in svd

@@ -71,7 +71,7 @@ def test_metrics_csv_has_a_row_per_seed_sorted_by_seed_as_a_number(tmp_path):
 
 
 def test_build_report_keeps_every_seed(tmp_path):
-    fib = {"naive_growth_factor": 1.618, "closed_form_speedup": 2.5e5,
+    fib = {"naive_growth_factor": 1.618, "closed_form_speedup": 2.5e5, "matrix_power_speedup": 2e4,
            "closed_form_first_wrong_n": 71, "matrix_power_fib100000_exact": 0,
            "matrix_power_fib100000_seconds": 3e-5}
     other = {**fib, "closed_form_first_wrong_n": 72, "matrix_power_fib100000_seconds": 4e-5}
@@ -83,7 +83,7 @@ def test_build_report_keeps_every_seed(tmp_path):
     assert wrong_n == [("0", "71"), ("1", "72")]
     assert [r["seed"] for r in rows] == ["0", "1"] * 2
     timings = {(r["key"], r["seed"]): r["value"] for r in read_csv(paths["timings.csv"])}
-    assert len(timings) == 3 * 2
+    assert len(timings) == 4 * 2
     assert timings[("matrix_power_fib100000_seconds", "1")] == "4e-05"
     report = paths["REPORT.md"].read_text()
     assert "| fibonacci | closed_form_first_wrong_n | 1 | 72 |" in report

@@ -99,6 +99,47 @@ def test_a_study_without_its_declared_table_fails_before_writing_metrics(tmp_pat
     assert not (tmp_path / "toy" / "metrics.json").exists()
 
 
+def toy_with_a_data_free_part():
+    """A toy that measures its data-free part only where its data is missing."""
+    seen = {}
+
+    def run(ctx):
+        seen["ctx"] = ctx
+        part = {"default": 0.01, "synthetic_error": 1e-9}
+        return {"metrics": part if ctx.data_missing else {**part, "accuracy": 0.9}}
+
+    toy_module("toy_without_data", run=run)
+    return seen
+
+
+@pytest.mark.parametrize(("data_free", "written"), [
+    (["default", "synthetic_*"], True),
+    (["default", "synthetic_*", "table_free"], False),  # a plain key it did not measure
+    (["default"], False),  # it measured one more than its row says
+])
+def test_without_its_data_a_study_measures_its_data_free_metrics_only(tmp_path, data_free,
+                                                                       written):
+    seen = toy_with_a_data_free_part()
+    metrics = tmp_path / "toy" / "metrics.json"
+    call_args = dict(cfg={}, seed=0, threads=1, scale="full", inputs={},
+                     outputs={"metrics": str(metrics)}, reference={}, package="toys")
+    without = {"reason": "skipped: no frames here", "data_free": data_free}
+    if not written:
+        with pytest.raises(TypeError, match="data_free metrics of its row"):
+            run_study("toy_without_data", without_data=without, **call_args)
+        assert not metrics.exists()
+        return
+    run_study("toy_without_data", without_data=without, **call_args)
+    assert seen["ctx"].data_missing == "skipped: no frames here"
+    data = json.loads(metrics.read_text())
+    assert data["not_run"] == "skipped: no frames here" and "accuracy" not in data
+    assert data["default"] == 0.01 and data["synthetic_error"] == 1e-9
+    run_study("toy_without_data", **call_args)  # with its data: everything, no reason
+    data = json.loads(metrics.read_text())
+    assert data["accuracy"] == 0.9 and "not_run" not in data
+    assert seen["ctx"].data_missing is None
+
+
 def test_a_module_without_the_contract_is_named():
     sys.modules["toys.broken"] = types.ModuleType("toys.broken")
     with pytest.raises(TypeError, match=r"toys\.broken lacks \['run', 'plot'\]"):

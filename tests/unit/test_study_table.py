@@ -80,6 +80,15 @@ def test_derived_facts_of_a_row():
     assert row.weights({"pretrained": True}) == ["w"] and row.weights({}) == []
 
 
+def test_the_html_report_lists_the_rows_in_the_log_s_day_order():
+    assert Study(id="x", day="3-4", title="t").report_labels("figure") == {
+        "day": "03-04", "study": "x", "shows": "figure"}
+    # Snakemake sorts a category's entries by their first label, as text: by first day
+    listed = sorted(row.report_labels("figure")["day"] for row in STUDIES.values())
+    first_days = [int(day.split("-")[0].split(",")[0]) for day in listed]
+    assert first_days == sorted(first_days)
+
+
 def test_a_row_runs_the_config_s_seeds_unless_it_says_why_one(tmp_path):
     assert Study(id="x", day="2", title="t").seeds(3, 5) == [3, 4, 5, 6, 7]
     assert Study(id="x", day="2", title="t", one_seed="too long").seeds(3, 5) == [3]
@@ -105,6 +114,17 @@ def test_the_table_s_rules_are_enforced_naming_the_row(tmp_path):
                                                   "datasets": ["nowhere"]}}))
     with pytest.raises(StudyTableError, match=r"studies\.a: \['nowhere'\] not in the dataset"):
         check_registry(studies, {})
+
+
+def test_data_free_metrics_belong_to_a_study_that_reads_data(tmp_path):
+    assert "torch_adam_default" in STUDIES["weight_decay"].data_free
+    assert STUDIES["randomized_svd"].data_free[0] == "synthetic_*"
+    assert not STUDIES["svd_background"].data_free  # its every metric needs the frames
+    with pytest.raises(StudyTableError, match=r"studies\.a\.data_free: the study reads no "):
+        load_studies(write(tmp_path, {"a": {"day": "2", "title": "t", "data_free": ["x"]}}))
+    with pytest.raises(StudyTableError, match=r"studies\.a\.data_free"):
+        load_studies(write(tmp_path, {"a": {"day": "2", "title": "t", "datasets": ["d"],
+                                            "data_free": []}}))
 
 
 def test_training_studies_ask_for_a_gpu_and_onnx_runs_on_the_cpu():

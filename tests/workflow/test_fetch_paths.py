@@ -10,31 +10,32 @@ import numpy as np
 import pytest
 import scipy.io
 import yaml
-from workflow_copy import REPO, copy_workflow, snakemake
+from real_data import real
+from workflow_copy import copy_workflow, snakemake
 
-REAL = REPO.parent / "shared" / "real-data"
-GENUINE = REAL / "mnist" / "t10k-labels-idx1-ubyte.gz"
+GENUINE = ("mnist", "t10k-labels-idx1-ubyte.gz")  # under ../shared/real-data
 RECORD = "data/fetch-records/mnist/t10k-labels-idx1-ubyte.gz.json"
 DRIVE_URL = "https://drive.google.com/uc?export=download&id=1jhWL3YUHvXIaftia4qeAyDwVxo6j1alk"
 pytestmark = pytest.mark.workflow
 
 
 def test_a_genuine_file_placed_by_hand_is_fetched_through_snakemake(tmp_path):
+    genuine = real(*GENUINE)
     wf = copy_workflow(tmp_path / "wf")
-    placed = wf / "data" / "by-hand" / "mnist" / GENUINE.name
+    placed = wf / "data" / "by-hand" / "mnist" / genuine.name
     placed.parent.mkdir(parents=True)
-    shutil.copyfile(GENUINE, placed)
+    shutil.copyfile(genuine, placed)
     # the old advice, a file at the rule's output path, is deleted by snakemake before the job:
     # the by-hand copy must be what the job verifies and uses
     (wf / "data" / "raw" / "mnist").mkdir(parents=True)
-    (wf / "data" / "raw" / "mnist" / GENUINE.name).write_bytes(b"stale")
+    (wf / "data" / "raw" / "mnist" / genuine.name).write_bytes(b"stale")
     proc = snakemake(wf, RECORD, "--cores", "1", "--allowed-rules", "fetch_file")
     assert proc.returncode == 0, proc.stderr[-3000:]
     record = json.loads((wf / RECORD).read_text())
-    assert record["source"] == f"by hand: {Path('data/by-hand/mnist') / GENUINE.name}"
+    assert record["source"] == f"by hand: {Path('data/by-hand/mnist') / genuine.name}"
     assert record["checksum_kind"] == "md5" and record["pinned"] is False
-    assert placed.read_bytes() == GENUINE.read_bytes()  # still there, untouched
-    assert (wf / "data" / "raw" / "mnist" / GENUINE.name).read_bytes() == GENUINE.read_bytes()
+    assert placed.read_bytes() == genuine.read_bytes()  # still there, untouched
+    assert (wf / "data" / "raw" / "mnist" / genuine.name).read_bytes() == genuine.read_bytes()
 
 
 def test_elevators_is_fetched_through_a_drive_like_server_and_pinned(tmp_path, httpserver):
@@ -44,7 +45,7 @@ def test_elevators_is_fetched_through_a_drive_like_server_and_pinned(tmp_path, h
     assert text.count(DRIVE_URL) == 1
     registry.write_text(text.replace(DRIVE_URL, DRIVE_URL.replace(
         "https://drive.google.com/", httpserver.url_for("/"))), encoding="utf-8")
-    page = (REAL / "elevators" / "drive-answer-for-elevators.mat.html").read_text("utf-8")
+    page = real("elevators", "drive-answer-for-elevators.mat.html").read_text("utf-8")
     served = tmp_path / "served.mat"
     scipy.io.savemat(served, {"data": np.arange(40.0).reshape(10, 4)})
     httpserver.expect_request("/uc", query_string={"export": "download", "id": DRIVE_URL[-33:]}

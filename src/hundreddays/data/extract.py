@@ -95,6 +95,27 @@ def _extract_zip(archive: Path, target: Path) -> None:
         zf.extractall(target)
 
 
+def extract_member(archive: Path, member: str, dest: Path) -> None:
+    """Write the one member `member` (its name in the zip `archive`, e.g. "adult.data") to the
+    file `dest`, nothing else. Raises ValueError naming the members when it is not a regular
+    file of the zip, CorruptArchiveError when the archive or the member's CRC is bad (`dest`
+    is then removed). The member's bytes are verified by the caller, like any arriving file."""
+    archive, dest = Path(archive), Path(dest)
+    try:
+        with zipfile.ZipFile(archive) as zf:
+            names = zf.namelist()
+            if member not in names or member.endswith("/"):
+                raise ValueError(f"{archive}: no member {member!r} (members: {names[:20]})")
+            info = zf.getinfo(member)
+            if (info.external_attr >> 16) & 0o170000 == 0o120000:
+                raise UnsafeArchiveError(f"{archive}: member {member!r} is a symlink")
+            with zf.open(info) as src, open(dest, "wb") as out:  # the CRC is checked at its end
+                shutil.copyfileobj(src, out, 1 << 20)
+    except CORRUPT as err:
+        dest.unlink(missing_ok=True)
+        raise CorruptArchiveError(f"{archive}: corrupt or truncated ({err})") from err
+
+
 def _decompress(archive: Path, target: Path, fmt: str) -> None:
     out = target / archive.name.removesuffix(f".{fmt}")
     with SINGLE_FILE[fmt](archive, "rb") as src, open(out, "wb") as dst:

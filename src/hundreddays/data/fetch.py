@@ -19,6 +19,7 @@ import requests
 
 from . import gdrive, kaggle
 from .checksums import ChecksumError, verify_file
+from .extract import extract_member
 from .formats import check_format, refuse_html
 from .http import ResumableDownloader
 from .lockfile import drop_command, pin, read_lock
@@ -43,16 +44,20 @@ def by_hand_path(data_dir: str | os.PathLike, spec: FileSpec) -> Path:
 
 def _sources(spec: FileSpec, mirror: str | None, kaggle_competition: str | None = None,
              by_hand: Path | None = None) -> list[str]:
-    """The by-hand file if there is one, the mirror, then the upstream URLs; for Kaggle
-    competition files the Kaggle CLI instead of the URLs (their registry URL is the competition's
-    data page, not a download)."""
+    """The by-hand file if there is one, the mirror, then the upstream URLs (a zip that holds the
+    file as "<zip url>#<member>"); for Kaggle competition files the Kaggle CLI with the file's
+    path in the competition instead of the URLs (their registry URL is the competition's data
+    page, not a download), or nothing more where the CLI does not serve the file."""
     sources = [f"{BY_HAND}{by_hand}"] if by_hand is not None and by_hand.is_file() else []
     if mirror:
         sep = "" if mirror.endswith("/") else "/"
         sources.append(f"{mirror}{sep}{spec.dataset}/{spec.name}")
     if kaggle_competition:
-        return [*sources, f"{KAGGLE_SOURCE}{kaggle_competition}/{spec.name}"]
-    return sources + list(spec.urls)
+        if spec.kaggle_path is None:
+            return sources
+        return [*sources, f"{KAGGLE_SOURCE}{kaggle_competition}/{spec.kaggle_path}"]
+    members = dict(spec.zip_members)
+    return sources + [f"{url}#{members[url]}" if url in members else url for url in spec.urls]
 
 
 def _expected(
@@ -97,9 +102,21 @@ def _retrieve(url: str, part: Path, downloader: ResumableDownloader) -> None:
         Path(got).replace(part)
 
 
-def _download(source: str, part: Path, retries: int, timeout: float, progress: bool) -> None:
+def _download(source: str, part: Path, retries: int, timeout: float, progress: bool,
+              zip_sources: frozenset[str] = frozenset()) -> None:
     """Bring `source` (URL, local path, by-hand file or kaggle://<competition>/<file>) into
-    `part`, resuming a cut HTTP transfer and following Google Drive's "Download anyway" form."""
+    `part`, resuming a cut HTTP transfer and following Google Drive's "Download anyway" form.
+    A source in `zip_sources` ("<zip url>#<member>") is the zip's member: the zip is downloaded
+    beside `part` (resumable too), its member extracted into `part`, the zip deleted."""
+    if source in zip_sources:
+        url, member = source.rsplit("#", 1)
+        archive = part.with_name(f"{part.name}.zip")
+        _download(url, archive, retries, timeout, progress)
+        try:
+            extract_member(archive, member, part)
+        finally:
+            archive.unlink(missing_ok=True)
+        return
     if source.startswith(BY_HAND):
         _link_or_copy(Path(source.removeprefix(BY_HAND)), part)
         return
@@ -179,7 +196,10 @@ def _record(spec: FileSpec, source: str, sha: str, size: int, checked: str) -> d
 
 
 def _failure(spec: FileSpec, by_hand: Path, part: Path, tried: list[str], expected_text: str,
-             checked: str, lockfile: Path | None) -> FetchError:
+             checked: str, lockfile: Path | None, kaggle_competition: str | None) -> FetchError:
+    if kaggle_competition and spec.kaggle_path is None:
+        tried = [*tried, f"the kaggle CLI: it does not serve this file (datasets.yaml notes); "
+                         f"download it in a browser from {spec.urls[0]}"]
     lines = "\n".join(f"  - {t}" for t in tried)
     kept = f"The partial download {part} is kept and resumed next time. " if part.exists() else ""
     unpin = ""
@@ -204,7 +224,9 @@ def fetch_file(spec: FileSpec, dest: Path, *, mirror: str | None = None,
     `by_hand`: where a user may place the file (the workflow passes `by_hand_path`), tried first
     and linked or copied into `dest`, never moved or deleted; without it the error message tells
     the user to place the file at `dest`. `kaggle_competition`: the file is a file of that Kaggle
-    competition, downloaded with the kaggle CLI (after the mirror).
+    competition, downloaded with the kaggle CLI (after the mirror) under its path there
+    (spec.kaggle_path), or only by hand or from the mirror where the CLI does not serve it. A
+    URL that is a zip holding the file (spec.zip_members) gives the member, verified the same.
     Raises FetchError, naming every source tried and where to place the file by hand."""
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -219,7 +241,9 @@ def fetch_file(spec: FileSpec, dest: Path, *, mirror: str | None = None,
             log.warning("%s; fetching it again", err)
             dest.unlink()
     part = dest.with_name(dest.name + ".part")
-    download = functools.partial(_download, retries=retries, timeout=timeout, progress=progress)
+    zip_sources = frozenset(f"{url}#{member}" for url, member in spec.zip_members)
+    download = functools.partial(_download, retries=retries, timeout=timeout, progress=progress,
+                                 zip_sources=zip_sources)
     tried = []
     for source in _sources(spec, mirror, kaggle_competition, by_hand):
         log.info("%s: fetching from %s", spec.key, source)
@@ -237,4 +261,5 @@ def fetch_file(spec: FileSpec, dest: Path, *, mirror: str | None = None,
             pin(lockfile, spec.key, sha, size, source)
         return _record(spec, source, sha, size, checked)
     expected_text = _expected_text(spec, expected, checked, lockfile)
-    raise _failure(spec, by_hand or dest, part, tried, expected_text, checked, lockfile)
+    raise _failure(spec, by_hand or dest, part, tried, expected_text, checked, lockfile,
+                   kaggle_competition)

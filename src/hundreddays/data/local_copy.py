@@ -1,9 +1,12 @@
 """Local copies: a dataset already extracted on this machine or cluster, read where it lies.
 
 The config names the folder (`local_copies: {<dataset id>: <folder>}`); nothing is fetched,
-extracted or copied. Its layout is checked with the loader's own checks, and a manifest of its
-files (relative path -> sha256) is pinned on first use and checked on every later run, so the
-study reads the bytes that were pinned or the run stops naming the file that changed.
+extracted or copied. Its layout is checked with the loader's own check (each loader's
+`check_layout`, which tests what its reader opens first), and a manifest of its files (relative
+path -> sha256) is pinned on first use and checked on every later run, so the study reads the
+bytes that were pinned or the run stops naming the file that changed. A folder its loader
+refuses is named with the config key, what it should hold and what it looks like instead, and
+nothing is pinned: `verify_local_copies` checks every copy's layout before it pins any.
 
 The manifest lies next to the lock file, `<lockfile's folder>/local-copies/<dataset>.sha256`, one
 line per file in `sha256sum` format ("<hex>  <relative path>", sorted by path): from inside the
@@ -29,15 +32,29 @@ class LocalCopyError(ValueError):
     """A local copy is misnamed, misshapen or no longer what its manifest pinned."""
 
 
-# dataset id -> (loader module, its layout check), which raises FileNotFoundError naming what is
-# missing; imported only when used, so reading the workflow does not import pandas
+# dataset id -> (loader module, its layout check), which raises FileNotFoundError (or ValueError)
+# naming what is missing; imported only when used, so reading the workflow imports no loader
+# that no local copy needs. Every id a study reads has one (tests/unit/data/test_layout_checks).
 LAYOUT_CHECKS: dict[str, tuple[str, str]] = {
+    "ucsd_bgsub": ("ucsd", "check_layout"),
     "newsgroups20": ("newsgroups", "check_layout"),
-    "movielens_100k": ("movielens", "check_layout"),
+    "dbpedia": ("dbpedia", "check_layout"),
+    "mnist": ("mnist", "check_layout"),
+    "pets": ("pets", "check_layout"),
+    "planet_sample": ("planet", "check_layout"),
+    "planet_kaggle": ("planet", "check_layout"),
+    "camvid": ("camvid", "check_layout"),
+    "imdb": ("imdb", "check_layout"),
+    "wt103_fwd": ("imdb", "check_wt103_layout"),
+    "biwi_head_pose": ("biwi", "check_layout"),
     "adult": ("adult", "check_layout"),
     "adult_uci": ("adult", "check_uci_layout"),
-    "mnist": ("mnist", "check_layout"),
-    "pets": ("pets", "images_folder"),
+    "movielens_100k": ("movielens", "check_layout"),
+    "humpback_whale": ("whale", "check_layout"),
+    "resnet34_imagenet": ("weights", "check_layout"),
+    "resnet50_imagenet": ("weights", "check_layout"),
+    "elevators": ("elevators", "check_layout"),
+    "elevators_csv": ("elevators", "check_csv_layout"),
 }
 
 
@@ -65,8 +82,9 @@ def check_config(local_copies: dict[str, str], registry: dict, data_dir: str) ->
 
 
 def check_layout(dataset: str, folder: str | os.PathLike) -> None:
-    """Raise LocalCopyError naming the folder and what is missing when `folder` does not hold
-    `dataset` in the layout its loader reads (any file at all, for a dataset without a check)."""
+    """Raise LocalCopyError naming the config key local_copies.<dataset>, the folder and what
+    its loader misses (what it should hold, what it looks like instead) when `folder` does not
+    hold `dataset` in the layout its loader reads (any file at all, for an id no study reads)."""
     folder = Path(folder)
     check = LAYOUT_CHECKS.get(dataset)
     try:
@@ -75,9 +93,10 @@ def check_layout(dataset: str, folder: str | os.PathLike) -> None:
             getattr(importlib.import_module(f"hundreddays.loaders.{module}"), function)(folder)
         elif not list_files(folder):
             raise FileNotFoundError(f"{folder} holds no files")
-    except FileNotFoundError as err:
-        raise LocalCopyError(f"local copy of {dataset} at {folder}: not the layout its loader "
-                             f"reads: {err}") from err
+    except (FileNotFoundError, ValueError) as err:
+        raise LocalCopyError(f"config local_copies.{dataset}: the local copy of {dataset} at "
+                             f"{folder} is not the layout its loader reads, so nothing was "
+                             f"pinned: {err}") from err
 
 
 def list_files(folder: str | os.PathLike) -> list[str]:
@@ -117,6 +136,25 @@ def read_manifest(path: str | os.PathLike) -> dict[str, str]:
 
 def manifest_text(digests: dict[str, str]) -> str:
     return "".join(f"{digests[name]}  {name}\n" for name in sorted(digests))
+
+
+def verify_local_copies(copies: dict[str, str | os.PathLike],
+                        lockfile: str | os.PathLike) -> dict[str, dict]:
+    """verify_local_copy for each {dataset: folder} of `copies`, its manifest beside `lockfile`,
+    after the layout of every one was checked: one LocalCopyError names every refused folder,
+    and then none is pinned."""
+    refused = []
+    for dataset in sorted(copies):
+        try:
+            check_layout(dataset, copies[dataset])
+        except LocalCopyError as err:
+            refused.append(str(err))
+    if refused:
+        head = [f"{len(refused)} local copies refused:"] if len(refused) > 1 else []
+        raise LocalCopyError("\n".join(head + refused))
+    return {dataset: verify_local_copy(dataset, copies[dataset],
+                                       manifest_path(lockfile, dataset))
+            for dataset in sorted(copies)}
 
 
 def verify_local_copy(dataset: str, folder: str | os.PathLike,

@@ -22,6 +22,7 @@ from . import (
     camvid,
     dbpedia,
     elevators,
+    elevators_csv,
     imdb,
     mnist,
     movielens,
@@ -34,8 +35,8 @@ from . import (
 
 BUILDERS: dict[str, Callable[[int], dict[str, bytes]]] = {
     module.DATASET: module.build_files
-    for module in (adult, adult_uci, biwi, camvid, dbpedia, elevators, imdb, mnist, movielens,
-                   newsgroups, pets, planet, ucsd, whale)
+    for module in (adult, adult_uci, biwi, camvid, dbpedia, elevators, elevators_csv, imdb, mnist,
+                   movielens, newsgroups, pets, planet, ucsd, whale)
 }
 MANIFEST = "manifest.yaml"
 

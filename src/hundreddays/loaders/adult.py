@@ -11,10 +11,27 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+
+from .layout import Packaging, layout_error
 
 FILE = Path("adult_sample") / "adult.csv"
 UCI_FILE = "adult.data"
+LAYOUT = "fastai's extracted adult_sample.tgz: adult_sample/adult.csv"
+UCI_LAYOUT = f"UCI's {UCI_FILE} (headerless, 15 columns)"
+OTHER_PACKAGINGS = (
+    Packaging((UCI_FILE,), f"UCI's own {UCI_FILE}: that is a local copy of adult_uci "
+              "(local_copies.adult_uci, with studies.adult_tabular.source: uci)"),
+    Packaging(("adult.csv",), "the adult_sample/ folder itself: name the folder that holds "
+              "adult_sample/"),
+    Packaging(("adult_sample.tgz",), "the archive itself, not extracted: extract it here"),
+)
+UCI_PACKAGINGS = (
+    Packaging(("adult_sample/adult.csv",), "fastai's adult_sample: that is a local copy of adult "
+              "(local_copies.adult, with studies.adult_tabular.source: fastai)"),
+    Packaging(("adult.zip",), f"UCI's adult.zip, not extracted: extract {UCI_FILE} from it"),
+)
 UCI_LABELS = {"<=50K": "<50k", ">50K": ">=50k"}
 TARGET = "salary"
 LABELS = ("<50k", ">=50k")
@@ -35,15 +52,14 @@ def check_layout(folder: str | Path) -> None:
     """Raise FileNotFoundError naming adult_sample/adult.csv when `folder` lacks it."""
     path = csv_path(folder)
     if not path.is_file():
-        raise FileNotFoundError(f"{path} not found: expected the extracted adult_sample.tgz "
-                                f"(adult_sample/adult.csv) in {folder}")
+        raise layout_error(folder, f"{path} not found", LAYOUT, OTHER_PACKAGINGS)
 
 
 def check_uci_layout(folder: str | Path) -> None:
     """Raise FileNotFoundError naming adult.data when `folder` lacks it."""
     path = Path(folder) / UCI_FILE
     if not path.is_file():
-        raise FileNotFoundError(f"{path} not found: expected UCI's {UCI_FILE} in {folder}")
+        raise layout_error(folder, f"{path} not found", UCI_LAYOUT, UCI_PACKAGINGS)
 
 
 def load_adult(folder: str | Path) -> pd.DataFrame:
@@ -83,6 +99,27 @@ def load_adult_uci(folder: str | Path) -> pd.DataFrame:
 
 
 LOADERS = {"fastai": load_adult, "uci": load_adult_uci}
+
+# What fastai's adult_sample/adult.csv is, as far as it can be checked without the file: UCI's
+# adult.data, its 32,561 rows in another order (the ten rows a public df.head(10) shows are UCI
+# lines 2926, 26179, 30509, 1804, 25849, 31375, 3008, 22313, 3930, 12656, equal in every filled
+# cell), the labels renamed, and some cells emptied in two columns. The count of emptied cells is
+# read from that notebook's df.info() of adult.csv (github.com/gnoparus/bualabs,
+# nbs/21a-preprocessing-fillna.ipynb: 32561 entries; education-num 32074 non-null, occupation
+# 32049 non-null, every other column complete).
+SAMPLE_BLANKS = {"education-num": 32561 - 32074, "occupation": 32561 - 32049}
+
+
+def with_sample_blanks(df: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """A copy of the UCI frame `df` with as many cells emptied (NaN) in each column of
+    SAMPLE_BLANKS as fastai's sample has, scaled to len(df), at rows drawn from `seed`: UCI's
+    data with the sample's missing values, for measuring what they change."""
+    out = df.copy()
+    rng = np.random.default_rng(seed)
+    for column, count in SAMPLE_BLANKS.items():
+        n = round(count * len(df) / 32561)
+        out.loc[out.index[rng.choice(len(df), size=n, replace=False)], column] = np.nan
+    return out
 
 
 def load_source(folder: str | Path, source: str) -> pd.DataFrame:

@@ -14,8 +14,22 @@ from pathlib import Path
 
 import numpy as np
 
+from .layout import Packaging, layout_error
+
 TOP = "biwi_head_pose"
 SUFFIX = "_rgb.jpg"
+LAYOUT = ("fastai's extracted biwi_head_pose.tgz: biwi_head_pose/ (or the folder itself) with one "
+          "folder a sequence, <NN>/frame_<n>_rgb.jpg with frame_<n>_pose.txt beside each, and "
+          "<NN>/rgb.cal")
+OTHER_PACKAGINGS = (
+    Packaging(("centers.pkl",), "fastai's biwi_sample.tgz (images/ and centers.pkl, no pose "
+              "files or calibrations), which the loader cannot read; the study reads "
+              "biwi_head_pose.tgz"),
+    Packaging(("*/frame_*_rgb.png",), "the original BIWI Kinect head pose database (PNG frames "
+              "with depth .bin files), not fastai's biwi_head_pose.tgz (JPEG frames)"),
+    Packaging(("biwi_head_pose.tgz",), "the archive itself, not extracted: extract it and name "
+              "the folder that holds biwi_head_pose/"),
+)
 
 
 def read_calibration(path: Path) -> tuple[float, float, float, float]:
@@ -71,22 +85,39 @@ class Biwi:
         return project(read_centre(pose_path(image)), self.calibrations[image.parent.name])
 
 
+def _root(folder: Path) -> Path:
+    """biwi_head_pose/ inside `folder` when there is one (data/biwi_head_pose), else `folder`."""
+    return folder / TOP if (folder / TOP).is_dir() else folder
+
+
+def check_layout(folder: str | Path) -> list[Path]:
+    """Return the frames <NN>/frame_<n>_rgb.jpg under `folder` (sorted), or raise
+    FileNotFoundError naming what is missing: any frame, a sequence's rgb.cal, a frame's pose
+    file (and, where it can tell, the other packaging `folder` is)."""
+    folder = Path(folder)
+    root = _root(folder)
+    images = sorted(root.glob(f"*/*{SUFFIX}"))
+    missing = "" if images else f"no <NN>/frame_<n>{SUFFIX} frames in {root}"
+    sequences = sorted({p.parent.name for p in images})
+    no_cal = [s for s in sequences if not (root / s / "rgb.cal").is_file()]
+    if not missing and no_cal:
+        missing = f"BIWI calibration <NN>/rgb.cal missing in {root} for sequence(s) {no_cal}"
+    no_pose = [] if missing else [p for p in images if not pose_path(p).is_file()]
+    if no_pose:
+        missing = (f"BIWI pose file missing for {len(no_pose)} frame(s), e.g. "
+                   f"{pose_path(no_pose[0])}")
+    if missing:
+        raise layout_error(folder, missing, LAYOUT, OTHER_PACKAGINGS)
+    return images
+
+
 def load_biwi(folder: str | Path, valid_sequence: str) -> Biwi:
     """Read data/biwi_head_pose (holding biwi_head_pose/) or that folder itself; check that
     every sequence has its rgb.cal, every frame its pose file, and `valid_sequence` exists."""
-    folder = Path(folder)
-    root = folder / TOP if (folder / TOP).is_dir() else folder
-    if not root.is_dir():
-        raise FileNotFoundError(f"BIWI folder missing: {root}")
-    images = sorted(root.glob(f"*/*{SUFFIX}"))
-    if not images:
-        raise ValueError(f"{root}: no <NN>/frame_<n>{SUFFIX} frames")
+    images = check_layout(folder)
+    root = _root(Path(folder))
     sequences = sorted({p.parent.name for p in images})
     if valid_sequence not in sequences:
         raise ValueError(f"{root}: validation sequence {valid_sequence!r} missing "
                          f"(sequences: {sequences})")
-    data = Biwi(root, images, {s: read_calibration(root / s / "rgb.cal") for s in sequences})
-    for image in images:
-        if not pose_path(image).is_file():
-            raise FileNotFoundError(f"BIWI pose file missing for {image}: {pose_path(image)}")
-    return data
+    return Biwi(root, images, {s: read_calibration(root / s / "rgb.cal") for s in sequences})

@@ -6,8 +6,26 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .layout import Packaging, layout_error
+
 TOP = "camvid"
 VOID = "Void"
+LAYOUT = ("fastai's extracted camvid.tgz: camvid/ (or the folder itself) with images/*.png, "
+          "labels/<name>_P.png, codes.txt and valid.txt")
+OTHER_PACKAGINGS = (
+    Packaging(("701_StillsRaw_full", "LabeledApproved_full"),
+              "the original Cambridge packaging of CamVid (701_StillsRaw_full/, "
+              "LabeledApproved_full/ with colour-coded label images), not fastai's camvid.tgz "
+              "(images/, labels/ with class-index masks, codes.txt, valid.txt)"),
+    Packaging(("trainannot", "testannot"),
+              "the SegNet tutorial's packaging of CamVid (train/, trainannot/, val/, test/; 11 "
+              "classes at 360x480), not fastai's camvid.tgz (32 classes, codes.txt, valid.txt)"),
+    Packaging(("images", "labels", "codes.txt"),
+              "fastai's camvid_tiny.tgz, which has no valid.txt (the lesson's split); the "
+              "study reads camvid.tgz"),
+    Packaging(("camvid*.tgz",), "the archive itself, not extracted: extract it and name the "
+              "folder that holds camvid/"),
+)
 
 
 @dataclass(frozen=True)
@@ -39,16 +57,30 @@ def _read_lines(path: Path) -> list[str]:
     return [line.strip() for line in path.read_text().splitlines() if line.strip()]
 
 
+def _root(folder: Path) -> Path:
+    """camvid/ inside `folder` when there is one (data/camvid as extracted), else `folder`."""
+    return folder / TOP if (folder / TOP).is_dir() else folder
+
+
+def check_layout(folder: str | Path) -> None:
+    """Raise FileNotFoundError naming what load_camvid opens first and `folder` lacks: images/,
+    labels/, codes.txt, valid.txt (and, where it can tell, the other packaging it is)."""
+    root = _root(Path(folder))
+    missing = [f"{name}/" for name in ("images", "labels") if not (root / name).is_dir()]
+    missing += [name for name in ("codes.txt", "valid.txt") if not (root / name).is_file()]
+    if missing:
+        raise layout_error(folder, f"CamVid {', '.join(missing)} missing in {root}", LAYOUT,
+                           OTHER_PACKAGINGS)
+
+
 def load_camvid(folder: str | Path) -> Camvid:
     """Read data/camvid (the folder holding camvid/) or camvid/ itself.
 
     Raises FileNotFoundError / ValueError naming the file for a missing folder, codes.txt without
     'Void', a valid.txt entry without an image, or an image without its _P mask."""
-    folder = Path(folder)
-    root = folder / TOP if (folder / TOP).is_dir() else folder
+    check_layout(folder)
+    root = _root(Path(folder))
     images_dir = root / "images"
-    if not images_dir.is_dir():
-        raise FileNotFoundError(f"CamVid images folder missing: {images_dir}")
     codes = _read_lines(root / "codes.txt")
     if VOID not in codes:
         raise ValueError(f"{root / 'codes.txt'}: no '{VOID}' class among {len(codes)} codes")

@@ -31,11 +31,19 @@ from urllib.parse import unquote
 import numpy as np
 import scipy.sparse as sp
 
+from .layout import Packaging, layout_error
 from .link_table import LinkTable
 from .ntriples_scan import last_newline, scan_triples
 
 REDIRECTS_FILE = "redirects_en.nt.bz2"
 LINKS_FILE = "page_links_en.nt.bz2"
+LAYOUT = f"DBpedia 3.5.1's two files as published, bzip2-compressed: {REDIRECTS_FILE}, {LINKS_FILE}"
+OTHER_PACKAGINGS = (
+    Packaging(("*_en.nt",), "decompressed N-Triples files: the loader streams the published "
+              ".nt.bz2 files; keep (or recompress) them as .bz2"),
+    Packaging(("*.ttl*",), "a later DBpedia release in Turtle (.ttl), not the 3.5.1 N-Triples "
+              "files the log's PageRank reads"),
+)
 RESOURCE_PREFIX = b"http://dbpedia.org/resource/"
 BLOCK_BYTES = 8 << 20  # decompressed bytes scanned per batch
 SPAN_ROWS = 1 << 16  # triples per batch at most
@@ -339,8 +347,14 @@ def dbpedia_files(folder: Path | str) -> tuple[Path, Path]:
     paths = folder / REDIRECTS_FILE, folder / LINKS_FILE
     missing = [p.name for p in paths if not p.is_file()]
     if missing:
-        raise FileNotFoundError(f"DBpedia folder {folder} lacks {missing}")
+        raise layout_error(folder, f"DBpedia files {', '.join(missing)} missing in {folder}",
+                           LAYOUT, OTHER_PACKAGINGS)
     return paths
+
+
+def check_layout(folder: Path | str) -> None:
+    """Raise FileNotFoundError unless `folder` holds the two files dbpedia_files returns."""
+    dbpedia_files(folder)
 
 
 def load_dbpedia(folder: Path | str, max_links: int | None = None, keep_self_loops: bool = False,

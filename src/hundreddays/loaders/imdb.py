@@ -13,13 +13,36 @@ from __future__ import annotations
 
 import pickletools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-import torch
+
+from .layout import Packaging, layout_error
+
+if TYPE_CHECKING:
+    import torch
 
 TOP = "imdb"
 LABELS = ("neg", "pos")
 SPLITS = ("train", "test")
+LAYOUT = ("fastai's extracted imdb.tgz: imdb/ with train/pos/, train/neg/, test/pos/, "
+          "test/neg/ and unsup/, one *.txt review a file")
+OTHER_PACKAGINGS = (
+    Packaging(("train/unsup",), "Stanford's aclImdb_v1.tar.gz (aclImdb/, the unlabelled reviews "
+              "in train/unsup/), not fastai's imdb.tgz, which holds the same reviews as imdb/ "
+              "with unsup/ beside train/ and test/"),
+    Packaging(("train/pos", "test/neg"), "the imdb/ folder itself: name the folder that holds "
+              "imdb/"),
+    Packaging(("texts.csv",), "fastai's imdb_sample.tgz (texts.csv, 1,000 reviews), not imdb.tgz"),
+    Packaging(("imdb.tgz",), "the archive itself, not extracted: extract it and name the folder "
+              "that holds imdb/"),
+)
+WT103_LAYOUT = ("fastai's extracted wt103-fwd.tgz: exactly one *.pth (the weights) and one *.pkl "
+                "(the vocabulary), in the folder or below it")
+WT103_PACKAGINGS = (
+    Packaging(("*.tgz",), "an archive, not extracted: extract wt103-fwd.tgz and name the folder "
+              "that holds its files"),
+)
 
 
 def _folder(path: Path) -> Path:
@@ -41,10 +64,23 @@ def _read(files: list[Path]) -> list[str]:
     return texts
 
 
+def check_layout(root: str | Path, unsup: bool = True) -> None:
+    """Raise FileNotFoundError naming the folders of <root>/imdb that load_imdb reads and that
+    are missing (train/ and test/ pos/ and neg/, and unsup/ when `unsup`), with the other
+    packaging `root` is, where it can tell."""
+    top = Path(root) / TOP
+    wanted = [f"{split}/{label}" for split in SPLITS for label in LABELS]
+    missing = [name for name in wanted + (["unsup"] if unsup else []) if not (top / name).is_dir()]
+    if missing:
+        raise layout_error(root, f"IMDB folders {', '.join(missing)} missing in {top}", LAYOUT,
+                           OTHER_PACKAGINGS)
+
+
 def load_imdb(root: str | Path, unsup: bool = True) -> pd.DataFrame:
     """Return the reviews under <root>/imdb as a DataFrame with columns text, label ("pos",
     "neg", or "" for unsup/) and split ("train", "test", "unsup"), in sorted file order.
     FileNotFoundError names a missing folder; ValueError an empty folder or non-UTF-8 file."""
+    check_layout(root, unsup)
     top = _folder(Path(root) / TOP)
     frames = []
     parts = [(split, label) for split in SPLITS for label in LABELS]
@@ -65,10 +101,17 @@ def wt103_files(folder: str | Path) -> tuple[Path, Path]:
     for ext in ("pth", "pkl"):
         files = sorted(folder.rglob(f"*.{ext}"))
         if len(files) != 1:
-            raise FileNotFoundError(f"WT103 folder {folder} must hold exactly one *.{ext} file, "
-                                    f"found {[str(f) for f in files]}")
+            raise layout_error(folder, f"WT103 folder {folder} must hold exactly one *.{ext} "
+                                       f"file, found {[str(f) for f in files]}", WT103_LAYOUT,
+                               WT103_PACKAGINGS)
         found.append(files[0])
     return found[0], found[1]
+
+
+def check_wt103_layout(folder: str | Path) -> None:
+    """Raise FileNotFoundError unless `folder` holds the one *.pth and one *.pkl wt103_files
+    returns."""
+    wt103_files(folder)
 
 
 # Opcodes a pickled list of str can need (protocols 0-5), grouped by what they do.
@@ -135,6 +178,8 @@ def _as_list(value, path, pos) -> list:
 def read_wt103_weights(path: str | Path) -> dict[str, torch.Tensor]:
     """Return the WT103 language-model state dict (the 'model' entry if saved with an optimizer),
     loaded with weights_only=True."""
+    import torch  # here, so that a layout check (when the workflow is read) does not import it
+
     try:
         state = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as error:

@@ -3,6 +3,12 @@
 IDX: a big-endian header (magic 0x00000800 + type byte + number of dimensions, then one uint32
 per dimension), followed by the data in C order. MNIST uses unsigned bytes only: labels are
 0x00000801 (n,), images 0x00000803 (n, rows, cols).
+
+A folder may hold each file under any of three names (`names_of`): uncompressed as LeCun's
+gunzipped files and torchvision's raw/ folder name it (train-images-idx3-ubyte), uncompressed
+as the common unpacked copies name it (train-images.idx3-ubyte, a dot before idx), or the
+published gzip (train-images-idx3-ubyte.gz). All hold the publisher's bytes; which one is read
+is decided by the bytes (the gzip magic), not by the name.
 """
 
 from __future__ import annotations
@@ -13,6 +19,8 @@ import zlib
 from pathlib import Path
 
 import numpy as np
+
+from .layout import Packaging, layout_error
 
 GZIP_MAGIC = b"\x1f\x8b"
 IDX_UINT8 = {0x00000801: 1, 0x00000803: 3}  # magic -> number of dimensions
@@ -66,25 +74,63 @@ def read_idx(path: str | Path) -> np.ndarray:
     return parse_idx(_read_bytes(path), str(path))
 
 
-def find_idx(root: Path, name: str) -> Path:
-    """Return the path of IDX file `name` (raw or .gz) under `root` or its torchvision subfolders.
+LAYOUT = ("the four MNIST IDX files, uncompressed (train-images-idx3-ubyte or "
+          "train-images.idx3-ubyte, ...) or the published .gz files, in the folder itself, raw/ "
+          "or MNIST/raw/")
+OTHER_PACKAGINGS = (
+    Packaging(("mnist_train.csv",), "Kaggle's CSV packaging of MNIST (mnist_train.csv, "
+              "mnist_test.csv: a label and 784 pixels a row), not the IDX files"),
+    Packaging(("train.csv", "test.csv"), "Kaggle's Digit Recognizer competition data (train.csv, "
+              "test.csv without labels), not the IDX files"),
+    Packaging(("mnist.npz",), "Keras' mnist.npz, not the IDX files"),
+    Packaging(("mnist.pkl.gz",), "deeplearning.net's pickled mnist.pkl.gz, not the IDX files"),
+    Packaging(("MNIST/processed/*.pt",), "torchvision's processed/ tensors (torch files), not "
+              "the IDX files of its raw/ folder"),
+)
 
-    Raises FileNotFoundError naming the file and the folders searched.
+
+def names_of(name: str) -> tuple[str, ...]:
+    """The file names IDX file `name` (e.g. train-images-idx3-ubyte) is looked for under, in
+    order: as named, with a dot before idx (train-images.idx3-ubyte), gzipped (name + .gz)."""
+    return name, name.replace("-idx", ".idx"), f"{name}.gz"
+
+
+def _folders(root: Path) -> list[Path]:
+    return [root / sub for sub in SUBFOLDERS]
+
+
+def find_idx(root: Path, name: str) -> Path:
+    """Return the path of IDX file `name` under `root` or its torchvision subfolders, under the
+    first of its names (`names_of`) found, folder by folder.
+
+    Raises FileNotFoundError naming every name looked for and the folders searched.
     """
-    folders = [root / sub for sub in SUBFOLDERS]
-    for folder in folders:
-        for candidate in (folder / name, folder / f"{name}.gz"):
-            if candidate.is_file():
-                return candidate
-    searched = ", ".join(str(f) for f in folders)
-    raise FileNotFoundError(f"MNIST file {name} (or {name}.gz) not found; searched {searched}. "
-                            f"Place the four IDX files from the MNIST page in {root}.")
+    for folder in _folders(Path(root)):
+        for candidate in names_of(name):
+            if (folder / candidate).is_file():
+                return folder / candidate
+    raise FileNotFoundError(f"MNIST file {name} not found: looked for {_looked_for([name])} in "
+                            f"{', '.join(str(f) for f in _folders(Path(root)))}")
+
+
+def _looked_for(names: list[str]) -> str:
+    return "; ".join(" or ".join(names_of(name)) for name in names)
 
 
 def check_layout(root: str | Path) -> None:
-    """Raise FileNotFoundError naming the first of the four IDX files missing under `root`."""
+    """Raise FileNotFoundError naming each of the four IDX files that find_idx cannot find under
+    `root` (with every name looked for) and, where it can tell, the other packaging `root` is."""
+    root = Path(root)
+    missing = []
     for name in FILES.values():
-        find_idx(Path(root), name)
+        try:
+            find_idx(root, name)
+        except FileNotFoundError:
+            missing.append(name)
+    if missing:
+        searched = ", ".join(str(f) for f in _folders(root))
+        raise layout_error(root, f"MNIST files missing: {_looked_for(missing)} (searched "
+                                 f"{searched})", LAYOUT, OTHER_PACKAGINGS)
 
 
 def load_mnist(root: str | Path) -> dict[str, np.ndarray]:

@@ -9,7 +9,18 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .layout import Packaging, layout_error
+
 FOLDER = "ml-100k"
+LAYOUT = "the extracted ml-100k.zip: ml-100k/ with u.data and u.item (and the zip's other files)"
+OTHER_PACKAGINGS = (
+    Packaging(("u.data", "u.item"), "the ml-100k/ folder itself: name the folder that holds "
+              "ml-100k/"),
+    Packaging(("ml-100k.zip",), "the archive itself, not extracted: extract it here"),
+    Packaging(("ratings.dat",), "MovieLens 1M or 10M (ratings.dat), not MovieLens 100K"),
+    Packaging(("ratings.csv",), "a MovieLens release with ratings.csv (ml-latest-small, ml-25m, "
+              "or fastai's movie_lens_sample), not MovieLens 100K"),
+)
 RATING_COLUMNS = ["user", "item", "rating", "timestamp"]
 ITEM_FIELDS = 24  # id, title, two dates, URL, 19 genres
 
@@ -23,9 +34,13 @@ def _file(folder: str | Path, name: str) -> Path:
 
 
 def check_layout(folder: str | Path) -> None:
-    """Raise FileNotFoundError naming the first of ml-100k/u.data, u.item missing in `folder`."""
-    for name in ("u.data", "u.item"):
-        _file(folder, name)
+    """Raise FileNotFoundError naming the files of ml-100k/u.data, u.item that `folder` lacks
+    (the files _file opens), and, where it can tell, the other packaging `folder` is."""
+    missing = [f"{FOLDER}/{name}" for name in ("u.data", "u.item")
+               if not (Path(folder) / FOLDER / name).is_file()]
+    if missing:
+        raise layout_error(folder, f"MovieLens files {', '.join(missing)} missing in {folder}",
+                           LAYOUT, OTHER_PACKAGINGS)
 
 
 def load_ratings(folder: str | Path) -> pd.DataFrame:

@@ -8,11 +8,14 @@ function does after its download, with scikit-learn's own pieces: `load_files(<s
 encoding="latin1")` over all groups (shuffled with load_files' default seed, as the cache is),
 then the header / footer / quote stripping functions of sklearn.datasets._twenty_newsgroups, then
 the category filter, then fetch_20newsgroups' shuffle (random_state=42). The documents therefore
-come in the same order as from fetch_20newsgroups, which the tests check.
+come in the same order as from fetch_20newsgroups, which the tests check, and which
+`sklearn_fetch_matches` checks at run time by calling fetch_20newsgroups on its own cache.
 """
 
 from __future__ import annotations
 
+import codecs
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +26,20 @@ from sklearn.datasets._twenty_newsgroups import (
     strip_newsgroup_quoting,
 )
 
+from .layout import Packaging, layout_error
+
 SPLIT_FOLDERS = {"train": "20news-bydate-train", "test": "20news-bydate-test"}
+LAYOUT = ("the extracted 20news-bydate.tar.gz: 20news-bydate-train/ and 20news-bydate-test/, one "
+          "folder a newsgroup, one file a post")
+OTHER_PACKAGINGS = (
+    Packaging(("20news-bydate.tar.gz",), "the archive itself, not extracted: extract it here"),
+    Packaging(("20news-bydate_py3.pkz",), "scikit-learn's pickled cache of the corpus, not the "
+              "extracted archive it is made from"),
+    Packaging(("20news-18828",), "the 20news-18828 packaging (duplicates removed, no train/test "
+              "split), not the bydate split"),
+    Packaging(("20_newsgroups",), "the original 20news-19997 packaging (no train/test split), "
+              "not the bydate split"),
+)
 # The fast.ai "Computational Linear Algebra" topic-modelling notebook's choice.
 COURSE_CATEGORIES = ("alt.atheism", "talk.religion.misc", "comp.graphics", "sci.space")
 COURSE_REMOVE = ("headers", "footers", "quotes")
@@ -49,9 +65,12 @@ def split_folder(root: str | Path, subset: str) -> Path:
 
 
 def check_layout(root: str | Path) -> None:
-    """Raise FileNotFoundError naming the split folder missing under `root`."""
-    for subset in SPLIT_FOLDERS:
-        split_folder(root, subset)
+    """Raise FileNotFoundError naming the split folders missing under `root` (split_folder's
+    folders), and, where it can tell, the other packaging `root` is."""
+    missing = [name for name in SPLIT_FOLDERS.values() if not (Path(root) / name).is_dir()]
+    if missing:
+        raise layout_error(root, f"20 Newsgroups folders {', '.join(missing)} missing in {root}",
+                           LAYOUT, OTHER_PACKAGINGS)
 
 
 def load_newsgroups(root: str | Path, subset: str = "train",
@@ -92,3 +111,27 @@ def load_newsgroups(root: str | Path, subset: str = "train",
         order = np.random.RandomState(FETCH_RANDOM_STATE).permutation(len(data))
         data, target, filenames = [data[i] for i in order], target[order], filenames[order]
     return {"data": data, "target": target, "target_names": names, "filenames": filenames}
+
+
+def sklearn_fetch_matches(root: str | Path, subset: str, categories: list[str], posts: dict,
+                          home: str | Path) -> int:
+    """Return 1 when scikit-learn's fetch_20newsgroups(subset, categories, remove=("headers",
+    "footers", "quotes")) returns exactly `posts`' data, target and target_names, else 0.
+
+    fetch_20newsgroups reads its own cache or downloads; offline, its cache is written into
+    `home` the way its download step writes it: load_files of both split folders (latin1), a
+    zlib-compressed pickle under sklearn's own cache name."""
+    from sklearn.datasets import fetch_20newsgroups
+    from sklearn.datasets._base import _pkl_filepath
+    from sklearn.datasets._twenty_newsgroups import CACHE_NAME
+
+    Path(home).mkdir(parents=True, exist_ok=True)
+    cache = {split: load_files(split_folder(root, split), encoding="latin1")
+             for split in SPLIT_FOLDERS}
+    Path(_pkl_filepath(str(home), CACHE_NAME)).write_bytes(
+        codecs.encode(pickle.dumps(cache), "zlib_codec"))
+    fetched = fetch_20newsgroups(data_home=str(home), subset=subset, categories=categories,
+                                 remove=COURSE_REMOVE, download_if_missing=False)
+    return int(list(fetched.data) == list(posts["data"])
+               and np.array_equal(fetched.target, posts["target"])
+               and list(fetched.target_names) == list(posts["target_names"]))

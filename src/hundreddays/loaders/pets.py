@@ -11,7 +11,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from .layout import Packaging, layout_error
+
 TOP = "oxford-iiit-pet"
+LAYOUT = ("fastai's extracted oxford-iiit-pet.tgz (oxford-iiit-pet/images/<Breed_name>_<n>.jpg) "
+          "or VGG's images.tar.gz and annotations.tar.gz extracted side by side (images/, "
+          "annotations/)")
+OTHER_PACKAGINGS = (
+    Packaging(("PetImages/Cat",), "Microsoft's Kaggle Cats and Dogs set (PetImages/Cat, "
+              "PetImages/Dog: two classes), not the 37 breeds of Oxford-IIIT Pet"),
+    Packaging(("*.t*gz",), "an archive, not extracted: extract oxford-iiit-pet.tgz (or VGG's "
+              "images.tar.gz) and name the folder it makes"),
+)
 LABEL_PATTERN = r"^(.+)_\d+\.jpg$"  # course-v3 lesson1-pets: r'/([^/]+)_\d+.jpg$'
 _LABEL = re.compile(LABEL_PATTERN)
 
@@ -24,9 +35,9 @@ def images_folder(data_dir: str | Path) -> Path:
     for folder in candidates:
         if folder.is_dir():
             return folder
-    raise FileNotFoundError(f"pets images folder not found: neither {candidates[0]} (the "
-                            f"extracted oxford-iiit-pet.tgz) nor {candidates[1]} (the VGG "
-                            f"images.tar.gz) in {data_dir}")
+    raise layout_error(data_dir, f"pets images folder not found: neither {candidates[0]} (the "
+                                 f"extracted oxford-iiit-pet.tgz) nor {candidates[1]} (the VGG "
+                                 f"images.tar.gz)", LAYOUT, OTHER_PACKAGINGS)
 
 
 def breed_of(path: str | Path) -> str:
@@ -48,7 +59,13 @@ def list_images(data_dir: str | Path) -> list[Path]:
     folder = images_folder(data_dir)
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".jpg")
     if not files:
-        raise FileNotFoundError(f"no .jpg images in {folder}")
+        raise layout_error(data_dir, f"no .jpg images in {folder}", LAYOUT, OTHER_PACKAGINGS)
     for path in files:
         breed_of(path)
     return files
+
+
+def check_layout(data_dir: str | Path) -> None:
+    """Raise FileNotFoundError (no images folder, no .jpg in it) or ValueError (a .jpg without
+    a breed in its name) where list_images would."""
+    list_images(data_dir)

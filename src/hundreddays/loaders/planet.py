@@ -12,11 +12,25 @@ from pathlib import Path
 
 import pandas as pd
 
+from .layout import Packaging, layout_error
+
 LAYOUTS = (  # (sub-folder, labels csv, image folder)
     ("planet_sample", "labels.csv", "train"),
     (".", "labels.csv", "train"),
     (".", "train_v2.csv", "train-jpg"),
     ("planet", "train_v2.csv", "train-jpg"),
+)
+LAYOUT = ("fastai's extracted planet_sample.tgz (planet_sample/labels.csv and planet_sample/train/"
+          "*.jpg) or Kaggle's competition files (train_v2.csv and the extracted train-jpg/*.jpg)")
+OTHER_PACKAGINGS = (
+    Packaging(("train_v2.csv/train_v2.csv",), "Kaggle's current packaging, which puts the labels "
+              "in a folder of the same name (train_v2.csv/train_v2.csv): move the csv up"),
+    Packaging(("train-jpg.tar*",), "Kaggle's image archive, not extracted: extract "
+              "train-jpg.tar.7z here (train-jpg/)"),
+    Packaging(("train-tif-v2*",), "Kaggle's GeoTIFF images (train-tif-v2), not the JPEG chips "
+              "(train-jpg) the lesson reads"),
+    Packaging(("planet_sample.tgz",), "the archive itself, not extracted: extract it and name the "
+              "folder that holds planet_sample/"),
 )
 
 
@@ -27,10 +41,13 @@ def find_layout(folder: str | Path) -> tuple[Path, Path]:
         base = folder / sub
         if (base / csv_name).is_file() and (base / images).is_dir():
             return base / csv_name, base / images
-    present = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else "nothing"
-    raise FileNotFoundError(f"{folder}: no Planet labels + images found (expected "
-                            f"planet_sample/labels.csv + planet_sample/train/ or train_v2.csv + "
-                            f"train-jpg/); it holds {present}")
+    raise layout_error(folder, f"{folder}: no Planet labels + images found", LAYOUT,
+                       OTHER_PACKAGINGS)
+
+
+def check_layout(folder: str | Path) -> None:
+    """Raise FileNotFoundError unless `folder` holds one of the layouts find_layout reads."""
+    find_layout(folder)
 
 
 def load_labels(folder: str | Path, check_images: bool = True) -> pd.DataFrame:

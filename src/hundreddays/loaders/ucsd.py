@@ -15,8 +15,21 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from .layout import Packaging, layout_error
+
 FRAME_SUFFIXES = {".jpg", ".jpeg"}
 MIN_FRAMES = 3
+LAYOUT = (f"the extracted JPEGS.tar.gz: one folder a video (at any depth, named as the config's "
+          f"videos, e.g. peds/, landing/), each directly holding at least {MIN_FRAMES} "
+          f".jpg/.jpeg frames")
+OTHER_PACKAGINGS = (
+    Packaging(("JPEGS.tar.gz",), "the archive itself, not extracted: extract it and name the "
+              "folder it makes"),
+    Packaging(("UCSDped*",), "the UCSD Anomaly Detection Dataset (UCSDped1/, UCSDped2/ with .tif "
+              "frames), another UCSD set, not the background-subtraction videos"),
+    Packaging(("*.avi",), "video files, not folders of JPEG frames (the log used "
+              "JPEGS.tar.gz's frames in place of the notebook's Video_003.avi)"),
+)
 
 
 def natural_key(path: Path) -> list:
@@ -55,6 +68,14 @@ def find_videos(root: str | Path) -> dict[str, list[Path]]:
             frames = keep
         videos[name] = frames
     return dict(sorted(videos.items()))
+
+
+def check_layout(root: str | Path) -> None:
+    """Raise FileNotFoundError unless find_videos finds at least one video under `root` (which
+    videos a study reads is its config's: load_ucsd_videos names a missing one)."""
+    if not find_videos(root):
+        raise layout_error(root, f"no UCSD video under {root} (a folder directly holding at least "
+                                 f"{MIN_FRAMES} .jpg/.jpeg frames)", LAYOUT, OTHER_PACKAGINGS)
 
 
 def read_frame(path: Path) -> np.ndarray:

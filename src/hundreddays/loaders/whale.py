@@ -10,17 +10,34 @@ from pathlib import Path, PurePosixPath
 
 import pandas as pd
 
+from .layout import Packaging, layout_error
+
 FILES = ("train.zip", "test.zip", "train.csv", "sample_submission.csv")
 NEW_WHALE = "new_whale"
+LAYOUT = ("the four files of Kaggle's humpback-whale-identification competition: train.csv, "
+          "sample_submission.csv, and train.zip and test.zip unextracted")
+OTHER_PACKAGINGS = (
+    Packaging(("humpback-whale-identification.zip",), "Kaggle's one-archive download: unzip it "
+              "here (train.zip and test.zip stay zipped)"),
+    Packaging(("train/*.jpg",), "the images extracted from train.zip: the loader reads train.zip "
+              "and test.zip themselves"),
+)
 
 
 def _require(folder: Path, name: str) -> Path:
     path = folder / name
     if not path.is_file():
-        present = sorted(p.name for p in folder.iterdir()) if folder.is_dir() else "nothing"
-        raise FileNotFoundError(f"{path} not found (humpback_whale files: {list(FILES)}); "
-                                f"{folder} holds {present}")
+        raise layout_error(folder, f"{path} not found", LAYOUT, OTHER_PACKAGINGS)
     return path
+
+
+def check_layout(folder: str | Path) -> None:
+    """Raise FileNotFoundError naming the files of FILES that `folder` lacks."""
+    folder = Path(folder)
+    missing = [name for name in FILES if not (folder / name).is_file()]
+    if missing:
+        raise layout_error(folder, f"humpback_whale files {', '.join(missing)} missing in "
+                                   f"{folder}", LAYOUT, OTHER_PACKAGINGS)
 
 
 def read_csv(folder: str | Path, name: str) -> pd.DataFrame:

@@ -17,12 +17,14 @@ import torch
 # fastai_support at the top: importing fastai draws from Python's random, so it must come
 # before the runner seeds (hundreddays.runner imports the study, then seeds, then runs it).
 from ..fastai_support import (
+    V1_ONE_CYCLE,
     EpochLog,
     dataloader_kwargs,
     mixed_precision,
     no_downloads,
     quiet,
     seconds_per_epoch,
+    v1_learner_kwargs,
     weights_in,
 )
 from ..fastai_vision import encoder
@@ -130,17 +132,19 @@ def train(data: Camvid, cfg: dict, weights, device: str) -> dict:
         arch = encoder(cfg["arch"], weights, cfg["pretrained"])
         log = EpochLog(every=cfg["log_every"])
         learn = unet_learner(dls, arch, pretrained=cfg["pretrained"], n_out=len(data.codes),
-                             metrics=void_accuracy(data.void), wd=cfg["weight_decay"], cbs=[log])
+                             metrics=void_accuracy(data.void), wd=cfg["weight_decay"], cbs=[log],
+                             **v1_learner_kwargs())
         learn = quiet(mixed_precision(learn))
         lr = cfg["lr"]
         log.phase = "frozen"
-        learn.fit_one_cycle(cfg["frozen_epochs"], slice(lr), pct_start=cfg["frozen_pct_start"])
+        learn.fit_one_cycle(cfg["frozen_epochs"], slice(lr), **{
+            **V1_ONE_CYCLE, "pct_start": cfg["frozen_pct_start"]})
         learn.unfreeze()
         log.phase = "unfrozen"
         learn.fit_one_cycle(cfg["unfrozen_epochs"],
                             slice(lr / cfg["unfrozen_lr_divisors"][0],
                                   lr / cfg["unfrozen_lr_divisors"][1]),
-                            pct_start=cfg["unfrozen_pct_start"])
+                            **{**V1_ONE_CYCLE, "pct_start": cfg["unfrozen_pct_start"]})
         probs, targets = learn.get_preds(dl=dls.valid)
     pred = probs.float().argmax(dim=1)
     targets = targets.long().reshape(pred.shape)

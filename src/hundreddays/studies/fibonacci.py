@@ -145,6 +145,7 @@ def measure(naive_max_n: int, fast_max_n: int, repeats: int) -> dict:
     gmpy2_exact = fib_gmpy2(n_log) == exact_log and all(
         fib_gmpy2(n) == fib_fast_doubling(n) for n in error_ns)
     [t_closed_at_naive] = per_call(fib_closed_form, [naive_max_n])
+    [t_matrix_at_naive] = per_call(fib_matrix_power, [naive_max_n])
     at_log = seconds_per_call({"int64": lambda: fib_matrix_power(n_log),
                                "gmpy2": lambda: fib_gmpy2(n_log),
                                "fast doubling": lambda: fib_fast_doubling(n_log)},
@@ -162,6 +163,7 @@ def measure(naive_max_n: int, fast_max_n: int, repeats: int) -> dict:
         "naive_max_n": naive_max_n,
         "naive_seconds_at_max_n": timings["naive recursion"]["seconds"][-1],
         "closed_form_speedup": timings["naive recursion"]["seconds"][-1] / t_closed_at_naive,
+        "matrix_power_speedup": timings["naive recursion"]["seconds"][-1] / t_matrix_at_naive,
     }
     return {"timings": timings, "errors": errors, "metrics": metrics}
 

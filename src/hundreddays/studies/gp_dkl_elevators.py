@@ -285,15 +285,16 @@ def run_mse(data: dict, cfg: dict, seed: int, device: str | torch.device, log=pr
 
 
 def run(ctx) -> dict:
-    """The whole study on the elevators folder ctx.inputs["data"]: warm-up GP, DKL (its own
+    """The whole study on the elevators folder ctx.inputs["data"] (its .mat or its CSV, as the
+    config's `source` says; the same rows either way): warm-up GP, DKL (its own
     full-batch loop, train_gp) and the MSE network (training.fit, resumable from a checkpoint
     beside ctx.checkpoint), each from ctx.seed. Returns {"data", "warmup", "dkl", "mse",
     "metrics"}."""
     from ..loaders.elevators import load_elevators
 
     cfg, seed, log, device = ctx.cfg, ctx.seed, ctx.log, ctx.device
-    x, y = load_elevators(ctx.inputs["data"])
-    log(f"device {device}; {len(x)} rows, {x.shape[1]} features")
+    x, y = load_elevators(ctx.inputs["data"], cfg["source"])
+    log(f"device {device}; {len(x)} rows, {x.shape[1]} features ({cfg['source']} file)")
     data = prepare(x, y, cfg["train_fraction"])
     log(f"train {len(data['train_x'])} rows, test {len(data['test_x'])}; target mean "
         f"{data['y_mean']:.4g}, std {data['y_std']:.4g} (standardised with these)")

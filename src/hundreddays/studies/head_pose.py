@@ -17,12 +17,14 @@ import torch
 # fastai_support at the top: importing fastai draws from Python's random, so it must come
 # before the runner seeds (hundreddays.runner imports the study, then seeds, then runs it).
 from ..fastai_support import (
+    V1_ONE_CYCLE,
     EpochLog,
     dataloader_kwargs,
     mixed_precision,
     no_downloads,
     quiet,
     seconds_per_epoch,
+    v1_learner_kwargs,
     weights_in,
 )
 from ..fastai_vision import encoder
@@ -83,7 +85,7 @@ def train(data: Biwi, cfg: dict, weights, device: str) -> dict:
         log = EpochLog(every=cfg["log_every"])
         y_range = tuple(cfg["y_range"]) if cfg["y_range"] else None
         learn = vision_learner(dls, arch, pretrained=cfg["pretrained"], y_range=y_range,
-                               cbs=[log])
+                               cbs=[log], **v1_learner_kwargs())
         learn = quiet(mixed_precision(learn))
         out = {"log": log}
         stages = (("frozen", cfg["frozen_epochs"], slice(cfg["lr"])),
@@ -94,7 +96,7 @@ def train(data: Biwi, cfg: dict, weights, device: str) -> dict:
             if phase == "unfrozen":
                 learn.unfreeze()
             log.phase = phase
-            learn.fit_one_cycle(epochs, lrs)
+            learn.fit_one_cycle(epochs, lrs, **V1_ONE_CYCLE)
             epoch_values = _epoch_values(learn)  # before get_preds, which adds a row
             pred, target = learn.get_preds(dl=dls.valid)
             out[phase] = {"epochs": epoch_values, "pred": pred, "target": target,

@@ -18,11 +18,13 @@ from matplotlib.ticker import MaxNLocator
 
 from .. import timing
 from ..fastai_support import (
+    V1_ONE_CYCLE,
     EpochLog,
     dataloader_kwargs,
     mixed_precision,
     no_downloads,
     quiet,
+    v1_learner_kwargs,
 )
 from ..figures import new_figure, save_figure
 from ..loaders.movielens import load_rating_movie
@@ -63,9 +65,10 @@ def train_collab(df: pd.DataFrame, cfg: dict, seed: int, use_nn: bool, threads: 
     extra = {"layers": list(cfg["nn_layers"])} if use_nn else {"n_factors": cfg["n_factors"]}
     learn = quiet(mixed_precision(collab_learner(dls, use_nn=use_nn,
                                                  y_range=tuple(cfg["y_range"]), wd=cfg["wd"],
-                                                 cbs=[log], **extra)))
+                                                 cbs=[log], **extra,
+                                                 **v1_learner_kwargs())))
     with no_downloads():
-        learn.fit_one_cycle(cfg["epochs"], cfg["lr"])
+        learn.fit_one_cycle(cfg["epochs"], cfg["lr"], **V1_ONE_CYCLE)
     history = {"valid_mse": [float(v[1]) for v in learn.recorder.values],
                "seconds": log.seconds}
     return learn, dls, history

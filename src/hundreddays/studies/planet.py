@@ -105,7 +105,8 @@ def train(table: pd.DataFrame, vocab: list[str], cfg: dict, seed: int, weights, 
             learn = vision_learner(
                 dls, arch, pretrained=cfg["pretrained"], cbs=[log],
                 metrics=[partial(accuracy_multi, thresh=THRESH),
-                         FBetaMulti(2.0, thresh=THRESH, average="samples")])
+                         FBetaMulti(2.0, thresh=THRESH, average="samples")],
+                **fs.v1_learner_kwargs())
             learn = fs.quiet(fs.mixed_precision(learn))
         else:
             learn.dls = dls
@@ -116,7 +117,7 @@ def train(table: pd.DataFrame, vocab: list[str], cfg: dict, seed: int, weights, 
                 continue
             learn.freeze() if phase == "frozen" else learn.unfreeze()
             log.phase = f"{size}px-{phase}"
-            learn.fit_one_cycle(epochs, rates)
+            learn.fit_one_cycle(epochs, rates, **fs.V1_ONE_CYCLE)
             for values in learn.recorder.values:
                 history.append({"phase": log.phase, "size": size, "train_loss": values[0],
                                 "valid_loss": values[1], "accuracy_thresh": values[2],

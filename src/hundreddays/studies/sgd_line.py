@@ -1,6 +1,10 @@
 """Day 19: gradient descent on a noisy line y = a x + b + noise (fast.ai lesson 2's SGD notebook),
 first in NumPy with the gradient derived by hand, then in PyTorch with autograd.
 
+The lesson's data: x uniform on [-1, 1], noise torch.rand (uniform on [0, 1), mean 0.5), so the
+points scatter about the line y = a x + b + 0.5, the line a fit can find; the fits are compared
+with that line ("true").
+
 Loss: the mean squared error L(a, b) = mean((a x + b - y)^2), whose gradient by hand is
 dL/da = 2 mean(r x), dL/db = 2 mean(r) with the residual r = a x + b - y. Both loops start from
 the same parameters and take the same full-batch steps p <- p - lr grad, in float64.
@@ -11,17 +15,29 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+NOISE_MEAN = {"uniform": 0.5, "normal": 0.0}  # times noise_scale
 
-def make_line(n_points: int, slope: float, intercept: float, noise_std: float, x_range: float,
-              seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Return (x, y): x uniform in [-x_range, x_range], y = slope x + intercept + noise with
-    noise ~ N(0, noise_std²), drawn from `seed`."""
+
+def make_line(n_points: int, slope: float, intercept: float, noise: str, noise_scale: float,
+              x_range: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Return (x, y): x uniform in [-x_range, x_range], y = slope x + intercept + noise, drawn
+    from `seed`; noise "uniform" on [0, noise_scale) (the lesson's torch.rand for scale 1) or
+    "normal" N(0, noise_scale²)."""
     if n_points < 2:
         raise ValueError(f"n_points = {n_points}: a line needs at least 2 points")
+    if noise not in NOISE_MEAN:
+        raise ValueError(f"sgd_line.noise {noise!r} must be one of {sorted(NOISE_MEAN)}")
     rng = np.random.default_rng(seed)
     x = rng.uniform(-x_range, x_range, n_points)
-    y = slope * x + intercept + rng.normal(0.0, noise_std, n_points)
-    return x, y
+    draw = (rng.uniform(0.0, noise_scale, n_points) if noise == "uniform"
+            else rng.normal(0.0, noise_scale, n_points))
+    return x, slope * x + intercept + draw
+
+
+def points_line(slope: float, intercept: float, noise: str, noise_scale: float) -> np.ndarray:
+    """The (slope, intercept) of the line the points scatter about: the noise's mean shifts the
+    intercept."""
+    return np.array([slope, intercept + NOISE_MEAN[noise] * noise_scale], dtype=np.float64)
 
 
 def mse(params: np.ndarray, x: np.ndarray, y: np.ndarray) -> float:
@@ -86,9 +102,9 @@ def run(ctx) -> dict:
     """The study's entry (hundreddays.runner): generate the line from the seed, fit it both ways.
     Returns {"x", "y", "true", "numpy", "autograd", "lstsq", "metrics"}."""
     cfg, seed, log = ctx.cfg, ctx.seed, ctx.log
-    x, y = make_line(cfg["n_points"], cfg["slope"], cfg["intercept"], cfg["noise_std"],
-                     cfg["x_range"], seed)
-    true = np.array([cfg["slope"], cfg["intercept"]], dtype=np.float64)
+    x, y = make_line(cfg["n_points"], cfg["slope"], cfg["intercept"], cfg["noise"],
+                     cfg["noise_scale"], cfg["x_range"], seed)
+    true = points_line(cfg["slope"], cfg["intercept"], cfg["noise"], cfg["noise_scale"])
     init = np.array(cfg["init"], dtype=np.float64)
     by_hand = fit_numpy(x, y, init, cfg["lr"], cfg["steps"])
     auto = fit_autograd(x, y, init, cfg["lr"], cfg["steps"], ctx.device)
@@ -96,7 +112,7 @@ def run(ctx) -> dict:
     for name, fit in (("numpy", by_hand), ("autograd", auto)):
         log(f"{name}: slope {fit['params'][0]:.5f}  intercept {fit['params'][1]:.5f}  "
             f"loss {fit['losses'][-1]:.6f} after {cfg['steps']} steps")
-    log(f"true: slope {true[0]}  intercept {true[1]};  "
+    log(f"the points' line: slope {true[0]}  intercept {true[1]};  "
         f"least squares: {exact[0]:.5f} {exact[1]:.5f}")
     rel = np.abs(auto["params"] - true) / np.abs(true)
     metrics = {
@@ -106,6 +122,7 @@ def run(ctx) -> dict:
         "numpy_vs_autograd_param_max_diff": float(np.abs(by_hand["path"] - auto["path"]).max()),
         "autograd_vs_lstsq_param_max_diff": float(np.abs(auto["params"] - exact).max()),
         "true_slope": float(true[0]), "true_intercept": float(true[1]),
+        "generating_intercept": float(cfg["intercept"]),
         "numpy_slope": float(by_hand["params"][0]), "numpy_intercept": float(by_hand["params"][1]),
         "torch_slope": float(auto["params"][0]), "torch_intercept": float(auto["params"][1]),
         "lstsq_slope": float(exact[0]), "lstsq_intercept": float(exact[1]),
@@ -130,7 +147,7 @@ def plot(result: dict, path, reference) -> None:
     grid = np.linspace(x.min(), x.max(), 2)
     ax_data.scatter(x, y, s=12, alpha=0.6, color="grey", label="noisy points")
     ax_data.plot(grid, true[0] * grid + true[1], "k--", lw=1.5,
-                 label=f"true: y = {true[0]:g} x + {true[1]:g}")
+                 label=f"the points' line: y = {true[0]:g} x + {true[1]:g}")
     ax_data.plot(grid, by_hand["params"][0] * grid + by_hand["params"][1], color="C0", lw=3,
                  alpha=0.6, label=f"NumPy, hand gradient: {m['numpy_slope']:.3f} x + "
                  f"{m['numpy_intercept']:.3f}")
@@ -160,7 +177,7 @@ def plot(result: dict, path, reference) -> None:
     levels = np.geomspace(surface.min(), surface.max(), 14)
     ax_path.contour(aa, bb, surface, levels=levels, cmap="viridis", linewidths=0.8)
     ax_path.plot(*by_hand["path"].T, "o-", color="C0", ms=3, lw=1, label="descent path")
-    ax_path.plot(*true, "k*", ms=12, label="true (slope, intercept)")
+    ax_path.plot(*true, "k*", ms=12, label="the points' (slope, intercept)")
     ax_path.plot(*result["lstsq"], "rx", ms=9, mew=2, label="least-squares minimum")
     ax_path.set(xlabel="slope a", ylabel="intercept b",
                 title="Descent path over the loss contours (log-spaced)")

@@ -8,16 +8,21 @@ from pathlib import Path
 import pytest
 import yaml
 from fetch_helpers import spec_for
+from real_data import real
 
 from hundreddays.data import lockfile
 from hundreddays.data.fetch import FetchError, by_hand_path, fetch_file
 from hundreddays.data.registry import load_registry
 
 REPO = Path(__file__).resolve().parents[3]
-DRIVE_PAGE = REPO.parent / "shared/real-data/elevators/drive-answer-for-elevators.mat.html"
 PAYLOAD = bytes(range(256)) * 40
 GOOD_GZ = gzip.compress(PAYLOAD, mtime=0)
 WAYS = ["download", "mirror", "by hand", "cached"]
+
+
+def drive_page() -> Path:
+    """What Google Drive answered for elevators.mat (../shared/real-data, read in place)."""
+    return real("elevators", "drive-answer-for-elevators.mat.html")
 
 
 def closed_port_url(path):
@@ -104,7 +109,7 @@ def test_a_drive_page_saved_as_the_mat_file_is_not_pinned(tmp_path):
     spec = spec.__class__(**{**spec.__dict__, "urls": (closed_port_url("/uc"),)})
     dest = tmp_path / "data" / "raw" / "elevators" / "elevators.mat"
     dest.parent.mkdir(parents=True)
-    dest.write_bytes(DRIVE_PAGE.read_bytes())
+    dest.write_bytes(drive_page().read_bytes())
     lock = tmp_path / "datasets.lock.yaml"
     with pytest.raises(FetchError, match="elevators/elevators.mat"):
         fetch_file(spec, dest, lockfile=lock, by_hand=by_hand_path(tmp_path / "data", spec),

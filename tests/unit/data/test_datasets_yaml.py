@@ -92,10 +92,32 @@ def test_kind_none_means_no_value(registry):
 def test_every_file_names_its_source_and_distinct_urls(registry):
     for where, spec in all_files(registry):
         assert spec["checksum"]["source"].strip(), where
-        assert len(spec["urls"]) == len(set(spec["urls"])), where
+        urls = [u["url"] if isinstance(u, dict) else u for u in spec["urls"]]
+        assert len(urls) == len(set(urls)), where
 
 
 def test_kaggle_datasets_say_how_to_get_them(registry):
     for dataset_id, dataset in registry["datasets"].items():
         if dataset.get("access") == "kaggle":
             assert "kaggle" in dataset.get("notes", "").lower(), dataset_id
+
+
+def test_kaggle_paths_are_kept_apart_from_the_names_we_store():
+    """planet_kaggle: Kaggle lists train_v2.csv in a folder of its own name since 2019 and no
+    longer serves train-jpg.tar.7z (fastai/course-v3 issue 468)."""
+    from hundreddays.data.registry import load_registry
+
+    planet = load_registry(REGISTRY)["planet_kaggle"].files
+    assert planet["train_v2.csv"].kaggle_path == "train_v2.csv/train_v2.csv"
+    assert planet["train-jpg.tar.7z"].kaggle_path is None
+    whale = load_registry(REGISTRY)["humpback_whale"].files
+    assert whale["train.csv"].kaggle_path == "train.csv"  # no kaggle_file: the name itself
+
+
+def test_adult_comes_from_uci_s_file_or_from_the_member_of_its_zip(registry):
+    from hundreddays.data.registry import load_registry
+
+    spec = load_registry(REGISTRY)["adult_uci"].files["adult.data"]
+    assert spec.size == 3974305 and spec.urls[0].endswith("/adult/adult.data")
+    assert spec.zip_members == (("https://archive.ics.uci.edu/static/public/2/adult.zip",
+                                 "adult.data"),)

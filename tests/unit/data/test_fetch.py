@@ -1,5 +1,6 @@
 """Fetching against a local HTTP server on 127.0.0.1: resume, wrong bytes, failover, no network."""
 
+import dataclasses
 import gzip
 import hashlib
 import logging.handlers
@@ -224,6 +225,7 @@ echo "$@" >> "{calls}"
 while [ $# -gt 0 ]; do
   case "$1" in -f) file="$2"; shift;; -p) dir="$2"; shift;; esac; shift
 done
+file=$(basename "$file")  # a path in the competition's list arrives under its last part
 printf 'Image,Id\\nw_1.jpg,w_a\\n' > "$dir/$file"
 case "$file" in *.csv) (cd "$dir" && python3 -c "import zipfile,sys; \\
 zipfile.ZipFile(sys.argv[1]+'.zip','w').write(sys.argv[1])" "$file" && rm "$file");; esac
@@ -248,6 +250,46 @@ def test_kaggle_files_come_through_the_kaggle_cli_and_are_pinned(tmp_path, monke
     assert calls.read_text().split()[:5] == ["competitions", "download", "-c", "whales", "-f"]
     assert "toy/train.csv" in yaml.safe_load(lock.read_text())
     assert not list((tmp_path / "raw").glob(".*"))  # no scratch left
+
+
+def fake_kaggle(tmp_path, monkeypatch):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "calls.txt"
+    cli = bin_dir / "kaggle"
+    cli.write_text(FAKE_KAGGLE.format(calls=calls))
+    cli.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{bin_dir}:/usr/bin:/bin")
+    return calls
+
+
+def test_kaggle_is_asked_for_the_file_s_path_in_the_competition(tmp_path, monkeypatch):
+    """Planet's train_v2.csv is listed as train_v2.csv/train_v2.csv since 2019: -f takes that
+    path, and the file is stored under its registry name."""
+    calls = fake_kaggle(tmp_path, monkeypatch)
+    spec = dataclasses.replace(
+        spec_for(b"", ["https://www.kaggle.com/competitions/planet/data"], kind="none",
+                 size=False, name="train_v2.csv", fmt="csv"),
+        kaggle_file="train_v2.csv/train_v2.csv")
+    record = fetch(spec, tmp_path / "raw" / "train_v2.csv", lockfile=tmp_path / "lock.yaml",
+                   kaggle_competition="planet")
+    assert record["source"] == "kaggle://planet/train_v2.csv/train_v2.csv"
+    assert calls.read_text().split()[4:6] == ["-f", "train_v2.csv/train_v2.csv"]
+    assert (tmp_path / "raw" / "train_v2.csv").read_text() == "Image,Id\nw_1.jpg,w_a\n"
+
+
+def test_a_file_kaggle_no_longer_serves_is_asked_for_by_hand(tmp_path, monkeypatch):
+    calls = fake_kaggle(tmp_path, monkeypatch)
+    spec = dataclasses.replace(
+        spec_for(b"", ["https://www.kaggle.com/competitions/planet/data"], kind="none",
+                 size=False, name="train-jpg.tar.7z", fmt="tar.7z"), kaggle_cli=False)
+    with pytest.raises(FetchError) as info:
+        fetch(spec, tmp_path / "raw" / "train-jpg.tar.7z", kaggle_competition="planet")
+    text = str(info.value)
+    assert "the kaggle CLI: it does not serve this file" in text
+    assert "https://www.kaggle.com/competitions/planet/data" in text
+    assert f"Place the file by hand at {tmp_path / 'raw' / 'train-jpg.tar.7z'}" in text
+    assert not calls.exists()  # the CLI was never asked
 
 
 def test_kaggle_without_the_cli_says_so_and_where_to_place_the_file(tmp_path, monkeypatch):

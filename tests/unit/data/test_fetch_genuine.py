@@ -6,12 +6,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from real_data import real
 
 from hundreddays.data.fetch import FetchError, fetch_file
 from hundreddays.data.registry import load_registry
 
 REPO = Path(__file__).resolve().parents[3]
-REAL = REPO.parent / "shared" / "real-data"
 REGISTRY = load_registry(REPO / "datasets.yaml")
 GENUINE = [  # (dataset, file, the checksum kind datasets.yaml publishes for it)
     ("mnist", "t10k-images-idx3-ubyte.gz", "md5"),
@@ -26,7 +26,7 @@ def mirror_of(tmp_path, dataset, name, change_byte=None):
     mirror = tmp_path / "mirror"
     (mirror / dataset).mkdir(parents=True)
     copy = mirror / dataset / name
-    shutil.copyfile(REAL / dataset / name, copy)
+    shutil.copyfile(real(dataset, name), copy)
     if change_byte is not None:
         data = bytearray(copy.read_bytes())
         data[change_byte] ^= 0x01
@@ -48,7 +48,7 @@ def test_genuine_files_pass_their_published_whole_file_checksum(dataset, name, k
     assert record["checksum_kind"] == kind and record["pinned"] is False
     assert record["source"] == str(tmp_path / "mirror" / dataset / name)
     dest = tmp_path / "raw" / dataset / name
-    assert dest.read_bytes() == (REAL / dataset / name).read_bytes()
+    assert dest.read_bytes() == (real(dataset, name)).read_bytes()
     assert not (tmp_path / "datasets.lock.yaml").exists()
 
 
@@ -56,7 +56,7 @@ def test_genuine_files_pass_their_published_whole_file_checksum(dataset, name, k
 def test_one_changed_byte_is_refused_naming_dataset_and_file(dataset, name, kind, tmp_path):
     spec = REGISTRY[dataset].files[name]
     spec = spec.__class__(**{**spec.__dict__, "urls": ()})  # the mirror only: no network
-    middle = (REAL / dataset / name).stat().st_size // 2
+    middle = (real(dataset, name)).stat().st_size // 2
     mirror = mirror_of(tmp_path, dataset, name, change_byte=middle)
     with pytest.raises(FetchError) as err:
         fetch(spec, tmp_path, mirror)

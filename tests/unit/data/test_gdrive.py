@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 import scipy.io
 import yaml
+from real_data import real
 
 from hundreddays.data.fetch import FetchError, by_hand_path, fetch_file
 from hundreddays.data.gdrive import DriveError, confirmed_url
 from hundreddays.data.registry import load_registry
 
 REPO = Path(__file__).resolve().parents[3]
-DRIVE_PAGE = REPO.parent / "shared/real-data/elevators/drive-answer-for-elevators.mat.html"
 FILE_ID = "1jhWL3YUHvXIaftia4qeAyDwVxo6j1alk"
 UUID = "842bb860-9aaf-425a-b0a5-9a0db64a4718"
 NEW_LAYOUT = """<!DOCTYPE html><html><head><title>Google Drive - Virus scan warning</title></head>
@@ -27,12 +27,17 @@ NO_FORM = """<!DOCTYPE html><html><head><title>Google Drive - Quota exceeded</ti
 <p>Too many users have viewed or downloaded this file recently.</p></body></html>"""
 
 
+def drive_page() -> Path:
+    """What Google Drive answered for elevators.mat (../shared/real-data, read in place)."""
+    return real("elevators", "drive-answer-for-elevators.mat.html")
+
+
 def query(url):
     return {k: v[0] for k, v in parse_qs(urlsplit(url).query).items()}
 
 
 def test_the_genuine_page_gives_the_confirmed_url():
-    url = confirmed_url(DRIVE_PAGE.read_text(encoding="utf-8"),
+    url = confirmed_url(drive_page().read_text(encoding="utf-8"),
                         f"https://drive.google.com/uc?export=download&id={FILE_ID}")
     assert url.startswith("https://drive.google.com/uc?")
     assert query(url) == {"export": "download", "id": FILE_ID, "confirm": "t", "uuid": UUID}
@@ -71,7 +76,7 @@ def test_elevators_through_a_drive_like_server_ends_verified_pinned_and_loadable
     rows = np.arange(60, dtype=float).reshape(20, 3)
     mat = tmp_path / "served.mat"
     scipy.io.savemat(mat, {"data": rows})
-    spec, dest, by_hand = elevators_via(httpserver, tmp_path, DRIVE_PAGE.read_text("utf-8"))
+    spec, dest, by_hand = elevators_via(httpserver, tmp_path, drive_page().read_text("utf-8"))
     httpserver.expect_request("/uc", query_string={"export": "download", "id": FILE_ID,
                                                    "confirm": "t", "uuid": UUID}
                               ).respond_with_data(mat.read_bytes())
@@ -87,7 +92,7 @@ def test_elevators_through_a_drive_like_server_ends_verified_pinned_and_loadable
 
 
 def test_a_confirmation_that_answers_another_page_is_refused_and_not_pinned(httpserver, tmp_path):
-    spec, dest, by_hand = elevators_via(httpserver, tmp_path, DRIVE_PAGE.read_text("utf-8"))
+    spec, dest, by_hand = elevators_via(httpserver, tmp_path, drive_page().read_text("utf-8"))
     httpserver.expect_request("/uc").respond_with_data("<!DOCTYPE html><html>again</html>")
     lock = tmp_path / "datasets.lock.yaml"
     with pytest.raises(FetchError, match="HTML page"):

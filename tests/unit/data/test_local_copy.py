@@ -74,8 +74,10 @@ def test_layout_errors_name_the_folder_and_what_is_missing(tmp_path):
         check_layout("movielens_100k", tmp_path)
     with pytest.raises(LocalCopyError, match="adult.data"):
         check_layout("adult_uci", real("movielens_100k"))
-    with pytest.raises(LocalCopyError, match="holds no files"):
+    with pytest.raises(LocalCopyError, match=r"local_copies\.ucsd_bgsub: .*no UCSD video"):
         check_layout("ucsd_bgsub", tmp_path / "20news-bydate-train")
+    with pytest.raises(LocalCopyError, match="holds no files"):  # an id no study reads
+        check_layout("camvid_tiny", tmp_path / "20news-bydate-train")
     check_layout("pets", real("pets"))  # the VGG layout
     check_layout("adult_uci", real("adult_uci"))
     assert not (tmp_path / "local-copies").exists()  # a refused folder pins nothing

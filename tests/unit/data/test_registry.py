@@ -51,8 +51,28 @@ def broken(change):
      "w-1234abcd.pth.checksum.value"),
     (lambda f: f["a.tgz"]["checksum"].update(kind="none"), "a.tgz.checksum.value"),
     (lambda f: f["w-1234abcd.pth"].update(extract=True), "w-1234abcd.pth.extract"),
+    (lambda f: f["a.tgz"].update(kaggle_file="a/a.tgz"), "a.tgz.kaggle_file"),  # not Kaggle's
+    (lambda f: f["a.tgz"].update(urls=[{"url": "https://example.org/z.zip"}]), "a.tgz.urls.0"),
 ])
 def test_bad_registry_names_the_key(tmp_path, change, key):
     with pytest.raises(RegistryError, match=key.replace(".", r"\.")) as err:
         load_registry(write(tmp_path, broken(change)))
     assert "datasets.yaml" in str(err.value)
+
+
+def test_a_zip_member_source_and_kaggle_paths(tmp_path):
+    data = copy.deepcopy(VALID)
+    data["datasets"]["toy"]["files"]["a.tgz"]["urls"] = [
+        "https://example.org/a.tgz", {"url": "https://example.org/z.zip", "member": "a.tgz"}]
+    data["datasets"]["kag"] = {"title": "K", "homepage": "https://www.kaggle.com/competitions/k",
+                               "access": "kaggle", "files": {
+        "t.csv": {**VALID["datasets"]["toy"]["files"]["a.tgz"], "format": "csv",
+                  "kaggle_file": "t.csv/t.csv"},
+        "i.zip": {**VALID["datasets"]["toy"]["files"]["a.tgz"], "format": "zip",
+                  "kaggle_file": None}}}
+    reg = load_registry(write(tmp_path, data))
+    a = reg["toy"].files["a.tgz"]
+    assert a.urls == ("https://example.org/a.tgz", "https://example.org/z.zip")
+    assert a.zip_members == (("https://example.org/z.zip", "a.tgz"),)
+    assert reg["kag"].files["t.csv"].kaggle_path == "t.csv/t.csv"
+    assert reg["kag"].files["i.zip"].kaggle_path is None

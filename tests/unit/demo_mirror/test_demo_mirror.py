@@ -20,8 +20,8 @@ from hundreddays.loaders.ucsd import find_videos, load_video
 
 ROOT = Path(__file__).resolve().parents[3]
 DATASETS = ["adult", "adult_uci", "biwi_head_pose", "camvid", "dbpedia", "elevators",
-            "humpback_whale", "imdb", "mnist", "movielens_100k", "newsgroups20", "pets",
-            "planet_sample", "ucsd_bgsub"]
+            "elevators_csv", "humpback_whale", "imdb", "mnist", "movielens_100k", "newsgroups20",
+            "pets", "planet_sample", "ucsd_bgsub"]
 MNIST_FILES = {
     "train-images-idx3-ubyte.gz": (0x803, (2000, 28, 28)),
     "train-labels-idx1-ubyte.gz": (0x801, (2000,)),

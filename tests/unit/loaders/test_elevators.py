@@ -1,13 +1,17 @@
-"""The elevators loader and its demo-mirror miniature (MATLAB v5 bytes, fixed header)."""
+"""The elevators loader and its demo-mirror miniatures (MATLAB v5 bytes with a fixed header, and
+the uci_datasets collection's gzipped CSV), and the collection's genuine CSV read in place."""
 
+import gzip
 import io
 
 import numpy as np
 import pytest
 import scipy.io
+from real_data import real
 
 from hundreddays.demo_mirror import elevators as mini
-from hundreddays.loaders.elevators import FILE, load_elevators, read_mat
+from hundreddays.demo_mirror import elevators_csv as mini_csv
+from hundreddays.loaders.elevators import CSV_FILE, FILE, load_elevators, read_mat
 
 
 def save(folder, data=None, **extra):
@@ -75,3 +79,50 @@ def test_miniature_target_is_learnable_but_noisy():
     w = np.linalg.lstsq(a[:1600], y[:1600], rcond=None)[0]
     r2_linear = 1 - np.mean((a[1600:] @ w - y[1600:]) ** 2) / y[1600:].var()
     assert 0.2 < r2_linear < 0.9  # partly linear, partly not: room for a network
+
+
+# ------------------------------------------------------------------------- the CSV source
+
+
+def test_the_genuine_csv_holds_the_elevators_rows():
+    """treforevans/uci_datasets' elevators/data.csv.gz, read in place: 16,599 rows, 18 inputs."""
+    x, y = load_elevators(real("elevators", "uci_datasets"), "csv")
+    assert x.shape == (16599, 18) and y.shape == (16599,)
+    assert x.dtype == y.dtype == np.float64
+    assert np.unique(x[:, 0]).size > 1000 and np.std(y) > 0  # numbers, not a constant column
+
+
+def test_csv_miniature_gives_the_same_arrays_as_the_mat_miniature(tmp_path):
+    files = mini_csv.build_files(0)
+    assert list(files) == [CSV_FILE] and files == mini_csv.build_files(0)
+    assert gzip.decompress(files[CSV_FILE]).split(b"\n")[0].count(b",") == 18  # no header
+    (tmp_path / CSV_FILE).write_bytes(files[CSV_FILE])
+    (tmp_path / FILE).write_bytes(mini.build_files(0)[FILE])
+    x_csv, y_csv = load_elevators(tmp_path, "csv")
+    x_mat, y_mat = load_elevators(tmp_path, "mat")
+    np.testing.assert_array_equal(x_csv, x_mat)
+    np.testing.assert_array_equal(y_csv, y_mat)
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"<!DOCTYPE html><html><body>Not Found</body></html>", "data.csv.gz: an HTML page"),
+    (b"1,2,3\n4,5,6\n", "data.csv.gz: not a gzip file"),
+    (gzip.compress(b"1,2,3\n4,5\n" * 10), "data.csv.gz: not a gzipped CSV of numbers"),
+    (gzip.compress(b"a,b,c\n" + b"1,2,3\n" * 20), "data.csv.gz: not a gzipped CSV of numbers"),
+    (gzip.compress(b"1,2,3\n" * 20)[:-12], "data.csv.gz: not a gzipped CSV of numbers"),
+    (gzip.compress(b"1,2\n" * 5), r"data.csv.gz: 'data' has shape \(5, 2\)"),
+    (gzip.compress(b"1,nan,3\n" * 20), "20 non-finite"),
+])
+def test_a_bad_csv_is_refused_naming_the_file(tmp_path, content, message):
+    (tmp_path / CSV_FILE).write_bytes(content)
+    with pytest.raises(ValueError, match=message):
+        load_elevators(tmp_path, "csv")
+
+
+def test_a_folder_without_the_source_file_names_it(tmp_path):
+    (tmp_path / FILE).write_bytes(mini.build_files(0)[FILE])
+    with pytest.raises(FileNotFoundError, match=f"{tmp_path / CSV_FILE} not found: place the "
+                                                "uci_datasets collection's data.csv.gz"):
+        load_elevators(tmp_path, "csv")
+    with pytest.raises(ValueError, match=r"source 'xls': expected one of \['csv', 'mat'\]"):
+        load_elevators(tmp_path, "xls")

@@ -7,6 +7,7 @@ import tarfile
 from collections import Counter
 
 import numpy as np
+import pandas as pd
 import pytest
 from PIL import Image
 from real_data import real
@@ -104,6 +105,68 @@ def test_adult_uci_reads_into_the_fastai_frame():
     assert (fastai.workclass == " ?").any()  # the miniature keeps the marks as adult.csv does
     for column in adult.NUMERIC:
         assert df[column].dtype.kind in "if" and fastai[column].dtype.kind in "if"
+
+
+# The first ten rows of fastai's adult_sample/adult.csv as a public df.head(10) prints them
+# (github.com/gnoparus/bualabs nbs/21a-preprocessing-fillna.ipynb; the 2018 lesson4-tabular
+# notebook of course-v3 prints the same first five): None where the sample's cell is empty.
+SAMPLE_HEAD = [
+    (49, "Private", 101320, "Assoc-acdm", 12, "Married-civ-spouse", None, "Wife", "White",
+     "Female", 0, 1902, 40, "United-States", ">=50k"),
+    (44, "Private", 236746, "Masters", 14, "Divorced", "Exec-managerial", "Not-in-family",
+     "White", "Male", 10520, 0, 45, "United-States", ">=50k"),
+    (38, "Private", 96185, "HS-grad", None, "Divorced", None, "Unmarried", "Black", "Female", 0,
+     0, 32, "United-States", "<50k"),
+    (38, "Self-emp-inc", 112847, "Prof-school", 15, "Married-civ-spouse", "Prof-specialty",
+     "Husband", "Asian-Pac-Islander", "Male", 0, 0, 40, "United-States", ">=50k"),
+    (42, "Self-emp-not-inc", 82297, "7th-8th", None, "Married-civ-spouse", "Other-service",
+     "Wife", "Black", "Female", 0, 0, 50, "United-States", "<50k"),
+    (20, "Private", 63210, "HS-grad", 9, "Never-married", "Handlers-cleaners", "Own-child",
+     "White", "Male", 0, 0, 15, "United-States", "<50k"),
+    (49, "Private", 44434, "Some-college", 10, "Divorced", None, "Other-relative", "White",
+     "Male", 0, 0, 35, "United-States", "<50k"),
+    (37, "Private", 138940, "11th", 7, "Married-civ-spouse", None, "Husband", "White", "Male", 0,
+     0, 40, "United-States", "<50k"),
+    (46, "Private", 328216, "HS-grad", 9, "Married-civ-spouse", "Craft-repair", "Husband",
+     "White", "Male", 0, 0, 40, "United-States", ">=50k"),
+    (36, "Self-emp-inc", 216711, "HS-grad", None, "Married-civ-spouse", None, "Husband", "White",
+     "Male", 99999, 0, 50, "?", ">=50k"),
+]
+
+
+def test_fastai_sample_rows_are_uci_rows_with_cells_emptied():
+    """Each shown row of fastai's sample is one row of UCI's adult.data, equal in every filled
+    cell; the emptied cells lie only in the two columns whose counts SAMPLE_BLANKS holds, and
+    education-num, one of them, repeats the category `education` (one number per category)."""
+    df = adult.load_adult_uci(real("adult_uci"))
+    text = df.apply(lambda c: c.str.strip() if c.dtype == object else c)
+    found = []
+    for row in SAMPLE_HEAD:
+        match = pd.Series(True, index=df.index)
+        for column, value in zip(adult.COLUMNS, row, strict=True):
+            if value is not None:
+                match &= text[column] == value
+        assert match.sum() == 1, row
+        found.append(int(match.idxmax()) + 1)  # the line of adult.data
+    assert found == [2926, 26179, 30509, 1804, 25849, 31375, 3008, 27334, 3930, 12656]
+    emptied = {adult.COLUMNS[i] for row in SAMPLE_HEAD for i, v in enumerate(row) if v is None}
+    assert emptied == set(adult.SAMPLE_BLANKS)
+    assert (df.groupby("education")["education-num"].nunique() == 1).all()
+
+
+def test_uci_with_the_samples_blanks():
+    df = adult.load_adult_uci(real("adult_uci"))
+    blanked = adult.with_sample_blanks(df, seed=3)
+    assert blanked.isna().sum().to_dict() == {c: adult.SAMPLE_BLANKS.get(c, 0)
+                                              for c in df.columns}
+    assert blanked.isna().sum().sum() == 487 + 512
+    assert not df.isna().any().any()  # a copy; else equal, education-num now float as in
+    pd.testing.assert_frame_equal(blanked.fillna(df), df, check_dtype=False)  # the sample
+    assert blanked["education-num"].dtype.kind == "f"
+    assert adult.with_sample_blanks(df, seed=3).equals(blanked)
+    assert not adult.with_sample_blanks(df, seed=4).isna().equals(blanked.isna())
+    half = adult.with_sample_blanks(df.iloc[::2], seed=0)
+    assert half.isna().sum()["occupation"] == round(512 * len(half) / 32561)
 
 
 def test_adult_source_picks_the_loader(tmp_path):

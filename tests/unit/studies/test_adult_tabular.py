@@ -103,3 +103,24 @@ def test_tiny_run_reads_epochs_of_one_fit_like_separate_fits(folder, tmp_path):
         "layers,epochs,accuracy", f'"[16, 8]",1,{result["table"][0]["accuracy"]:.6g}']
     study.plot(result, tmp_path / "f.png", REFERENCE)
     assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_on_uci_the_samples_blanks_are_measured(tmp_path):
+    """Source uci: the baseline again on the data with fastai's sample's share of emptied cells,
+    same split and seed; the change is the measured difference of the two."""
+    from hundreddays.demo_mirror import adult_uci
+
+    (tmp_path / "adult.data").write_bytes(adult_uci.build_files(0, rows=400)[adult_uci.FILE])
+    cfg = {**TINY, "source": "uci", "sweep_layers": [[16, 8]], "sweep_epochs": [1]}
+    result = study.run(Context(study="adult_tabular", cfg=cfg, seed=0,
+                               inputs={"data": str(tmp_path)}, log=lambda _: None))
+    m = result["metrics"]
+    assert m["sample_blanks_accuracy_change"] == pytest.approx(
+        m["sample_blanks_accuracy"] - m["accuracy"])
+    assert 0 < m["sample_blanks_accuracy"] <= 1
+
+
+def test_the_samples_own_file_has_no_blanks_measurement(folder):
+    result = study.run(Context(study="adult_tabular", cfg=TINY, seed=0,
+                               inputs={"data": str(folder)}, log=lambda _: None))
+    assert "sample_blanks_accuracy_change" not in result["metrics"]

@@ -95,8 +95,8 @@ def test_networks_have_the_tutorial_shapes():
     assert len(relus) == 1  # none after the 2-D feature layer
 
 
-CFG = {"train_fraction": 0.8, "widths": [64, 32, 2], "kernel": "exact", "grid_size": 20,
-       "gp_iterations": 20, "gp_lr": 0.01, "mse_epochs": 20, "mse_batch_size": 64,
+CFG = {"source": "mat", "train_fraction": 0.8, "widths": [64, 32, 2], "kernel": "exact",
+       "grid_size": 20, "gp_iterations": 20, "gp_lr": 0.01, "mse_epochs": 20, "mse_batch_size": 64,
        "mse_lr": 0.003, "eval_every": 10,
        "warmup": {"points": 100, "test_points": 51, "noise_std": 0.2, "iterations": 40,
                   "lr": 0.1}}

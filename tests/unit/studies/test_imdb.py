@@ -96,6 +96,10 @@ def test_loader_names_what_is_missing(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"train[/\\]neg"):
         load_imdb(tmp_path)
     (tmp_path / "imdb" / "train" / "neg").mkdir()
+    with pytest.raises(FileNotFoundError, match=r"test/neg, test/pos, unsup missing"):
+        load_imdb(tmp_path)  # the whole layout is checked before any review is read
+    for folder in ("test/pos", "test/neg", "unsup"):
+        (tmp_path / "imdb" / folder).mkdir(parents=True)
     with pytest.raises(ValueError, match="no \\*.txt"):
         load_imdb(tmp_path)
 
@@ -220,24 +224,33 @@ def test_encoder_moves_from_lm_to_classifier(tmp_path, tiny_lm):
 
 # --- summary, table, figure ---------------------------------------------------------------------
 
-def _results():
+def _results(p_second=0.6):
+    stages = [{"name": "frozen", "freeze_to": -1, "epochs": 1, "accuracy": 0.8},
+              {"name": "freeze_to_2", "freeze_to": -2, "epochs": 1, "accuracy": 0.85},
+              {"name": "unfrozen", "freeze_to": 0, "epochs": 2, "accuracy": 0.9}]
+    log_run = {"name": "frozen", "freeze_to": -1, "epochs": 1, "accuracy": 0.7}
     return {"lm": {"loss": 1.0, "accuracy": 0.3, "perplexity": float(np.e)},
-            "stages": [{"name": "frozen", "freeze_to": -1, "epochs": 1, "accuracy": 0.8},
-                       {"name": "freeze_to_2", "freeze_to": -2, "epochs": 1, "accuracy": 0.85},
-                       {"name": "unfrozen", "freeze_to": 0, "epochs": 2, "accuracy": 0.9}],
+            "lm_head": {"loss": 2.0, "accuracy": 0.2, "perplexity": float(np.e ** 2)},
+            "stages": stages, "log_run": log_run,
             "examples": [{"text": "good", "label": "pos", "predicted": "pos", "p_pos": 0.9,
                           "correct": True},
-                         {"text": "weak", "label": "neg", "predicted": "pos", "p_pos": 0.6,
-                          "correct": False}],
+                         {"text": "weak", "label": "neg",
+                          "predicted": "pos" if p_second > 0.5 else "neg", "p_pos": p_second,
+                          "correct": p_second <= 0.5}],
             "vocab_size": 100, "n_train": 10, "n_valid": 8, "lm_seconds_per_epoch": 2.0,
             "classifier_epoch_seconds": 1.5, "classifier_seconds_total": 6.0}
 
 
-def test_summary_takes_first_and_last_stage():
+def test_summary_separates_the_logs_run_from_the_lessons():
     m = study.summarize(_results())
+    assert m["log_run_accuracy"] == 0.7 and m["log_run_lm_accuracy"] == 0.2
     assert m["frozen_accuracy"] == 0.8 and m["unfrozen_accuracy"] == 0.9
+    assert m["lm_unfreezing_gain"] == pytest.approx(0.1)
+    assert m["classifier_unfreezing_gain"] == pytest.approx(0.1)
+    assert m["smaller_unfreezing_gain"] == pytest.approx(0.1)
     assert m["example_reviews_correct"] == 0.5
     assert m["example_2_positive_probability"] == 0.6
+    assert m["example_positive_probability_gap"] == pytest.approx(0.3)
     assert m["lm_perplexity"] == pytest.approx(np.exp(m["lm_valid_loss"]))
     from hundreddays.metrics import is_timing
 
@@ -245,23 +258,42 @@ def test_summary_takes_first_and_last_stage():
                                               "classifier_seconds_total"}
 
 
-REFERENCE = Reference({"frozen_accuracy": {"reported": 0.842, "compare": {}},
+def test_an_unfreezing_that_adds_nothing_is_the_smaller_gain():
+    results = _results()
+    results["log_run"]["accuracy"] = 0.81  # the language model's unfreezing adds 0.01 - 0.02
+    results["stages"][0]["accuracy"] = 0.79
+    m = study.summarize(results)
+    assert m["smaller_unfreezing_gain"] == pytest.approx(-0.02)
+
+
+def test_summary_wants_both_example_sentences():
+    results = _results()
+    results["examples"] = results["examples"][:1]
+    with pytest.raises(ValueError, match="imdb.examples"):
+        study.summarize(results)
+
+
+REFERENCE = Reference({"log_run_accuracy": {"reported": 0.842, "compare": {}},
                        "unfrozen_accuracy": {"reported": 0.944, "compare": {}},
+                       "example_positive_probability_gap": {"reported": 0.4916, "compare": {}},
                        "classifier_epoch_seconds": {"reported": 203, "compare": {}}})
 
 
 def test_table_and_figure(tmp_path):
-    stages = _results()["stages"]
-    logged = study.log_accuracy(stages, REFERENCE)
-    assert logged == {"frozen": 0.842, "unfrozen": 0.944}
-    assert study.log_accuracy(stages, Reference({})) == {}
-    rows = study.stage_rows(stages, logged)
-    assert list(rows[0]) == ["stage", "freeze_to", "epochs", "accuracy", "log_accuracy"]
-    assert rows[0]["stage"] == "frozen" and rows[0]["log_accuracy"] == 0.842
-    assert rows[1]["log_accuracy"] == "" and rows[2]["accuracy"] == 0.9
-    assert table_csv(rows).splitlines()[2] == "freeze_to_2,-2,1,0.85,"
+    results = _results()
+    rows = study.stage_rows(results["log_run"], results["stages"], REFERENCE)
+    assert list(rows[0]) == ["run", "language_model", "stage", "freeze_to", "epochs",
+                             "accuracy", "log_accuracy"]
+    assert [r["run"] for r in rows] == [study.LOG_RUN, "lesson", "lesson", "lesson"]
+    assert [r["log_accuracy"] for r in rows] == [0.842, "", "", 0.944]
+    assert rows[0]["accuracy"] == 0.7 and rows[3]["accuracy"] == 0.9
+    assert table_csv(rows).splitlines()[3] == "lesson,then unfrozen,freeze_to_2,-2,1,0.85,"
+    assert [r["log_accuracy"] for r in study.stage_rows(results["log_run"], results["stages"],
+                                                        Reference({}))] == [""] * 4
+    results["metrics"] = study.summarize(results)
+    results["table"] = rows
     path = tmp_path / "imdb.png"
-    study.plot(_results(), path, REFERENCE)
+    study.plot(results, path, REFERENCE)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
@@ -296,9 +328,15 @@ def test_run_gives_metrics_stage_table_and_figure(tmp_path):
     assert (m["classifier_train_reviews"], m["classifier_test_reviews"]) == (6, 6)
     assert m["frozen_accuracy"] == result["stages"][0]["accuracy"]
     assert m["unfrozen_accuracy"] == result["stages"][1]["accuracy"]
+    assert m["log_run_accuracy"] == result["log_run"]["accuracy"]
+    assert result["log_run"]["name"] == "frozen" and result["log_run"]["epochs"] == 1
     assert 0 <= m["example_1_positive_probability"] <= 1 and m["lm_perplexity"] > 1
-    assert [r["log_accuracy"] for r in result["table"]] == [0.842, 0.944]
-    assert (tmp_path / "work" / "lm_encoder.pth").is_file()
+    assert [r["log_accuracy"] for r in result["table"]] == [0.842, "", 0.944]
+    for name in ("lm_encoder.pth", "lm_head_encoder.pth"):  # the lesson's and the log's
+        assert (tmp_path / "work" / name).is_file()
+    head = torch.load(tmp_path / "work" / "lm_head_encoder.pth", weights_only=True)
+    tuned = torch.load(tmp_path / "work" / "lm_encoder.pth", weights_only=True)
+    assert any(not torch.equal(head[k], tuned[k]) for k in head)  # unfrozen epochs in between
     study.plot(result, tmp_path / "f.png", REFERENCE)
     assert (tmp_path / "f.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
@@ -309,3 +347,13 @@ def test_pretrained_without_weights_is_an_error():
                           inputs={"data": "nowhere"}))
     with pytest.raises(ValueError, match="WT103"):
         study.train(pd.DataFrame(), {**TINY, "pretrained": True}, 0, ".", torch.device("cpu"))
+
+
+def test_the_logs_run_is_the_first_stage_only():
+    stages = [{"name": "frozen", "freeze_to": -1, "epochs": 1, "lr": 0.02, "lr_divisor": 1},
+              {"name": "unfrozen", "freeze_to": 0, "epochs": 2, "lr": 0.001, "lr_divisor": 2.6}]
+    cfg = {**TINY, "classifier": {**TINY["classifier"], "stages": stages}}
+    assert study.first_stage_only(cfg)["classifier"]["stages"] == stages[:1]
+    assert cfg["classifier"]["stages"] == stages  # not changed in place
+    with pytest.raises(ValueError, match="imdb.classifier.stages"):
+        study.first_stage_only(TINY)

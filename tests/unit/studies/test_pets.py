@@ -136,6 +136,8 @@ def test_run_trains_writes_model_and_recipe_and_plots(tmp_path):
     assert m["error_rate"] == pytest.approx(1 - m["accuracy"])
     assert {"error_rate_epoch_1", "error_rate_epoch_2"} <= set(m)
     assert "error_rate_epoch_3" not in m and m["lr_finder_end_to_min_loss_ratio"] >= 1
+    last = result["history"][-1]  # train_loss, valid_loss, error_rate, accuracy
+    assert m["unfrozen_final_train_to_valid_loss"] == pytest.approx(last[0] / last[1])
     recipe = json.loads((tmp_path / "model.json").read_text())
     assert recipe["valid_files"] == study.split_names(list_images(tmp_path / "data"), 0.2, 0)
     state = torch.load(tmp_path / "model.pth", weights_only=True)

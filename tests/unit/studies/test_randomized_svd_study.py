@@ -1,10 +1,14 @@
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
 
 from hundreddays.metrics import table_csv
-from hundreddays.runner import Context, Reference
+from hundreddays.runner import Context, Reference, run_study
 from hundreddays.studies import randomized_svd as study
+from hundreddays.study_table import load_studies
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
@@ -77,4 +81,25 @@ def test_run_table_and_plot_through_the_contract(tmp_path):
     assert table[1].startswith("peds,320,10,3,lapack,")
     assert len(table) == 1 + 2 * len(study.METHODS)
     study.plot(result, tmp_path / "r.png", Reference({}))
+    assert (tmp_path / "r.png").stat().st_size > 10_000
+
+
+def test_without_the_frames_the_synthetic_matrix_gives_the_data_free_metrics(tmp_path):
+    """The row's data_free metrics only, through the runner as the rule runs it without its
+    data: the claims' synthetic matrix is decomposed, the video is not."""
+    row = load_studies(Path(__file__).resolve().parents[3] / "studies.yaml")["randomized_svd"]
+    cfg = {"video": "peds", "max_frames": 10, "rank": 3, "oversample": 5, "power_iterations": 2,
+           "timing_repeats": 1, "synthetic": {"rows": 60, "cols": 30, "rank": 3, "noise": 0.01}}
+    outputs = {"metrics": str(tmp_path / "metrics.json"), "figure": str(tmp_path / "r.png"),
+               "table": str(tmp_path / "table.csv")}
+    run_study("randomized_svd", cfg=cfg, seed=0, threads=1, scale="full", inputs={},
+              outputs=outputs, reference={}, table=True,
+              without_data={"reason": "no frames", "data_free": list(row.data_free)})
+    written = json.loads((tmp_path / "metrics.json").read_text())
+    assert written["not_run"] == "no frames"
+    assert written["top_singular_values_rel_error"] < 1e-6
+    assert written["full_to_randomized_time_ratio"] > 0
+    assert not any(k.startswith("peds_") for k in written)
+    assert {line.split(",")[0] for line in (tmp_path / "table.csv").read_text().split()[1:]} == {
+        "synthetic"}
     assert (tmp_path / "r.png").stat().st_size > 10_000

@@ -1,3 +1,6 @@
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -10,8 +13,9 @@ from hundreddays.runner import Context, Reference
 from hundreddays.studies import weight_decay as study
 
 EQ = dict(images=128, batch_size=32, steps=20, lr=0.1, adam_lr=0.01, wd=0.1)
-CFG = dict(wds=[0, 0.01, 0.1], epochs=2, batch_size=64, lr=1e-2, train_limit=None,
-           test_limit=None, equivalence=EQ)
+ONE_CYCLE = dict(pct_start=0.3, div_factor=25, final_div_factor=1e4, moms=[0.95, 0.85])
+CFG = dict(wds=[0, 0.01, 0.1], hidden=16, epochs=2, batch_size=64, lr=1e-2, one_cycle=ONE_CYCLE,
+           beta2=0.99, valid_images=200, train_limit=None, test_limit=None, equivalence=EQ)
 
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -92,6 +96,7 @@ def test_sweep_metrics_table_and_figure(folder, tmp_path):
     assert m["wd_0_1_to_0_01_valid_loss_ratio"] == pytest.approx(ratio)
     assert m["wd_0_01_valid_accuracy"] > 0.5
     assert m["wd_0_1_valid_loss"] != m["wd_0_valid_loss"]  # the decay acts
+    assert (m["train_images"], m["valid_images"]) == (400, 200)  # the last 200 validate
     rows = result["table"]
     assert rows[0]["setting"] == "torch.optim.Adam(weight_decay)" and rows[0]["log_value"] == 0
     assert rows[1]["log_value"] == ""  # AdamW's default: not in the log
@@ -130,9 +135,65 @@ def test_a_killed_sweep_resumes_each_weight_decay_from_its_own_checkpoint(folder
     assert list(tmp_path.iterdir()) == []  # the study drops its members' checkpoints
 
 
+def test_the_lessons_net_and_one_cycle_schedule():
+    """Mnist_NN of lesson 5 (784-50-10), and fastai 1's one-cycle: from lr/25 up to lr over 30 %
+    of the steps, down to lr/25/1e4, beta1 0.95 -> 0.85 -> 0.95."""
+    from hundreddays.training import one_cycle_schedule
+
+    net = study.lesson5_net(50)
+    assert [tuple(p.shape) for p in net.parameters()] == [(50, 784), (50,), (10, 50), (10,)]
+    assert net(torch.zeros(3, 28, 28)).shape == (3, 10)
+    opt = torch.optim.AdamW(net.parameters(), lr=0.01, betas=(0.9, 0.99), weight_decay=0.1)
+    sched = one_cycle_schedule(opt, 0.01, 100, ONE_CYCLE)
+    lrs, beta1 = [], []
+    for _ in range(100):
+        lrs.append(opt.param_groups[0]["lr"])
+        beta1.append(opt.param_groups[0]["betas"][0])
+        opt.step()
+        sched.step()
+    assert lrs[0] == pytest.approx(0.01 / 25) and max(lrs) == pytest.approx(0.01, rel=1e-3)
+    assert 28 <= int(np.argmax(lrs)) <= 30 and lrs[-1] < 0.01 / 25 / 1e3
+    assert beta1[0] == pytest.approx(0.95) and min(beta1) == pytest.approx(0.85, abs=1e-3)
+    assert opt.param_groups[0]["betas"][1] == 0.99
+
+
 def test_bad_config_is_named(folder):
+    with pytest.raises(ValueError, match="studies.weight_decay.valid_images"):
+        study.run(context(folder, {**CFG, "valid_images": 600}))
+    with pytest.raises(KeyError, match="one_cycle"):
+        study.run(context(folder, {k: v for k, v in CFG.items() if k != "one_cycle"}))
     with pytest.raises(ValueError, match="studies.weight_decay.wds"):
         study.run(context(folder, {**CFG, "wds": [0, 0.01]}))
     with pytest.raises(KeyError, match="equivalence.*adam_lr"):
         eq = {k: v for k, v in EQ.items() if k != "adam_lr"}
         study.run(context(folder, {**CFG, "equivalence": eq}))
+
+
+def test_without_mnist_the_defaults_and_the_equivalence_are_measured(tmp_path):
+    """The row's data_free metrics, through the runner as the rule runs it without its data:
+    the sweep is left out, and metrics.json says why."""
+    from hundreddays.runner import run_study
+    from hundreddays.study_table import load_studies
+
+    row = load_studies(Path(__file__).resolve().parents[3] / "studies.yaml")["weight_decay"]
+    why = "the MNIST training images cannot be read here"
+    outputs = {"metrics": str(tmp_path / "metrics.json"), "figure": str(tmp_path / "f.png"),
+               "table": str(tmp_path / "table.csv")}
+    result = run_study("weight_decay", cfg=CFG, seed=0, threads=1, scale="full", inputs={},
+                       outputs=outputs, reference=REFERENCE, table=True,
+                       without_data={"reason": why, "data_free": list(row.data_free)})
+    assert result["sweep"] == {} and result["data_missing"] == why
+    written = json.loads((tmp_path / "metrics.json").read_text())
+    assert written["not_run"] == why
+    assert written["loss_term_vs_optimizer_max_param_diff"] < 1e-12
+    assert written["torch_adam_default"] == 0 and written["fastai_default_wd"] == 0.01
+    assert "wd_0_1_to_0_01_valid_loss_ratio" not in written
+    assert (tmp_path / "f.png").stat().st_size > 10_000
+    assert (tmp_path / "table.csv").read_text().startswith("setting,")
+
+
+def test_the_equivalence_needs_no_images_of_a_dataset():
+    first, again = study.equivalence(EQ, 0), study.equivalence(EQ, 0)
+    assert first == again and first["sgd_weight_decay"] < 1e-12
+    assert first["sgd_none"] > 1e-6 and first["adamw"] > 1e-9  # the contrasts do differ
+    assert study.equivalence(EQ, 1)["sgd_none"] != first["sgd_none"]
