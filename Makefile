@@ -3,14 +3,37 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Every package, its version and the sha256 of its files, resolved from pyproject.toml's pins by
+# `make lock` (pip-tools: pip's own resolver, reading pip's configuration) for Linux x86_64,
+# CPython 3.11. On another platform, run `make lock` there first.
+LOCK := requirements.lock
+LOCK_TOOLS ?= .lock-tools
+PIP := pip==26.3
+PY_VERSION = $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+PIP_TOOLS := $(PIP) pip-tools==7.7.0
 
-.PHONY: demo test full published dry-run lint report clean
+.PHONY: demo test full published dry-run lint report clean lock
 
-$(STAMP): pyproject.toml
+# The locked packages, hash-checked and without resolving anything, then the project itself; pip
+# check fails if pyproject.toml's pins and the lock disagree (a pin changed without `make lock`).
+$(STAMP): pyproject.toml $(LOCK)
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --upgrade pip
-	$(BIN)/pip install -e '.[test]'
+	$(BIN)/pip install $(PIP)
+	$(BIN)/pip install --require-hashes --no-deps -r $(LOCK)
+	$(BIN)/pip install --no-deps --no-build-isolation -e .
+	$(BIN)/pip check
 	touch $@
+
+# Keeps the lock's other versions where the new pins allow them; `rm requirements.lock` first to
+# resolve everything anew.
+lock:  ## requirements.lock from pyproject.toml's pins, for this platform
+	$(PYTHON) -m venv $(LOCK_TOOLS)
+	$(LOCK_TOOLS)/bin/pip install $(PIP_TOOLS)
+	CUSTOM_COMPILE_COMMAND='make lock' $(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes \
+	    --allow-unsafe --extra test --strip-extras --no-emit-index-url --no-emit-find-links \
+	    --output-file $(LOCK) pyproject.toml
+	sed -i "2i # for $$(uname -s) $$(uname -m), Python $(PY_VERSION); another platform: make lock" \
+	    $(LOCK)
 
 demo: $(STAMP)  ## the main job: the whole DAG at the demo scale, offline, on CPU
 	$(BIN)/snakemake --profile profiles/demo

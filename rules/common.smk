@@ -17,6 +17,7 @@ from hundreddays.data.local_copy import (
     verify_local_copies,
 )
 from hundreddays.data.registry import load_registry
+from hundreddays.environment import LOCK_FILE, RECORD_FILE, installed_fingerprint
 from hundreddays.runner import reference_of
 from hundreddays.study_table import check_registry, load_studies, validate_config
 
@@ -292,6 +293,11 @@ def study_table(study):
 def study_tables():
     """{study: its table} of the studies that write one (not those that cannot run here)."""
     return {s: study_table(s) for s in STUDIES if STUDIES[s].table and s not in NOT_RUN}
+
+
+def lock_file():
+    """The lock file, where the workflow has one (a copy of the workflow may not)."""
+    return [LOCK_FILE] if os.path.isfile(LOCK_FILE) else []
 
 
 def final_outputs():

@@ -4,6 +4,7 @@
 localrules:
     not_run,
     log_figures,
+    environment,
 
 
 # A study that cannot run here (NOT_RUN: Kaggle data without credentials, or the config's skip,
@@ -53,6 +54,24 @@ rule log_figures:
         "../scripts/log_figures.py"
 
 
+# The software the run ran on: the lock file's sha256 (where the workflow has one) and every
+# installed version. The fingerprint of what is installed reruns it (and so the report) whenever a
+# package changes.
+rule environment:
+    input:
+        lock_file(),
+    output:
+        f"{RESULTS}/{RECORD_FILE}",
+    log:
+        "logs/environment.log",
+    conda:
+        "../envs/workflow.yaml"
+    params:
+        installed=installed_fingerprint(),
+    script:
+        "../scripts/environment.py"
+
+
 rule report:
     input:
         metrics=[m for s in STUDIES for m in seed_metrics(s).values()],
@@ -62,6 +81,7 @@ rule report:
         claims=CLAIMS_FILE,
         records=fetch_records(),
         log_figures=f"{RESULTS}/log-figures",
+        environment=f"{RESULTS}/{RECORD_FILE}",
     output:
         metrics_csv=f"{RESULTS}/metrics.csv",
         timings_csv=f"{RESULTS}/timings.csv",

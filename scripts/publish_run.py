@@ -1,7 +1,8 @@
 """Run the workflow with the given command, then publish what it wrote: published/<run>/ holds the
-report files, the figures and tables REPORT.md shows, each rule's wall time and peak memory, and the
-machine and date; README's full-scale table is regenerated from it. It ends by naming the published
-REPORT.md and the command for the run's HTML report.
+report files, the figures and tables REPORT.md shows, each rule's wall time and peak memory, the
+software (environment.txt: the lock file's sha256, every installed version), and the machine and
+date; README's full-scale table is regenerated from it. It ends by naming the published REPORT.md
+and the command for the run's HTML report.
 
     python scripts/publish_run.py --run 2026-12-06-cpu2 -- snakemake --profile profiles/published
 """
@@ -16,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 
+from hundreddays.environment import RECORD_FILE, read_record
 from hundreddays.published import collect, machine_text, readme_table, replace_readme_table
 from hundreddays.report_location import HTML_REPORT, end_message
 
@@ -37,7 +39,9 @@ def main() -> int:
     if subprocess.run(args.command, cwd=REPO).returncode != 0:
         print(f"the run failed; nothing published ({' '.join(args.command)})", file=sys.stderr)
         return 1
-    machine = machine_text(args.command, time.perf_counter() - t0, started, REPO)
+    record = REPO / args.results / RECORD_FILE
+    environment = read_record(record) if record.is_file() else None
+    machine = machine_text(args.command, time.perf_counter() - t0, started, REPO, environment)
     collect(REPO / args.results, REPO / args.benchmarks, out, machine)
     readme = REPO / "README.md"
     readme.write_text(replace_readme_table(readme, readme_table(out)),

@@ -47,5 +47,6 @@ with rule_log(sm.log[0]):
         raise ValueError("rule report: more metrics files than the seeds of its studies")
     build_report(dict(sm.output.items()), Path(sm.input.claims), metrics_files, set(studies),
                  figures, records, sm.params.scale, sm.params.not_comparable,
-                 log_figures=read_records(sm.input.log_figures, out_dir))
+                 log_figures=read_records(sm.input.log_figures, out_dir),
+                 environment=Path(sm.input.environment))
     write_report_html(sm.output.report_html, sm.output.report_md)

@@ -17,7 +17,9 @@ import tempfile
 from importlib import metadata
 from pathlib import Path
 
-REPORT_FILES = ("claims.csv", "metrics.csv", "timings.csv", "REPORT.md")
+from .environment import RECORD_FILE
+
+REPORT_FILES = ("claims.csv", "metrics.csv", "timings.csv", "REPORT.md", RECORD_FILE)
 # The log's own images (fetched beside our figures at full scale) are the log's files, not the
 # run's: published/ links to them at their pinned URL and never holds a copy.
 LOG_FIGURES = "log-figures"
@@ -118,9 +120,21 @@ def _commit(repo: Path) -> str:
     return f"{sha}{' (with uncommitted changes)' if dirty else ''}"
 
 
+def _software(environment: dict | None) -> str:
+    """The lock file the run's software record (hundreddays.environment.read_record) names."""
+    if not environment or "lock_sha256" not in environment:
+        return f"software: no lock file; every installed version in {RECORD_FILE}"
+    match = ("the installed versions match it" if environment.get("against_lock") == "matches"
+             else f"the installation differs from it in {len(environment['differs'])} packages")
+    return (f"software: {environment['lock']} sha256 {environment['lock_sha256']} (made for "
+            f"{environment.get('lock_for', 'an unknown platform')}); {match}; every installed "
+            f"version in {RECORD_FILE}")
+
+
 def machine_text(command: list[str], wall_seconds: float, started: datetime.datetime,
-                 repo: Path) -> str:
-    """machine.md: when, on what, with which code and command the run was made."""
+                 repo: Path, environment: dict | None = None) -> str:
+    """machine.md: when, on what, with which code, software (`environment`: the run's record,
+    hundreddays.environment.read_record) and command the run was made."""
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     return "\n".join([
         "# The run",
@@ -131,6 +145,7 @@ def machine_text(command: list[str], wall_seconds: float, started: datetime.date
         f"- code: commit {_commit(repo)}",
         f"- CPU: {_cpu_model()}, {cores} cores available; memory {_memory_gib()}; GPU: {_gpu()}",
         f"- {platform.system()} {platform.release()}; {_versions()}",
+        f"- {_software(environment)}",
         "",
     ])
 

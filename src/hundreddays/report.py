@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .atomic import write_text
 from .claims import KINDS, evaluate, load_claims
+from .environment import read_record, report_lines
 from .log_figures import pair_table, unshown_section
 from .metrics import METRIC_KEY, NOT_MEASURED_KEY, NOT_RUN_KEY, is_timing
 
@@ -364,6 +365,15 @@ def _checksum_notes(records: list[dict]) -> list[str]:
     return [line for note in notes for line in (note, "")][:-1]
 
 
+def _environment_section(record: Path | None, report_md: Path) -> list[str]:
+    """The software the run ran on (environment.txt, hundreddays.environment), linked from
+    REPORT.md; nothing where the run has no record."""
+    if record is None:
+        return []
+    link = Path(os.path.relpath(record, Path(report_md).parent)).as_posix()
+    return [*report_lines(read_record(record), link), ""]
+
+
 def _metrics_section(metrics: Mapping[str, Mapping[int, float]]) -> list[str]:
     return ["## Metrics", "", *_table(["study", "key", "seed", "value"], _per_seed_rows(metrics))]
 
@@ -376,10 +386,11 @@ def write_report_md(
     fetch_records: list[dict],
     scale: str,
     log_figures: list[dict] | None = None,
+    environment: str | os.PathLike | None = None,
 ) -> None:
     """Write REPORT.md: the scale and what it means, the verdict counts, the claims table, each
     figure with its rule, script and inputs (beside the log's original: `log_figures`), the
-    datasets' provenance, and the metrics."""
+    datasets' provenance, the software (the record `environment`, if given) and the metrics."""
     meaning = SCALE_MEANING.get(scale, "a scale this report does not describe.")
     lines = [
         "# Reproducing the 100days log, days 1-53",
@@ -393,6 +404,7 @@ def write_report_md(
         *_figure_section(figures, log_figures, rows),
         *_dataset_section(fetch_records),
         "",
+        *_environment_section(Path(environment) if environment else None, Path(path)),
         *_metrics_section(metrics),
     ]
     write_text(path, "\n".join(lines) + "\n")
@@ -412,12 +424,14 @@ def build_report(
     scale: str,
     not_comparable: dict[str, str | None],
     log_figures: list[dict] | None = None,
+    environment: str | os.PathLike | None = None,
 ) -> dict[str, Path]:
     """Judge every claim and write metrics.csv, timings.csv, claims.csv and REPORT.md from the
     metrics files of every study's seeds (`metrics_files`: {study: {seed: metrics.json}}): at the
     paths `out` names ({"metrics_csv", "timings_csv", "claims_csv", "report_md"}: the report
     rule's declared outputs), or under those names in the folder `out`. `log_figures`: the
-    log's originals to show beside the figures (hundreddays.log_figures.read_records).
+    log's originals to show beside the figures (hundreddays.log_figures.read_records);
+    `environment`: the run's environment.txt, which REPORT.md summarises and links to.
 
     `not_comparable` maps each study to why its numbers are not comparable with the log's at
     this scale, or to None where they are (hundreddays.comparability.why_not_comparable; a
@@ -433,5 +447,5 @@ def build_report(
     write_metrics_csv(paths["timings.csv"], metrics, scale, timings=True)
     write_claims_csv(paths["claims.csv"], rows)
     write_report_md(paths["REPORT.md"], rows, metrics, figures, fetch_records, scale,
-                    log_figures)
+                    log_figures, environment)
     return paths

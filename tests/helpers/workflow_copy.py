@@ -10,7 +10,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 WORKFLOW_ENTRIES = ["Snakefile", "rules", "scripts", "report", "profiles", "envs", "studies.yaml",
-                    "config.yaml", "claims.yaml", "datasets.yaml", "log_figures.yaml"]
+                    "config.yaml", "claims.yaml", "datasets.yaml", "log_figures.yaml",
+                    "requirements.lock"]
 SNAKEMAKE = [sys.executable, "-m", "snakemake"]
 
 

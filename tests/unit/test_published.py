@@ -29,6 +29,7 @@ def _run(tmp_path: Path) -> tuple[Path, Path]:
         "![fib](figures/fib.png)\n(table: `fib/table.csv`)\n![log](https://example.org/x.png)\n")
     (results / "metrics.csv").write_text("study,key,value,scale\nfib,t,1.0,full\n")
     (results / "timings.csv").write_text("study,key,value,scale\n")
+    (results / "environment.txt").write_text("# lock: none\ntorch==2.14.1\n")
     (results / "claims.csv").write_text(
         "claim,study,measured,measured_min,measured_max,n,verdict\n"
         "fib_fast,fib,2.5,2,3,5,reproduced\n")
@@ -44,8 +45,9 @@ def test_collect_copies_what_the_report_shows(tmp_path):
     results, benchmarks = _run(tmp_path)
     out = collect(results, benchmarks, tmp_path / "published" / "run1", "machine\n")
     names = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    assert names == ["REPORT.md", "benchmarks.csv", "claims.csv", "fib/table.csv",
-                     "figures/fib.png", "machine.md", "metrics.csv", "timings.csv"]
+    assert names == ["REPORT.md", "benchmarks.csv", "claims.csv", "environment.txt",
+                     "fib/table.csv", "figures/fib.png", "machine.md", "metrics.csv",
+                     "timings.csv"]
     with open(out / "benchmarks.csv", newline="") as f:
         rows = list(csv.DictReader(f))
     assert [(r["rule"], r["seed"], r["seconds"]) for r in rows] == [

@@ -1,6 +1,7 @@
 """The workflow as a user runs it: dry-runs, lint, bad input, and the demo run end to end."""
 
 import csv
+import hashlib
 import json
 import os
 import subprocess
@@ -135,6 +136,10 @@ def test_demo_run_writes_metrics_figures_and_report(demo_run):
     for study in TABLES:  # each table is shown under its figure
         header = (results / study / "table.csv").read_text().splitlines()[0].split(",")
         assert "| " + " | ".join(header) + " |" in report, study
+    environment = (results / "environment.txt").read_text()  # the lock and every version
+    sha = hashlib.sha256((demo_run / "requirements.lock").read_bytes()).hexdigest()
+    assert f"# lock_sha256: {sha}\n" in environment and "\ntorch==2.14.1\n" in environment
+    assert f"sha256 `{sha}`" in report and "[`environment.txt`](environment.txt)" in report
     leftovers = [p for p in demo_run.rglob("*") if ".tmp" in p.name or p.suffix == ".part"]
     assert leftovers == []
 
