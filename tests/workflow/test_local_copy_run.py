@@ -84,9 +84,9 @@ def test_a_bad_local_copy_stops_the_dry_run_naming_it(tmp_path, copies, message)
 # The ids read under config.yaml's sources, then those read under the other sources (a study's
 # `source` picks one registry id of its row's sources). Without Kaggle credentials, whale runs
 # on a local copy only when it submits nothing.
-OTHER_SOURCES = {"planet": {"source": "kaggle"}, "adult_tabular": {"source": "uci"},
+OTHER_SOURCES = {"planet": {"source": "sample"}, "adult_tabular": {"source": "uci"},
                  "gp_dkl_elevators": {"source": "csv"}}
-OTHER_IDS = ["adult_uci", "elevators_csv", "planet_kaggle"]
+OTHER_IDS = ["adult_uci", "elevators_csv", "planet_sample"]
 
 
 @pytest.mark.parametrize("studies, ids", [

@@ -18,8 +18,11 @@ TABLE = load_studies(REPO / "studies.yaml")
 STUDIES = list(TABLE)
 TABLES = [s for s, row in TABLE.items() if row.table]
 CONFIG = yaml.safe_load((REPO / "config.yaml").read_text())
-# The datasets the demo fetches: each study's (its configured source; no pretrained weights).
-DEMO_DATASETS = {d for s, row in TABLE.items() for d in row.data(CONFIG["studies"][s])}
+DEMO_SCALE = yaml.safe_load((REPO / "profiles" / "demo" / "scale.yaml").read_text())
+# The datasets the demo fetches: each study's (its source under the demo scale, which may pick
+# another than config.yaml's, as planet's sample does; no pretrained weights).
+DEMO_DATASETS = {d for s, row in TABLE.items()
+                 for d in row.data({**CONFIG["studies"][s], **DEMO_SCALE["studies"].get(s, {})})}
 
 
 @pytest.fixture
