@@ -22,7 +22,7 @@ def test_a_phase_takes_max_steps_over_its_epochs_and_each_pass_max_eval_batches(
     taken, evaluated = [], []
     with rehearsal.recording(Cap(max_steps=3, max_eval_batches=2)) as rec:
         with rehearsal.phase("fit", epochs=4) as ph:
-            for epoch in range(4):
+            for _epoch in range(4):
                 ph.epoch()
                 taken.append(list(rehearsal.steps(range(2), items=20, batch_size=10)))
                 evaluated.append(list(rehearsal.steps(range(5), kind="eval", items=50,
