@@ -266,8 +266,9 @@ def steps(iterable: Iterable, *, kind: str = "train", name: str | None = None,
     phase (or of a phase of its own, named `name`, when none is open); kind "eval": one
     evaluation pass; kind "repeat": the repeats of a timing loop. items / batch_size / drop_last
     describe the data the loop goes through (the estimate scales them to the dataset's real
-    size), else `full` is the number of steps of a complete loop (`bound`: at most). `sizes(item)` gives the items in one step (the batch's
-    length), for the record of partial batches."""
+    size), else `full` is the number of steps of a complete loop (`bound`: at most).
+    `sizes(item)` gives the items in one step (the batch's length), for the record of partial
+    batches."""
     recorder = ACTIVE
     if recorder is None:
         return iterable
