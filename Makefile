@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test full published dry-run lint report clean
+.PHONY: demo test full published rehearsal rehearsal-resources dry-run lint report clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +25,12 @@ RUN ?= $(shell date -u +%Y-%m-%d)-cpu$(shell nproc)
 published: $(STAMP)  ## every study that fits on a 2-core CPU at full scale -> published/$(RUN)/
 	$(BIN)/python scripts/publish_run.py --run $(RUN) -- $(BIN)/snakemake --profile profiles/published
 
+rehearsal: $(STAMP)  ## the full config, loops capped, full-size inputs -> published/rehearsal-$(RUN)/
+	$(BIN)/python scripts/rehearse.py --run rehearsal-$(RUN) -- $(BIN)/snakemake --profile profiles/rehearsal
+
+rehearsal-resources: $(STAMP)  ## README's estimate, mem_mb and SLURM runtimes from the last rehearsal
+	$(BIN)/python scripts/rehearsal_resources.py
+
 dry-run: $(STAMP)
 	$(BIN)/snakemake -n
 
@@ -37,4 +43,5 @@ report: $(STAMP)  ## the HTML report of the last run
 	$(BIN)/snakemake --report results/report.html
 
 clean:
-	rm -rf results logs benchmarks resources/demo-mirror data/demo .snakemake
+	rm -rf results logs benchmarks resources/demo-mirror resources/rehearsal-mirror data/demo \
+		data/rehearsal .snakemake

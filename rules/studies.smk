@@ -18,7 +18,7 @@ for study in (s for s in STUDIES if s not in NOT_RUN):
         output:
             **study_outputs(study),
         log:
-            f"logs/{study}.log",
+            **study_logs(study),
         benchmark:
             f"benchmarks/{study}.tsv"
         conda:
@@ -34,6 +34,7 @@ for study in (s for s in STUDIES if s not in NOT_RUN):
             reference=reference_of(study, CLAIMS),
             checkpoint=training_checkpoint(study),
             table=STUDIES[study].table,
+            rehearsal=REHEARSAL,
         script:
             "../scripts/run_study.py"
 
@@ -47,7 +48,7 @@ for study in (s for s in STUDIES if s not in NOT_RUN):
             output:
                 **seed_outputs(study),
             log:
-                f"logs/{study}/seed-{{seed}}.log",
+                **study_logs(study, "{seed}"),
             benchmark:
                 f"benchmarks/{study}/seed-{{seed}}.tsv"
             wildcard_constraints:
@@ -65,5 +66,6 @@ for study in (s for s in STUDIES if s not in NOT_RUN):
                 reference=reference_of(study, CLAIMS),
                 checkpoint=seed_checkpoint(study),
                 table=False,
+                rehearsal=REHEARSAL,
             script:
                 "../scripts/run_study.py"

@@ -11,7 +11,8 @@ with rule_log(sm.log[0]):
     run_study(sm.params.study, cfg=sm.params.cfg, seed=sm.params.seed, threads=sm.threads,
               scale=sm.params.scale, inputs=dict(sm.input.items()),
               outputs=dict(sm.output.items()), reference=sm.params.reference,
-              checkpoint=sm.params.checkpoint, table=sm.params.table)
+              checkpoint=sm.params.checkpoint, table=sm.params.table,
+              rehearsal=sm.params.rehearsal, rehearsal_record=sm.log.get("rehearsal"))
 # Every output is written and closed: spare the interpreter's last garbage collection over
 # torch's and fastai's objects at exit (about a second a rule; bench/demo_time_share.py).
 gc.freeze()

@@ -17,6 +17,8 @@ from pathlib import Path
 import yaml
 from jsonschema import Draft202012Validator, ValidationError
 
+from .comparability import REHEARSAL
+
 OTHER_HARDWARE = "not comparable (other hardware)"
 NOT_COMPARED = "config or data differ from the full scale"  # a study evaluate() was not told of
 NOT_RUN = "not run (study not in the workflow yet)"
@@ -248,7 +250,7 @@ def _judge(claim: dict, metrics: dict[str, list[float]], studies_run: set[str], 
     reason = not_comparable.get(claim["study"], NOT_COMPARED)  # None: comparable
     if "other_hardware" in claim:
         verdict = OTHER_HARDWARE
-    elif reason is not None and "config_independent" not in claim:
+    elif reason is not None and ("config_independent" not in claim or reason == REHEARSAL):
         verdict = f"not comparable at {scale} scale ({reason})"
     else:
         verdict = verdict_over_seeds(claim["compare"], claim["reported"], values)

@@ -12,6 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+# A rehearsal (config key `rehearsal`) runs the full-scale config with its loops cut to a few
+# steps: nothing it measures is a result, so no claim of it is judged, config_independent or not.
+REHEARSAL = "rehearsal: capped steps"
+
 
 def config_differences(merged: object, full: object, prefix: str = "") -> list[str]:
     """The dotted keys where the config block `merged` differs from `full` (config.yaml's block),
@@ -39,7 +43,10 @@ def why_not_comparable(merged_config: Mapping, full_config: Mapping,
     `merged_config` is the config the workflow runs with (config.yaml with the profile's and the
     command line's overrides merged over it), `full_config` config.yaml as written. A study is
     not comparable when its `studies` block differs ("config differs: <keys>") or when it reads
-    a dataset while the demo's miniature mirror serves the data ("reads demo miniatures")."""
+    a dataset while the demo's miniature mirror serves the data ("reads demo miniatures"). In a
+    rehearsal (config key `rehearsal`) every study is not comparable: REHEARSAL."""
+    if merged_config.get("rehearsal"):
+        return {study: REHEARSAL for study in inputs}
     merged_studies = merged_config.get("studies") or {}
     full_studies = full_config.get("studies") or {}
     miniatures = bool(merged_config.get("build_demo_mirror", False))
