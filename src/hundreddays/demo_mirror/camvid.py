@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from .archive import tar_gz_bytes
-from .raster import gaussian_blur, smooth_noise
+from .raster import gaussian_blur, resized, smooth_noise
 
 DATASET = "camvid"
 FILE = "camvid.tgz"
@@ -140,14 +140,17 @@ def frame_names(n_train: int, n_valid: int) -> dict[str, list[str]]:
     return {"train": train, "valid": valid}
 
 
-def build_files(seed: int, n_train: int = 24, n_valid: int = 8) -> dict[str, bytes]:
-    """Return {"camvid.tgz": bytes} of the miniature, deterministic in `seed`."""
+def build_files(seed: int, n_train: int = 24, n_valid: int = 8,
+                size: tuple[int, int] | None = None) -> dict[str, bytes]:
+    """Return {"camvid.tgz": bytes} of the miniature, deterministic in `seed`; `size` (rows,
+    columns): the frames and their label maps drawn, then resized to it (the rehearsal mirror:
+    CamVid's 720 x 960)."""
     rng = np.random.default_rng([seed, 23])
     names = frame_names(n_train, n_valid)
     members = {f"{TOP}/codes.txt": "".join(f"{c}\n" for c in CODES).encode(),
                f"{TOP}/valid.txt": "".join(f"{n}.png\n" for n in names["valid"]).encode()}
     for stem in names["train"] + names["valid"]:
         labels = _scene(rng)
-        members[f"{TOP}/images/{stem}.png"] = png_bytes(render(rng, labels))
-        members[f"{TOP}/labels/{stem}_P.png"] = png_bytes(labels)
+        members[f"{TOP}/images/{stem}.png"] = png_bytes(resized(render(rng, labels), size))
+        members[f"{TOP}/labels/{stem}_P.png"] = png_bytes(resized(labels, size, labels=True))
     return {FILE: tar_gz_bytes(members)}
