@@ -21,6 +21,7 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.decomposition import NMF
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 
+from .. import rehearsal
 from ..loaders.newsgroups import load_newsgroups
 from ..timing import seconds_per_epoch, timed
 
@@ -105,7 +106,7 @@ def torch_nmf(m, n_topics: int, steps: int, relative_lr: float, seed: int,
     optimizer = torch.optim.Adam([w, h], lr=relative_lr * scale)
     losses, top, seconds = [], {}, []
     wanted = set(checkpoints)
-    for step in range(steps + 1):
+    for step in rehearsal.steps(range(steps + 1), name="nmf", full=steps + 1):
         start = time.perf_counter()
         if step in wanted:
             top[step] = torch.topk(h.detach(), top_k, dim=1).indices.numpy()
@@ -120,6 +121,9 @@ def torch_nmf(m, n_topics: int, steps: int, relative_lr: float, seed: int,
             w.clamp_(min=0)
             h.clamp_(min=0)
         seconds.append(time.perf_counter() - start)
+    if len(losses) < steps + 1:  # a rehearsal cut the steps: the last values stand for the rest
+        losses += [losses[-1]] * (steps + 1 - len(losses))
+        top.update({s: top[max(top)] for s in wanted if s not in top})
     return {"w": w.detach().numpy(), "h": h.detach().numpy(), "losses": np.array(losses),
             "top": top, "seconds_per_step": seconds_per_epoch(seconds) if seconds else 0.0}
 
