@@ -322,6 +322,29 @@ def _capped(recorder: Recorder, iterable: Iterable, kind: str, name: str | None,
             recorder.close(node)
 
 
+class _Loader:
+    """A loader whose every iteration is cut to the cap (steps); its length and everything else
+    are the loader's."""
+
+    def __init__(self, loader, data: dict):
+        self._loader, self._data = loader, data
+
+    def __len__(self) -> int:
+        return len(self._loader)
+
+    def __iter__(self):
+        return iter(steps(self._loader, **self._data))
+
+    def __getattr__(self, name):
+        return getattr(self._loader, name)
+
+
+def loader(data_loader, **data):
+    """`data_loader` (a DataLoader that a library's loop iterates once an epoch, e.g. Ignite's)
+    with each iteration cut to the cap in a rehearsal (`data` as for steps); itself otherwise."""
+    return data_loader if ACTIVE is None else _Loader(data_loader, data)
+
+
 def repeats(count: int, name: str = "repeat") -> Iterable[int]:
     """range(count) as the steps of a timing loop: `count` repeats, cut to the cap."""
     return steps(range(count), kind="repeat", name=name, full=count)

@@ -88,13 +88,13 @@ def estimate(node: dict, scale: Scale) -> dict:
                 "growth": factor}
     n, bound = full_steps(node, scale)
     t = seconds_per_step(node)
-    if t is not None and node.get("per_item"):
-        t *= data_factor({"items": node.get("items")}, scale)
+    grow = data_factor({"items": node.get("items")}, scale) if node.get("per_item") else 1.0
     occurrences = node.get("occurrences", 1)
     steps_seconds = 0.0
     if t is not None and n >= 1:
         first = node.get("first_seconds", 0.0) / occurrences
-        steps_seconds = occurrences * (first + (n - 1) * t)
+        steps_seconds = occurrences * (first + (n - 1) * t) * grow
+        t *= grow
     child_wall = sum(c.get("wall_seconds", 0.0) for c in node.get("children", []))
     own = node.get("first_seconds", 0.0) + node.get("rest_seconds", 0.0)
     other = max(node.get("wall_seconds", 0.0) - own - child_wall, 0.0)

@@ -19,6 +19,7 @@ import pandas as pd
 import torch
 
 from .. import fastai_support as fs
+from .. import rehearsal
 from ..loaders.imdb import load_imdb, wt103_files
 
 LABELS = ("neg", "pos")
@@ -185,12 +186,14 @@ def train(df: pd.DataFrame, cfg: dict, seed: int, workdir: str | Path, device, t
     n_workers = threads if threads > 1 else 0
     log = fs.EpochLog(every=cfg["log_every_batches"])
     with fs.no_downloads():
-        lm_dls = lm_dataloaders(df, cfg, seed, device, n_workers)
+        with rehearsal.phase("tokenize", kind="data", items=len(df)):  # grows with the reviews
+            lm_dls = lm_dataloaders(df, cfg, seed, device, n_workers)
         print(f"language model: {len(lm_dls.train_ds)} train / {len(lm_dls.valid_ds)} valid "
               f"texts, vocabulary {len(lm_dls.vocab)}", flush=True)
         lm_learn, lm = fine_tune_lm(lm_dls, cfg, log, wt103 if cfg["pretrained"] else None)
         encoder = save_encoder(lm_learn, Path(workdir) / "lm_encoder.pth")
-        clas_dls = classifier_dataloaders(df, list(lm_dls.vocab), cfg, device, n_workers)
+        with rehearsal.phase("tokenize", kind="data", items=len(df)):
+            clas_dls = classifier_dataloaders(df, list(lm_dls.vocab), cfg, device, n_workers)
         print(f"classifier: {len(clas_dls.train_ds)} train / {len(clas_dls.valid_ds)} test "
               f"reviews", flush=True)
         clas_log = fs.EpochLog(every=cfg["log_every_batches"])
