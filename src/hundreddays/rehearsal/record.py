@@ -1,6 +1,8 @@
 """A study's run under the cap, as the runner starts it: the cap switched on for the study's
 loops (and fastai's, when the study uses fastai), and its record written to a JSON file at the end,
-also when the study fails (status "failed" and the error), before the error goes on."""
+also when the study fails (status "failed" and the error), before the error goes on. On CUDA the
+record also says where the modules ran (hundreddays.rehearsal.placement: calls off the GPU, calls
+in mixed precision), and each phase its peak GPU memory (torch.cuda.max_memory_allocated)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,27 @@ from pathlib import Path
 
 from ..atomic import write_json
 from .cap import Cap, recording
+
+PLACEMENT_DEVICES = ("cuda",)  # the devices whose module calls are checked (tests add "cpu")
+
+
+@contextlib.contextmanager
+def placement(device: str, record: dict) -> Iterator[None]:
+    """On a device of PLACEMENT_DEVICES, count the block's module calls into
+    record["placement"]: all, in mixed precision, and with a tensor off the device."""
+    if device not in PLACEMENT_DEVICES:
+        yield
+        return
+    from .placement import DeviceCheck
+
+    check = DeviceCheck(device)
+    try:
+        with check:
+            yield
+    finally:
+        record["placement"] = {"module_calls": check.calls, "autocast_calls": check.autocast_calls,
+                               "off_device_calls": check.off_device_calls,
+                               "examples": check.examples}
 
 
 @contextlib.contextmanager
@@ -33,7 +56,8 @@ def study_recording(study: str, block: dict | None, path: str | Path | None,
     try:
         with recording(Cap.of(block)) as recorder:
             try:
-                yield
+                with placement(extra.get("device", "cpu"), extra):
+                    yield
             except BaseException as exc:
                 error = "".join(traceback.format_exception_only(type(exc), exc)).strip()
                 write_json(path, {"study": study, **extra, **recorder.record("failed", error)})
