@@ -65,6 +65,7 @@ class Phase:
     full: int | None = None  # steps of a complete pass when not given by items / batch_size
     # (a data phase: the items the full run reads, where not the dataset's whole count)
     per_item: bool = False  # a step's cost grows with the data (a full-batch step)
+    whole: bool = False  # its items are the whole dataset's (else a split's, scaled by ratio)
     bound: bool = False  # `full` is an upper bound (a loop that stops when it converges)
     items: int | None = None  # items a loop goes through per epoch (or pass)
     batch_size: int | None = None
@@ -269,21 +270,22 @@ def phase(name: str, kind: str = "train", **data) -> Iterator[_Handle | _Off]:
 def steps(iterable: Iterable, *, kind: str = "train", name: str | None = None,
           items: int | None = None, batch_size: int | None = None, drop_last: bool = False,
           full: int | None = None, bound: bool = False, per_item: bool = False,
-          sizes=None) -> Iterable:
+          whole: bool = False, sizes=None) -> Iterable:
     """`iterable` (a loop's batches, iterations or repeats), cut to the cap in a rehearsal and
     each step timed; `iterable` itself otherwise. kind "train": the steps of the current training
     phase (or of a phase of its own, named `name`, when none is open); kind "eval": one
     evaluation pass; kind "repeat": the repeats of a timing loop. items / batch_size / drop_last
     describe the data the loop goes through (the estimate scales them to the dataset's real
     size), else `full` is the number of steps of a complete loop (`bound`: at most); with
-    `per_item`, a step goes through all `items` (a full-batch step), and its cost grows with them.
+    `per_item`, a step goes through all `items` (a full-batch step), and its cost grows with them
+    (`whole`: `items` are the whole dataset's, not a split's).
     `sizes(item)` gives the items in one step (the batch's length), for the record of partial
     batches."""
     recorder = ACTIVE
     if recorder is None:
         return iterable
     data = {"items": items, "batch_size": batch_size, "drop_last": drop_last, "full": full,
-            "bound": bound, "per_item": per_item}
+            "bound": bound, "per_item": per_item, "whole": whole}
     return _capped(recorder, iterable, kind, name, data, sizes)
 
 

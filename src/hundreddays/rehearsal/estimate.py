@@ -12,8 +12,9 @@ full config takes on the publisher's data.
   skipped by the cap (fastai skips whole epochs), or for timing repeats with the repeats; its
   children likewise.
 - A data phase (a read whose time grows with the data) is scaled by the items it read against
-  the full run's (its `full`, else the publisher's count, else `ratio`); the memory it kept grows
-  alike. A full-batch step (`per_item`) costs more by the same factor.
+  the full run's: its `full`, else the publisher's count where it read the whole dataset
+  (`whole`), else by `ratio`; the memory it kept grows alike. A full-batch step (`per_item`)
+  costs more by the same factor.
 - The rest of the run (setting up, the figure) and the process's start and imports are taken as
   measured.
 """
@@ -40,7 +41,7 @@ def data_factor(node: dict, scale: Scale) -> float:
     items = node.get("items")
     if items and node.get("full"):
         return node["full"] / items
-    if items and scale.dataset_items:
+    if items and node.get("whole") and scale.dataset_items:
         return scale.dataset_items / items
     return scale.ratio
 
@@ -88,7 +89,9 @@ def estimate(node: dict, scale: Scale) -> dict:
                 "growth": factor}
     n, bound = full_steps(node, scale)
     t = seconds_per_step(node)
-    grow = data_factor({"items": node.get("items")}, scale) if node.get("per_item") else 1.0
+    grow = 1.0
+    if node.get("per_item"):
+        grow = data_factor({"items": node.get("items"), "whole": node.get("whole")}, scale)
     occurrences = node.get("occurrences", 1)
     steps_seconds = 0.0
     if t is not None and n >= 1:

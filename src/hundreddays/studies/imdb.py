@@ -186,13 +186,13 @@ def train(df: pd.DataFrame, cfg: dict, seed: int, workdir: str | Path, device, t
     n_workers = threads if threads > 1 else 0
     log = fs.EpochLog(every=cfg["log_every_batches"])
     with fs.no_downloads():
-        with rehearsal.phase("tokenize", kind="data", items=len(df)):  # grows with the reviews
+        with rehearsal.phase("tokenize", kind="data", items=len(df), whole=True):  # grows with the reviews
             lm_dls = lm_dataloaders(df, cfg, seed, device, n_workers)
         print(f"language model: {len(lm_dls.train_ds)} train / {len(lm_dls.valid_ds)} valid "
               f"texts, vocabulary {len(lm_dls.vocab)}", flush=True)
         lm_learn, lm = fine_tune_lm(lm_dls, cfg, log, wt103 if cfg["pretrained"] else None)
         encoder = save_encoder(lm_learn, Path(workdir) / "lm_encoder.pth")
-        with rehearsal.phase("tokenize", kind="data", items=len(df)):
+        with rehearsal.phase("tokenize", kind="data", items=len(df), whole=True):
             clas_dls = classifier_dataloaders(df, list(lm_dls.vocab), cfg, device, n_workers)
         print(f"classifier: {len(clas_dls.train_ds)} train / {len(clas_dls.valid_ds)} test "
               f"reviews", flush=True)

@@ -43,7 +43,7 @@ def networkx_pagerank(adjacency, damping: float, tol: float, max_iter: int) -> n
 
 def _scaled(name: str, links: int, fn: Callable, full: int | None = None):
     """fn() as a rehearsal's data phase: its time grows with the links (at most `full`)."""
-    with rehearsal.phase(name, kind="data", items=links, full=full):
+    with rehearsal.phase(name, kind="data", items=links, full=full, whole=True):
         return fn()
 
 
@@ -140,7 +140,7 @@ def run(ctx) -> dict:
     threads), ranked by rank_pages() with ctx.seed for the eigensolver's start. Returns
     {"metrics" (summarize), "table" (top_pages), "graph", "results" (rank_pages)}."""
     cfg = ctx.cfg
-    with rehearsal.phase("read", kind="data") as read:
+    with rehearsal.phase("read", kind="data", whole=True) as read:
         graph = load_dbpedia(Path(ctx.inputs["data"]), cfg["max_links"], cfg["keep_self_loops"],
                              cfg["progress_every"], log=ctx.log, threads=ctx.threads)
         read.read(graph.stats["link_lines"])

@@ -48,7 +48,7 @@ def test_timing_repeats_scale_what_runs_inside_each():
 
 
 def test_data_phases_grow_with_the_data_and_so_does_their_memory():
-    read = _node(kind="data", items=1000, wall_seconds=2.0, rss_growth_mib=10.0)
+    read = _node(kind="data", items=1000, whole=True, wall_seconds=2.0, rss_growth_mib=10.0)
     run = _node(kind="run", wall_seconds=3.0, children=[read])
     scale = Scale(ratio=1.0, dataset_items=100_000)
     assert estimate(run, scale)["seconds"] == pytest.approx(200.0 + 1.0)
@@ -56,6 +56,11 @@ def test_data_phases_grow_with_the_data_and_so_does_their_memory():
     record = {"runner": {"runner_startup_seconds": 1.0, "runner_import_seconds": 2.0},
               "run": run}
     assert study_seconds(record, scale) == pytest.approx(204.0)
+
+
+def test_a_split_read_grows_with_the_ratio():
+    onnx = _node(kind="data", items=22, wall_seconds=1.0)
+    assert estimate(onnx, Scale(ratio=66.0, dataset_items=7349))["seconds"] == pytest.approx(66.0)
 
 
 def test_a_full_batch_step_costs_more_with_more_data():
