@@ -186,7 +186,7 @@ def train(df: pd.DataFrame, cfg: dict, seed: int, workdir: str | Path, device, t
     n_workers = threads if threads > 1 else 0
     log = fs.EpochLog(every=cfg["log_every_batches"])
     with fs.no_downloads():
-        with rehearsal.phase("tokenize", kind="data", items=len(df), whole=True):  # grows with the reviews
+        with rehearsal.phase("tokenize", kind="data", items=len(df), whole=True):  # all reviews
             lm_dls = lm_dataloaders(df, cfg, seed, device, n_workers)
         print(f"language model: {len(lm_dls.train_ds)} train / {len(lm_dls.valid_ds)} valid "
               f"texts, vocabulary {len(lm_dls.vocab)}", flush=True)
