@@ -125,10 +125,12 @@ def render(rng: np.random.Generator, labels: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(image * 255), 0, 255).astype(np.uint8)
 
 
-def png_bytes(array: np.ndarray) -> bytes:
-    """Return PNG bytes of an RGB (h, w, 3) or grayscale (h, w) uint8 array (no metadata)."""
+def png_bytes(array: np.ndarray, level: int = 9) -> bytes:
+    """Return PNG bytes of an RGB (h, w, 3) or grayscale (h, w) uint8 array (no metadata);
+    zlib `level` 9, or 1 for the rehearsal's full-size frames (level 9 takes seconds a frame, and
+    decoding takes as long either way)."""
     buffer = io.BytesIO()
-    Image.fromarray(array).save(buffer, format="PNG", optimize=False, compress_level=9)
+    Image.fromarray(array).save(buffer, format="PNG", optimize=False, compress_level=level)
     return buffer.getvalue()
 
 
@@ -147,10 +149,12 @@ def build_files(seed: int, n_train: int = 24, n_valid: int = 8,
     CamVid's 720 x 960)."""
     rng = np.random.default_rng([seed, 23])
     names = frame_names(n_train, n_valid)
+    level = 9 if size is None else 1
     members = {f"{TOP}/codes.txt": "".join(f"{c}\n" for c in CODES).encode(),
                f"{TOP}/valid.txt": "".join(f"{n}.png\n" for n in names["valid"]).encode()}
     for stem in names["train"] + names["valid"]:
         labels = _scene(rng)
-        members[f"{TOP}/images/{stem}.png"] = png_bytes(resized(render(rng, labels), size))
-        members[f"{TOP}/labels/{stem}_P.png"] = png_bytes(resized(labels, size, labels=True))
+        members[f"{TOP}/images/{stem}.png"] = png_bytes(resized(render(rng, labels), size), level)
+        members[f"{TOP}/labels/{stem}_P.png"] = png_bytes(resized(labels, size, labels=True),
+                                                          level)
     return {FILE: tar_gz_bytes(members)}
