@@ -123,7 +123,9 @@ def fit(model: nn.Module, opt: torch.optim.Optimizer, epochs: int,
     (hundreddays.checkpoint). A checkpoint of other settings is ignored.
 
     In a rehearsal the epochs are one training phase (named `phase`): its minibatch steps
-    (train_epoch) stop at the cap, and every epoch still runs its evaluation (cut to the cap).
+    (train_epoch) stop at the cap, and once they have, the later epochs are skipped (`epoch` is
+    not called; each one's record repeats the last measured one, so the history keeps its
+    length), as fastai's are (hundreddays.rehearsal.fastai_cap).
     """
     if checkpoint and settings is None:
         raise ValueError("fit: a checkpoint needs the run's settings (its fingerprint)")
@@ -156,6 +158,11 @@ def _epochs(history: list[dict], epochs: int, epoch: Callable[[int], dict], capp
     """fit's epochs after those in `history`: each run, logged and checkpointed."""
     for n in range(len(history) + 1, epochs + 1):
         capped.epoch()
+        if history and capped.spent:  # a rehearsal's steps are taken: the epoch is skipped
+            capped.skip(f"rehearsal: the fit took its steps; epochs from {n} of {epochs} are "
+                        f"skipped", log)
+            history.append({**history[-1], "epoch": n})
+            continue
         start = time.perf_counter()
         record = {"epoch": n, **plain(epoch(n))}
         record["seconds"] = time.perf_counter() - start

@@ -230,6 +230,9 @@ class _Off:
     def read(self, items: int) -> None:
         """A data phase read `items` items (known once it has)."""
 
+    def skip(self, message: str, log=print) -> None:
+        """The current epoch is skipped (`message` logged at the first)."""
+
 
 OFF = _Off()
 
@@ -250,6 +253,11 @@ class _Handle:
 
     def read(self, items: int) -> None:
         self.node.items = int(items)
+
+    def skip(self, message: str, log=print) -> None:
+        if not self.node.epochs_skipped:
+            log(message)
+        self.node.epochs_skipped += 1
 
 
 @contextlib.contextmanager
