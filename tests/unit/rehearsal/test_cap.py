@@ -81,3 +81,16 @@ def test_the_cap_block_is_checked():
                                                         (10, 32, True, 0)])
 def test_batches_of(items, bs, drop, n):
     assert batches_of(items, bs, drop) == n
+
+
+def test_a_library_loop_gets_a_loader_cut_on_every_iteration():
+    data = list(range(10))
+    assert rehearsal.loader(data, items=10, batch_size=1) is data
+    with rehearsal.recording(Cap(max_steps=3)):
+        with rehearsal.phase("ignite", epochs=2) as ph:
+            cut = rehearsal.loader(data, items=10, batch_size=1)
+            ph.epoch()
+            first = list(cut)
+            ph.epoch()
+            second = list(cut)
+    assert len(cut) == 10 and first == [0, 1, 2] and second == []
