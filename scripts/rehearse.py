@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import subprocess
 import sys
 import time
@@ -42,6 +43,9 @@ def main() -> int:
     t0 = time.perf_counter()
     code = subprocess.run(args.command, cwd=REPO).returncode
     machine = machine_text(args.command, time.perf_counter() - t0, started, REPO)
+    if hasattr(os, "getloadavg"):  # the estimate is as good as the machine was quiet
+        machine += ("- load average at the end (1, 5, 15 min): "
+                    + ", ".join(f"{v:.1f}" for v in os.getloadavg()) + "\n")
     results = write_tables(REPO, REPO / args.records, REPO / args.profile_config,
                            REPO / args.results)
     (results / "machine.md").write_text(machine, encoding="utf-8")
