@@ -311,6 +311,7 @@ def _capped(recorder: Recorder, iterable: Iterable, kind: str, name: str | None,
             if value not in (None, False) and getattr(node, key) in (None, False):
                 setattr(node, key, value)
     try:
+        size = len(iterable) if hasattr(iterable, "__len__") else None
         it = iter(iterable)
         done = 0
         while recorder.may_step(node, done):
@@ -326,6 +327,11 @@ def _capped(recorder: Recorder, iterable: Iterable, kind: str, name: str | None,
                 yield item
             finally:
                 own_seconds = time.perf_counter() - start - (node._child_seconds - children)
+                timed = node.steps - node.occurrences if kind == "eval" else node.steps - 1
+                if done == size and not first and timed > 1:
+                    # the loader's last item: a loop that stops at its length (Ignite's) asks
+                    # for no next one, and its time would run on into what follows the loop
+                    own_seconds = node.rest_seconds / (timed - 1)
                 recorder.add_step(node, own_seconds, first, sizes(item) if sizes else None)
     finally:
         if own:

@@ -94,3 +94,17 @@ def test_a_library_loop_gets_a_loader_cut_on_every_iteration():
             ph.epoch()
             second = list(cut)
     assert len(cut) == 10 and first == [0, 1, 2] and second == []
+
+
+def test_a_loop_that_stops_at_the_loaders_length_does_not_time_what_follows():
+    import time
+
+    with rehearsal.recording(Cap(max_steps=100)) as rec:
+        with rehearsal.phase("ignite", epochs=1):
+            batches = iter(rehearsal.steps(range(4)))
+            for _ in range(4):  # as Ignite: four items, then no fifth next() until much later
+                next(batches)
+            time.sleep(0.3)  # the epoch's evaluation
+            next(batches, None)
+        (fit,) = rec.record("ran")["run"]["children"]
+    assert fit["steps"] == 4 and fit["rest_seconds"] < 0.1
