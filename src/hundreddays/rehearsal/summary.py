@@ -89,6 +89,15 @@ def markdown(folder: Path, machine: str) -> str:
         *study_table(rows), "", "## Phases", "", *phase_table(phases), "", machine, ""])
 
 
+def load_line(folder: Path) -> str:
+    """machine.md's load average, for the reader to judge the estimate by ("" if none)."""
+    machine = Path(folder) / "machine.md"
+    for line in machine.read_text(encoding="utf-8").splitlines() if machine.is_file() else []:
+        if line.startswith("- load average"):
+            return f" The machine's {line[2:]}."
+    return ""
+
+
 def readme_block(folder: Path) -> str:
     """README's estimate of the full run from a published rehearsal folder."""
     folder = Path(folder)
@@ -101,7 +110,7 @@ def readme_block(folder: Path) -> str:
              f"{t['ran']} of {t['all']} studies ran{failed}. The full run (config.yaml, "
              f"every study's seeds) on this machine's CPU, estimated: "
              f"**{duration(t['seconds'])}**{bound}; the largest process "
-             f"{mib(t['peak_mib'])} (`{t['peak_study']}`).", "",
+             f"{mib(t['peak_mib'])} (`{t['peak_study']}`).{load_line(folder)}", "",
              "| study | a seed | seeds | all seeds | peak RSS |", "|---|---|---|---|---|"]
     for r in rows:
         if r["status"] == "ran":
