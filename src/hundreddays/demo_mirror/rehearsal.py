@@ -7,7 +7,7 @@ Per dataset: the builder's arguments, the items the mirror holds (the rehearsal'
 its epochs by datasets.yaml's `items` count over these; hundreddays.rehearsal.estimate) and what an
 item is here, against the publisher's item. Each split keeps the publisher's proportions, and
 every training split holds at least two full batches of its study's batch size (a timed step is a
-full one).
+full one); a validation split smaller than a batch is timed as a full one (the estimate scales).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ SPEC: dict[str, dict] = {
         "kwargs": {"n_train": 48, "n_valid": 8, "size": (720, 960)}, "items": 56,
         "item": "PNG frame and label map of 960 x 720 px (CamVid's size)"},
     "planet_sample": {  # bs 64, valid_pct 0.2
-        "kwargs": {"count": 200, "size": 256}, "items": 200,
+        "kwargs": {"count": 400, "size": 256}, "items": 400,
         "item": "JPEG chip of 256 x 256 px (the competition's size)"},
-    "pets": {  # bs 32 at 460 / 299 px, valid_pct 0.2: 3 photos of each of the 37 breeds
-        "kwargs": {"per_breed": 3, "scale": 6.25}, "items": 111,
+    "pets": {  # bs 32 at 460 / 299 px, valid_pct 0.2: 5 photos of each of the 37 breeds
+        "kwargs": {"per_breed": 5, "scale": 6.25}, "items": 185,
         "item": "JPEG photo of 350-500 px a side (the genuine photos: 500 px on the longer side)"},
     "biwi_head_pose": {  # 24 sequences; the lesson validates on sequence 13 (bs 64)
         "kwargs": {"sequences": tuple(f"{n:02d}" for n in range(1, 25)), "frames": 8,

@@ -7,7 +7,8 @@ full config takes on the publisher's data.
   scaled by `ratio`, the publisher's item count (datasets.yaml `items`) over the rehearsal's
   inputs' (hundreddays.demo_mirror.rehearsal; 1 for genuine files and generated data).
 - Its time: the first step (warm-up, once per occurrence) as measured, every other step at the
-  mean of the timed ones (those after the first).
+  mean of the timed ones (those after the first); where the rehearsal's inputs held fewer items
+  than a batch (a small validation split), scaled to a full batch.
 - What ran in a phase outside its steps and its children (per-epoch work) grows with its epochs
   skipped by the cap (fastai skips whole epochs), or for timing repeats with the repeats; its
   children likewise.
@@ -59,14 +60,24 @@ def full_steps(node: dict, scale: Scale) -> tuple[int, bool]:
     return round(node.get("steps", 0) / occurrences), False
 
 
+def batch_factor(node: dict) -> float:
+    """How much bigger a full batch is than the steps the rehearsal took (its inputs had fewer
+    items than a batch: a validation split of a few images); 1 when they were full."""
+    steps, items, size = node.get("steps", 0), node.get("step_items", 0), node.get("batch_size")
+    if not (steps and items and size) or items / steps >= size:
+        return 1.0
+    return size / (items / steps)
+
+
 def seconds_per_step(node: dict) -> float | None:
-    """The mean of the timed steps (all but each occurrence's first), else the first's mean."""
+    """The mean of the timed steps (all but each occurrence's first), else the first's mean;
+    a partial batch's time scaled to a full one."""
     steps, occurrences = node.get("steps", 0), node.get("occurrences", 1)
     if steps <= 0:
         return None
     if steps > occurrences:
-        return node.get("rest_seconds", 0.0) / (steps - occurrences)
-    return node.get("first_seconds", 0.0) / occurrences
+        return node.get("rest_seconds", 0.0) / (steps - occurrences) * batch_factor(node)
+    return node.get("first_seconds", 0.0) / occurrences * batch_factor(node)
 
 
 def repeat_factor(node: dict, scale: Scale) -> float:
@@ -95,7 +106,7 @@ def estimate(node: dict, scale: Scale) -> dict:
     occurrences = node.get("occurrences", 1)
     steps_seconds = 0.0
     if t is not None and n >= 1:
-        first = node.get("first_seconds", 0.0) / occurrences
+        first = node.get("first_seconds", 0.0) / occurrences * batch_factor(node)
         steps_seconds = occurrences * (first + (n - 1) * t) * grow
         t *= grow
     child_wall = sum(c.get("wall_seconds", 0.0) for c in node.get("children", []))

@@ -66,3 +66,9 @@ def test_a_split_read_grows_with_the_ratio():
 def test_a_full_batch_step_costs_more_with_more_data():
     gp = _node(steps=2, first_seconds=1.0, rest_seconds=1.0, full=60, items=100, per_item=True)
     assert estimate(gp, Scale(ratio=2.0))["seconds"] == pytest.approx(2 * (1.0 + 59 * 1.0))
+
+
+def test_a_partial_batch_is_timed_as_a_full_one():
+    valid = _node(kind="eval", steps=1, first_seconds=1.0, step_items=16, items=16,
+                  batch_size=64)
+    assert estimate(valid, Scale(ratio=100.0))["seconds"] == pytest.approx(4.0 * 25)
