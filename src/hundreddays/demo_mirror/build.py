@@ -75,4 +75,9 @@ def build_demo_mirror(out_dir: Path, datasets: list[str], seed: int = 0,
         for name, data in build(seed).items():
             checksums[f"{dataset}/{name}"] = write_bytes(out_dir / dataset / name, data)
     write_text(out_dir / MANIFEST, yaml.safe_dump(checksums, sort_keys=True))
+    if rehearsal:  # what the rehearsal's estimate scales from (hundreddays.rehearsal.table)
+        from .rehearsal import ITEMS_FILE, SPEC
+
+        items = {d: SPEC[d]["items"] for d in sorted(set(datasets)) if SPEC[d].get("items")}
+        write_text(out_dir / ITEMS_FILE, yaml.safe_dump(items, sort_keys=True))
     return dict(sorted(checksums.items()))

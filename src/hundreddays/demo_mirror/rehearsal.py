@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from . import weights
 
+ITEMS_FILE = "items.yaml"  # beside the manifest: {dataset: items} of the mirror as built
+
 SPEC: dict[str, dict] = {
     "camvid": {  # 600 train + 101 valid frames, 960 x 720 (bs 8)
         "kwargs": {"n_train": 48, "n_valid": 8, "size": (720, 960)}, "items": 56,

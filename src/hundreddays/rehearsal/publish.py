@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from ..data.registry import load_registry
+from ..demo_mirror.rehearsal import ITEMS_FILE
 from ..study_table import load_studies
 from .summary import PHASES_CSV, STUDIES_CSV, markdown
 from .table import PHASE_COLUMNS, STUDY_COLUMNS, tables, write_csv
@@ -29,13 +30,17 @@ def merged_config(repo: Path, profile_config: Path) -> tuple[dict, dict]:
     return merged, full
 
 
-def write_tables(repo: Path, records: Path, profile_config: Path, out: Path) -> Path:
-    """rehearsal.csv and phases.csv of the records in `records` into the folder `out`."""
+def write_tables(repo: Path, records: Path, profile_config: Path, out: Path,
+                 mirror: Path | None = None) -> Path:
+    """rehearsal.csv and phases.csv of the records in `records` into the folder `out` (the
+    items of the rehearsal mirror as built: `mirror`/items.yaml)."""
     config, full = merged_config(repo, profile_config)
     studies = load_studies(repo / "studies.yaml")
     registry = load_registry(repo / "datasets.yaml")
+    items_file = Path(mirror or repo / "resources" / "rehearsal-mirror") / ITEMS_FILE
+    items = yaml.safe_load(items_file.read_text()) if items_file.is_file() else None
     study_rows, phase_rows = tables(records, studies, config, full, registry,
-                                    config.get("skip") or {})
+                                    config.get("skip") or {}, items)
     write_csv(out / STUDIES_CSV, study_rows, STUDY_COLUMNS)
     write_csv(out / PHASES_CSV, phase_rows, PHASE_COLUMNS)
     return out

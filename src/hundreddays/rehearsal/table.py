@@ -20,9 +20,11 @@ PHASE_COLUMNS = ("study", "phase", "kind", "steps", "steps_full", "bound", "seco
                  "partial_batch", "estimate_seconds", "peak_rss_mib", "peak_gpu_mib")
 
 
-def scale_of(study: str, row, config: Mapping, registry: Mapping) -> tuple[Scale, str]:
+def scale_of(study: str, row, config: Mapping, registry: Mapping,
+             mirror_items: Mapping[str, int] | None = None) -> tuple[Scale, str]:
     """How `study`'s inputs in the rehearsal compare with the publisher's (Scale), and a note of
-    what it read: genuine files, the rehearsal mirror, data it generates, random weights."""
+    what it read: genuine files, the rehearsal mirror (`mirror_items`: its items as built, else
+    as hundreddays.demo_mirror.rehearsal builds them), data it generates, random weights."""
     block = config["studies"][study]
     local = config.get("local_copies") or {}
     notes, scale = [], Scale()
@@ -32,7 +34,7 @@ def scale_of(study: str, row, config: Mapping, registry: Mapping) -> tuple[Scale
             notes.append(f"{dataset}: genuine ({local[dataset]})")
             scale = Scale(1.0, count)
             continue
-        mirrored = SPEC.get(dataset, {}).get("items")
+        mirrored = (mirror_items or {}).get(dataset) or SPEC.get(dataset, {}).get("items")
         if count and mirrored:
             scale = Scale(count / mirrored, count)
             notes.append(f"{dataset}: {mirrored} of {count} items, full size")
@@ -68,13 +70,13 @@ def _phase_rows(study: str, node: dict, est: dict, path: str = "") -> list[dict]
 
 
 def tables(records: Path, studies: Mapping, config: Mapping, full_config: Mapping,
-           registry: Mapping, not_run: Mapping[str, str] | None = None
-           ) -> tuple[list[dict], list[dict]]:
+           registry: Mapping, not_run: Mapping[str, str] | None = None,
+           mirror_items: Mapping[str, int] | None = None) -> tuple[list[dict], list[dict]]:
     """(study rows, phase rows) of a rehearsal whose records are in `records`
     (<study>.json); a study without one says so (`not_run`: why, where known)."""
     study_rows, phase_rows = [], []
     for study, row in studies.items():
-        scale, inputs = scale_of(study, row, config, registry)
+        scale, inputs = scale_of(study, row, config, registry, mirror_items)
         seeds = seeds_of(row, config, full_config)
         path = Path(records) / f"{study}.json"
         if not path.is_file():
