@@ -54,7 +54,7 @@ def main() -> int:
         publish(results, out, machine)
         print(f"published {out.relative_to(REPO)}; README's estimate and the resources: "
               f"python scripts/rehearsal_resources.py")
-    return 0
+    return code  # a study that failed is in the tables, and the exit status says so too
 
 
 if __name__ == "__main__":
