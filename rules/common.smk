@@ -37,7 +37,9 @@ DATA = config["data_dir"]
 RESULTS = config["results_dir"]
 # A rehearsal (config key rehearsal: every loop capped) builds its mirror with full-size items.
 REHEARSAL = config.get("rehearsal") or None
-DEMO_MIRROR = "resources/rehearsal-mirror" if REHEARSAL else "resources/demo-mirror"
+# ... unless the rehearsal asks for the demo's miniatures (rehearsal.mirror: demo, CI)
+REHEARSAL_MIRROR = bool(REHEARSAL) and REHEARSAL.get("mirror", "rehearsal") == "rehearsal"
+DEMO_MIRROR = "resources/rehearsal-mirror" if REHEARSAL_MIRROR else "resources/demo-mirror"
 # {dataset: folder} read in place instead of fetched (the ids and folders are checked here)
 LOCAL_COPIES = config.get("local_copies", {})
 check_local_copies(LOCAL_COPIES, REGISTRY, DATA)

@@ -1,6 +1,8 @@
 """A rehearsal of one study per family (CI): through the rehearsal profile, with config.yaml's
-full-scale blocks on full-size inputs, the loops capped to one step. One snakemake run for all
-four; the other studies are skipped (config skip), so the mirror holds their data only."""
+full-scale blocks, the loops capped to one step, on the demo's miniatures with the pretrained
+architectures' random weights (rehearsal.mirror: demo: the full-config code path in seconds; the
+image sizes, sequence lengths and batch sizes are the config's, the items few and small). One
+snakemake run for all four; the other studies are skipped (config skip)."""
 
 import csv
 import json
@@ -9,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from real_data import real
 from workflow_copy import REPO, copy_workflow
 
@@ -19,7 +22,7 @@ from hundreddays.study_table import load_studies
 # classifier (the one text study); training.fit
 FAMILIES = {"linear algebra": "ct_compressed_sensing", "fastai vision": "head_pose",
             "fastai text": "imdb", "PyTorch models": "softmax_pitfall"}
-CAP = "{max_steps: 1, max_eval_batches: 1, min_seconds: 0}"
+CAP = {"max_steps": 1, "max_eval_batches": 1, "min_seconds": 0, "mirror": "demo"}
 
 
 @pytest.fixture(scope="module")
@@ -28,10 +31,11 @@ def rehearsal(tmp_path_factory):
     wf = copy_workflow(root / "wf")
     (root / "shared").symlink_to(real().parent)  # ../shared/real-data, as beside the repository
     studies = load_studies(REPO / "studies.yaml")
-    skip = ", ".join(f"{s}: 'CI rehearses one study per family'" for s in studies
-                     if s not in FAMILIES.values())
-    command = [sys.executable, "-m", "snakemake", "--profile", "profiles/rehearsal", "--config",
-               f"rehearsal={CAP}", f"skip={{{skip}}}"]
+    skip = {s: "CI rehearses one study per family" for s in studies
+            if s not in FAMILIES.values()}
+    (wf / "ci.yaml").write_text(yaml.safe_dump({"rehearsal": CAP, "skip": skip}))
+    command = [sys.executable, "-m", "snakemake", "--profile", "profiles/rehearsal",
+               "--configfile", "profiles/rehearsal/scale.yaml", "ci.yaml"]
     proc = subprocess.run([sys.executable, "scripts/rehearse.py", "--run", "rehearsal-ci",
                            "--no-publish", "--", *command], cwd=wf, capture_output=True,
                           text=True, timeout=900)

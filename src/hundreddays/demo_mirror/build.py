@@ -43,8 +43,9 @@ MANIFEST = "manifest.yaml"
 def check_datasets(datasets: list[str], rehearsal: bool = False) -> None:
     """Raise ValueError naming any dataset id that has no miniature builder."""
     from .rehearsal import SPEC
+    from .weights import BUILDERS as WEIGHTS
 
-    unknown = sorted(set(datasets) - set(SPEC if rehearsal else BUILDERS))
+    unknown = sorted(set(datasets) - set(SPEC if rehearsal else {**BUILDERS, **WEIGHTS}))
     if unknown:
         raise ValueError(f"no demo-mirror builder for dataset(s) {unknown}; "
                          f"known: {sorted(BUILDERS)}")
@@ -66,12 +67,13 @@ def build_demo_mirror(out_dir: Path, datasets: list[str], seed: int = 0,
     Raises ValueError, before writing anything, if a dataset id has no builder.
     """
     from .rehearsal import builder
+    from .weights import BUILDERS as WEIGHTS
 
     check_datasets(datasets, rehearsal)
     out_dir = Path(out_dir)
     checksums = {}
     for dataset in sorted(set(datasets)):
-        build = builder(dataset) if rehearsal else BUILDERS[dataset]
+        build = builder(dataset) if rehearsal else {**BUILDERS, **WEIGHTS}[dataset]
         for name, data in build(seed).items():
             checksums[f"{dataset}/{name}"] = write_bytes(out_dir / dataset / name, data)
     write_text(out_dir / MANIFEST, yaml.safe_dump(checksums, sort_keys=True))

@@ -43,6 +43,8 @@ class Cap:
 
     @classmethod
     def of(cls, block: dict) -> Cap:
+        """The cap of a config block `rehearsal` (its key `mirror` is the workflow's)."""
+        block = {k: v for k, v in block.items() if k != "mirror"}
         unknown = set(block) - {"max_steps", "max_eval_batches", "min_seconds"}
         if unknown:
             raise ValueError(f"config key rehearsal: unknown keys {sorted(unknown)}")

@@ -38,7 +38,8 @@ def write_tables(repo: Path, records: Path, profile_config: Path, out: Path,
     studies = load_studies(repo / "studies.yaml")
     registry = load_registry(repo / "datasets.yaml")
     items_file = Path(mirror or repo / "resources" / "rehearsal-mirror") / ITEMS_FILE
-    items = yaml.safe_load(items_file.read_text()) if items_file.is_file() else None
+    # a mirror without the file is the demo's (rehearsal.mirror: demo): its counts are unknown
+    items = yaml.safe_load(items_file.read_text()) if items_file.is_file() else {}
     study_rows, phase_rows = tables(records, studies, config, full, registry,
                                     config.get("skip") or {}, items)
     write_csv(out / STUDIES_CSV, study_rows, STUDY_COLUMNS)

@@ -34,7 +34,8 @@ def scale_of(study: str, row, config: Mapping, registry: Mapping,
             notes.append(f"{dataset}: genuine ({local[dataset]})")
             scale = Scale(1.0, count)
             continue
-        mirrored = (mirror_items or {}).get(dataset) or SPEC.get(dataset, {}).get("items")
+        mirrored = (SPEC.get(dataset, {}).get("items") if mirror_items is None
+                    else mirror_items.get(dataset))
         if count and mirrored:
             scale = Scale(count / mirrored, count)
             notes.append(f"{dataset}: {mirrored} of {count} items, full size")
