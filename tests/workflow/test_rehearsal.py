@@ -6,6 +6,8 @@ snakemake run for all four; the other studies are skipped (config skip)."""
 
 import csv
 import json
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -36,10 +38,15 @@ def rehearsal(tmp_path_factory):
     (wf / "ci.yaml").write_text(yaml.safe_dump({"rehearsal": CAP, "skip": skip}))
     command = [sys.executable, "-m", "snakemake", "--profile", "profiles/rehearsal",
                "--configfile", "profiles/rehearsal/scale.yaml", "ci.yaml"]
-    proc = subprocess.run([sys.executable, "scripts/rehearse.py", "--run", "rehearsal-ci",
-                           "--no-publish", "--", *command], cwd=wf, capture_output=True,
-                          text=True, timeout=900)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    proc = subprocess.Popen([sys.executable, "scripts/rehearse.py", "--run", "rehearsal-ci",
+                             "--no-publish", "--", *command], cwd=wf, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=600)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # snakemake and its jobs too
+        out, _ = proc.communicate()
+    assert proc.returncode == 0, out[-5000:]
     return wf
 
 

@@ -155,8 +155,10 @@ def train_classifier(dls, cfg: dict, encoder: str | Path, log,
         print(f"classifier stage {stage['name']}: accuracy {accuracy:.4f}", flush=True)
         stages.append({"name": stage["name"], "freeze_to": int(stage["freeze_to"]),
                        "epochs": int(stage["epochs"]), "accuracy": accuracy})
-        if len(stages) == 1 and examples:
-            predictions = predict_examples(learn, examples)
+        if len(stages) == 1 and examples:  # two fixed sentences, whatever the data's size
+            with rehearsal.phase("examples", kind="data", items=len(examples),
+                                 full=len(examples)):
+                predictions = predict_examples(learn, examples)
     return learn, stages, predictions
 
 
