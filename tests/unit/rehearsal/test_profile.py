@@ -51,6 +51,18 @@ def test_no_claim_of_a_rehearsal_is_judged():
     assert set(reasons.values()) == {REHEARSAL}
 
 
+def test_a_config_independent_claim_is_not_judged_in_a_rehearsal_either():
+    from hundreddays.claims import evaluate
+
+    claim = {"id": "c", "day": "1", "study": "s", "kind": "synthetic", "statement": "x",
+             "reported": 1.0, "metric": "s.m", "compare": {"kind": "at_least", "threshold": 0.5},
+             "config_independent": "a library fact"}
+    (row,) = evaluate([claim], {"s.m": [1.0]}, {"s"}, "rehearsal", {"s": REHEARSAL})
+    assert row["verdict"] == f"not comparable at rehearsal scale ({REHEARSAL})"
+    (row,) = evaluate([claim], {"s.m": [1.0]}, {"s"}, "demo", {"s": "config differs: n"})
+    assert row["verdict"] == "reproduced"
+
+
 def test_local_copies_are_registry_datasets_read_from_the_shared_files():
     registry = load_registry(ROOT / "datasets.yaml")
     for dataset, folder in _yaml(PROFILE)["local_copies"].items():
