@@ -13,9 +13,10 @@ no-op and every loop runs as written. The loops that honour the cap ask for it i
                 ...                             # one evaluation pass: max_eval_batches
 
 A `steps` loop outside any open phase opens its own (a loop of its own is a phase). A phase's
-first step is its warm-up; the steps after it are the timed ones. With `min_seconds`, a phase
-keeps stepping past `max_steps` while its timed steps took less (cheap steps are then timed over
-many, and the estimate does not rest on one step of a millisecond).
+first step is its warm-up; the steps after it are the timed ones (a phase of one step is timed
+by it). With `min_seconds`, a phase keeps stepping past `max_steps` while its steps took less in
+all: cheap steps are timed over many, and the estimate does not rest on one step of a
+millisecond, while a step of seconds is the phase's only one.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ KINDS = ("run", "train", "eval", "repeat", "data")
 class Cap:
     """The config's `rehearsal` block: max_steps optimizer steps (or timing repeats, solver
     iterations) per phase, max_eval_batches batches per evaluation pass, and min_seconds: a
-    phase steps on past max_steps while its timed steps took less."""
+    phase steps on past max_steps while its steps took less in all."""
 
     max_steps: int = 2
     max_eval_batches: int = 1
@@ -162,12 +163,12 @@ class Recorder:
 
     def may_step(self, node: Phase, done_this_occurrence: int) -> bool:
         """Whether `node` may take another step: under its budget, or (min_seconds) while its
-        timed steps took less than min_seconds."""
+        steps took less than min_seconds in all (a step that takes longer is the only one)."""
         if node.kind == "eval":
             return done_this_occurrence < self.cap.max_eval_batches
         if node.steps < self.cap.max_steps:
             return True
-        return node.rest_seconds < self.cap.min_seconds
+        return node.first_seconds + node.rest_seconds < self.cap.min_seconds
 
     def spent(self, node: Phase) -> bool:
         """A training phase whose budget is spent (its further epochs are skipped)."""

@@ -108,3 +108,11 @@ def test_a_loop_that_stops_at_the_loaders_length_does_not_time_what_follows():
             next(batches, None)
         (fit,) = rec.record("ran")["run"]["children"]
     assert fit["steps"] == 4 and fit["rest_seconds"] < 0.1
+
+
+def test_a_step_longer_than_min_seconds_is_the_phases_only_one():
+    import time
+
+    with rehearsal.recording(Cap(max_steps=1, min_seconds=0.05)):
+        taken = [time.sleep(0.1) for _ in rehearsal.steps(range(5))]
+    assert len(taken) == 1
