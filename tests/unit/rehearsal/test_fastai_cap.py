@@ -10,7 +10,7 @@ from hundreddays.rehearsal.record import study_recording
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
-def _learner(n=64, bs=8):
+def _learner(path=".", n=64, bs=8):
     import torch
     from fastai.data.core import DataLoaders
     from fastai.learner import Learner
@@ -25,7 +25,7 @@ def _learner(n=64, bs=8):
     dls = DataLoaders.from_dsets(train, valid, bs=bs, num_workers=0, device="cpu")
     log = EpochLog(every=0)
     learn = Learner(dls, torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Flatten(0)),
-                    loss_func=torch.nn.functional.mse_loss, cbs=[log])
+                    loss_func=torch.nn.functional.mse_loss, cbs=[log], path=path)
     return quiet(learn), log
 
 
@@ -34,7 +34,7 @@ def test_a_fit_takes_its_budget_then_skips_epochs_keeping_the_history_long(tmp_p
 
     path = tmp_path / "rec.json"
     with study_recording("toy", {"max_steps": 3, "max_eval_batches": 1}, path, {}):
-        learn, log = _learner()
+        learn, log = _learner(tmp_path)  # lr_find saves the weights under path/models
         log.phase = "frozen"
         learn.fit_one_cycle(4, 1e-2)
         values = [list(v) for v in learn.recorder.values]
