@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .cap import batches_of
+from .loops import batches_of
 
 
 @dataclass(frozen=True)

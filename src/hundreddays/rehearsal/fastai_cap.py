@@ -18,6 +18,7 @@ from fastai.callback.schedule import LRFinder
 from fastai.learner import defaults
 
 from . import cap
+from .loops import steps
 
 
 class _Batches:
@@ -99,7 +100,7 @@ class RehearsalCap(Callback):
             self.node.epochs_skipped += 1
             self.learn.dl = _Batches(dl, ())
         else:
-            self.learn.dl = _Batches(dl, cap.steps(dl, sizes=_batch_items))
+            self.learn.dl = _Batches(dl, steps(dl, sizes=_batch_items))
 
     def before_validate(self):
         recorder = cap.active()
@@ -111,8 +112,8 @@ class RehearsalCap(Callback):
             return
         self.items = dl.n
         name = "valid" if self.node is not None else "predict"
-        self.learn.dl = _Batches(dl, cap.steps(dl, kind="eval", name=name, items=dl.n,
-                                               batch_size=dl.bs, sizes=_batch_items))
+        self.learn.dl = _Batches(dl, steps(dl, kind="eval", name=name, items=dl.n,
+                                           batch_size=dl.bs, sizes=_batch_items))
 
     def after_validate(self):
         if cap.active() is None or self.skip:

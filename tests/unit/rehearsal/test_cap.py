@@ -6,7 +6,8 @@ import json
 import pytest
 
 from hundreddays import rehearsal
-from hundreddays.rehearsal.cap import Cap, batches_of
+from hundreddays.rehearsal.cap import Cap
+from hundreddays.rehearsal.loops import batches_of
 from hundreddays.rehearsal.record import study_recording
 
 
