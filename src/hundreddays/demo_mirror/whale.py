@@ -63,7 +63,8 @@ def build_files(seed: int, whales: int = 24, photos: int = 5, new_train: int = 2
                 test_known: int = 24, test_new: int = 8, size: tuple[int, int] | None = None
                 ) -> dict[str, bytes]:
     """Return {train.zip, test.zip, train.csv, sample_submission.csv: bytes} for `seed`;
-    `size` (rows, columns): each photo drawn, then resized to it (the rehearsal mirror)."""
+    `size` (rows, columns): each photo drawn, then resized to it (the rehearsal mirror; the
+    competition does not document its photos' size, which varies: the rehearsal's is assumed)."""
 
     def jpeg(photo: np.ndarray) -> bytes:
         return raster.jpeg_bytes(raster.resized(photo, size), quality=90)
