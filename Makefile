@@ -12,7 +12,7 @@ PIP := pip==26.3
 PY_VERSION = $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 PIP_TOOLS := $(PIP) pip-tools==7.7.0
 
-.PHONY: demo test full published dry-run lint report clean lock
+.PHONY: demo test full published rehearsal rehearsal-resources dry-run lint report clean lock
 
 # The locked packages, hash-checked and without resolving anything, then the project itself; pip
 # check fails if pyproject.toml's pins and the lock disagree (a pin changed without `make lock`).
@@ -48,6 +48,12 @@ RUN ?= $(shell date -u +%Y-%m-%d)-cpu$(shell nproc)
 published: $(STAMP)  ## every study that fits on a 2-core CPU at full scale -> published/$(RUN)/
 	$(BIN)/python scripts/publish_run.py --run $(RUN) -- $(BIN)/snakemake --profile profiles/published
 
+rehearsal: $(STAMP)  ## the full config, loops capped, full-size inputs -> published/rehearsal-$(RUN)/
+	$(BIN)/python scripts/rehearse.py --run rehearsal-$(RUN) -- $(BIN)/snakemake --profile profiles/rehearsal
+
+rehearsal-resources: $(STAMP)  ## README's estimate, mem_mb and SLURM runtimes from the last rehearsal
+	$(BIN)/python scripts/rehearsal_resources.py
+
 dry-run: $(STAMP)
 	$(BIN)/snakemake -n
 
@@ -63,4 +69,5 @@ report: $(STAMP)  ## the HTML report of the last run (PROFILE= the run's profile
 	$(BIN)/snakemake $(if $(PROFILE),--profile $(PROFILE)) --report results/report.html
 
 clean:
-	rm -rf results logs benchmarks resources/demo-mirror data/demo .snakemake
+	rm -rf results logs benchmarks resources/demo-mirror resources/rehearsal-mirror data/demo \
+		data/rehearsal .snakemake

@@ -35,7 +35,15 @@ CLAIMS = load_claims(CLAIMS_FILE)
 
 DATA = config["data_dir"]
 RESULTS = config["results_dir"]
-DEMO_MIRROR = "resources/demo-mirror"
+# A rehearsal (config key rehearsal: every loop capped) builds its mirror with full-size items.
+REHEARSAL = config.get("rehearsal") or None
+# ... unless the rehearsal asks for the demo's miniatures (rehearsal.mirror: demo, CI)
+REHEARSAL_MIRROR = (
+    bool(REHEARSAL) and REHEARSAL.get("mirror", "rehearsal") == "rehearsal"
+)
+DEMO_MIRROR = (
+    "resources/rehearsal-mirror" if REHEARSAL_MIRROR else "resources/demo-mirror"
+)
 # {dataset: folder} read in place instead of fetched (the ids and folders are checked here)
 LOCAL_COPIES = config.get("local_copies", {})
 check_local_copies(LOCAL_COPIES, REGISTRY, DATA)
@@ -204,6 +212,16 @@ def study_resources(study):
     if row.mem_mb:
         resources["mem_mb"] = row.mem_mb
     return resources
+
+
+def study_logs(study, seed=None):
+    """A study rule's logs: its log, and in a rehearsal (config key rehearsal) the record of what
+    ran (hundreddays.rehearsal.record; a log, so that a failed run keeps it)."""
+    name = study if seed is None else f"{study}/seed-{seed}"
+    logs = {"log": f"logs/{name}.log"}
+    if REHEARSAL:
+        logs["rehearsal"] = f"logs/rehearsal/{name}.json"
+    return logs
 
 
 def not_run_claims(study):

@@ -28,6 +28,7 @@ rule build_demo_mirror:
     params:
         datasets=datasets_used(),
         seed=config["seed"],
+        rehearsal=REHEARSAL_MIRROR,
     script:
         "../scripts/build_demo_mirror.py"
 

@@ -20,7 +20,7 @@ for study in (s for s in STUDIES if s not in NOT_RUN):
         output:
             **study_outputs(study),
         log:
-            f"logs/{study}.log",
+            **study_logs(study),
         benchmark:
             f"benchmarks/{study}.tsv"
         conda:
@@ -37,6 +37,7 @@ for study in (s for s in STUDIES if s not in NOT_RUN):
             checkpoint=training_checkpoint(study),
             table=STUDIES[study].table,
             without_data=without_data(study),
+            rehearsal=REHEARSAL,
         script:
             "../scripts/run_study.py"
 
@@ -50,7 +51,7 @@ for study in (s for s in STUDIES if s not in NOT_RUN):
             output:
                 **seed_outputs(study),
             log:
-                f"logs/{study}/seed-{{seed}}.log",
+                **study_logs(study, "{seed}"),
             benchmark:
                 f"benchmarks/{study}/seed-{{seed}}.tsv"
             wildcard_constraints:
@@ -69,5 +70,6 @@ for study in (s for s in STUDIES if s not in NOT_RUN):
                 checkpoint=seed_checkpoint(study),
                 table=False,
                 without_data=without_data(study),
+                rehearsal=REHEARSAL,
             script:
                 "../scripts/run_study.py"

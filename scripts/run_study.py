@@ -12,7 +12,8 @@ with rule_log(sm.log[0]):
               scale=sm.params.scale, inputs=dict(sm.input.items()),
               outputs=dict(sm.output.items()), reference=sm.params.reference,
               checkpoint=sm.params.checkpoint, table=sm.params.table,
-              without_data=sm.params.without_data)
+              without_data=sm.params.without_data,
+              rehearsal=sm.params.rehearsal, rehearsal_record=sm.log.get("rehearsal"))
 # Every output is written and closed: spare the interpreter's last garbage collection over
 # torch's and fastai's objects at exit (about a second a rule; bench/demo_time_share.py).
 gc.freeze()

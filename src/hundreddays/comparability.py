@@ -21,6 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+# A rehearsal (config key `rehearsal`) runs the full-scale config with its loops cut to a few
+# steps: nothing it measures is a result, so no claim of it is judged, config_independent or not.
+REHEARSAL = "rehearsal: capped steps"
+
+# A rehearsal (config key `rehearsal`) runs the full-scale config with its loops cut to a few
+# steps: nothing it measures is a result, so no claim of it is judged, config_independent or not.
+REHEARSAL = "rehearsal: capped steps"
+
 
 def config_differences(merged: object, full: object, prefix: str = "") -> list[str]:
     """The dotted keys where the config block `merged` differs from `full` (config.yaml's block),
@@ -49,7 +57,10 @@ def why_not_comparable(merged_config: Mapping, full_config: Mapping,
     command line's overrides merged over it), `full_config` config.yaml as written. Why not is
     {"config": the dotted keys where its `studies` block differs, "miniatures": whether it reads
     a dataset, other than a local copy (merged_config's `local_copies`), while the demo's
-    miniature mirror serves the data}; describe() words it."""
+    miniature mirror serves the data}; describe() words it. In a rehearsal (config key `rehearsal`)
+    every study is not comparable: REHEARSAL, in words."""
+    if merged_config.get("rehearsal"):
+        return {study: REHEARSAL for study in inputs}
     merged_studies = merged_config.get("studies") or {}
     full_studies = full_config.get("studies") or {}
     miniatures = bool(merged_config.get("build_demo_mirror", False))
@@ -82,7 +93,9 @@ def claim_not_comparable(claim: Mapping, reason: Mapping | str | None) -> str | 
     comparable for `reason` (why_not_comparable's entry of the claim's study), in words; None
     where it is judged: its study is comparable, the claim states `config_independent`, or every
     config key that differs is one the claim states it is `independent_of` (and no miniature
-    was read)."""
+    was read). A rehearsal's claims are never judged (REHEARSAL)."""
+    if reason == REHEARSAL:
+        return REHEARSAL
     if "config_independent" in claim:
         return None
     return describe(reason, claim.get("independent_of", {}))

@@ -85,6 +85,8 @@ class EpochLog(Callback):
         if not self._fitting:  # get_preds / validate: an epoch without training
             return
         self._fitting = False
+        if getattr(self.learn, "rehearsal_skip", False):  # skipped by a rehearsal's cap
+            return
         seconds = time.perf_counter() - self._start
         self.seconds.append(seconds)
         self.phases.append(self.phase)

@@ -237,6 +237,9 @@ def replace_readme_table(readme: Path, table: str) -> str:
 
 
 def latest(published: Path) -> Path | None:
-    """The published run folder named last in sort order (names start with the date)."""
-    runs = sorted(p for p in Path(published).iterdir() if p.is_dir() and not p.name.startswith("."))
+    """The published run folder named last in sort order (names start with the date); the
+    rehearsals published beside the runs (rehearsal-<date>..., hundreddays.rehearsal.publish)
+    are no runs."""
+    runs = sorted(p for p in Path(published).iterdir() if p.is_dir()
+                  and not p.name.startswith((".", "rehearsal-")))
     return runs[-1] if runs else None

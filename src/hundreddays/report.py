@@ -48,6 +48,9 @@ SCALE_MEANING = {
     "log's (derived from the merged configs); only claims of studies that run here with their "
     "full-scale config and read no miniature, and claims whose value does not depend on the "
     "config (claims.yaml's config_independent), get a reproduced/differs/inconclusive verdict.",
+    "rehearsal": "config.yaml's full-scale config with every loop cut to a few steps, on inputs "
+    "of full per-item size (profiles/rehearsal): a check that every full-scale path runs and a "
+    "measure of its time and memory. No number is a result, and no claim is judged.",
 }
 
 

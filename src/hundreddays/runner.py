@@ -32,6 +32,7 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 
 from .metrics import write_metrics, write_table
+from .rehearsal.record import study_recording
 from .seeds import device_name, seed_everything, torch_loaded
 
 
@@ -128,7 +129,8 @@ def run_study(study: str, *, cfg: dict, seed: int, threads: int, scale: str,
               inputs: Mapping[str, str], outputs: Mapping[str, str], reference: Mapping[str, dict],
               checkpoint: str | None = None, table: bool = False,
               without_data: Mapping | None = None,
-              package: str = "hundreddays.studies") -> dict:
+              package: str = "hundreddays.studies", rehearsal: dict | None = None,
+              rehearsal_record: str | None = None) -> dict:
     """Run one study (the module `<package>.<study>`) as its rule does and write `outputs`
     ("metrics", "figure" when asked for, "table" when `table`, and the study's own). An extra
     seed's rule asks for no figure and no table. Returns its result.
@@ -140,12 +142,34 @@ def run_study(study: str, *, cfg: dict, seed: int, threads: int, scale: str,
     Where the rule's time goes is added to its metrics as timing keys (timings.csv):
     runner_startup_seconds (the process's start up to here: Python, Snakemake's script preamble),
     runner_import_seconds (importing the study's module and its libraries, seeding),
-    runner_run_seconds (its run) and runner_plot_seconds (its figure)."""
+    runner_run_seconds (its run) and runner_plot_seconds (its figure).
+
+    With `rehearsal` (config key rehearsal: the cap), the study's loops are capped and what ran
+    is recorded in the JSON file `rehearsal_record` (hundreddays.rehearsal.record), also when
+    the study fails."""
     clock = {"start": time.perf_counter()}
     startup = process_age()
     module = study_module(study, package)
     seed_everything(seed, threads, with_torch=torch_loaded())
     clock["imported"] = time.perf_counter()
+    record = {"threads": threads, "device": device_name(), "runner": {
+        "runner_import_seconds": clock["imported"] - clock["start"],
+        **({"runner_startup_seconds": startup} if startup is not None else {})}}
+    with study_recording(study, rehearsal, rehearsal_record, record):
+        result = _run_and_write(study, module, clock, startup, record["runner"], cfg=cfg,
+                                seed=seed, threads=threads, scale=scale, inputs=inputs,
+                                outputs=outputs, reference=reference, checkpoint=checkpoint,
+                                table=table, without_data=without_data)
+    return result
+
+
+def _run_and_write(study: str, module, clock: dict, startup: float | None, timings: dict, *,
+                   cfg: dict, seed: int, threads: int, scale: str, inputs: Mapping[str, str],
+                   outputs: Mapping[str, str], reference: Mapping[str, dict],
+                   checkpoint: str | None, table: bool,
+                   without_data: Mapping | None) -> dict:
+    """run_study's part after the import: the study's run, its files, its timings (also put in
+    `timings`)."""
     metrics_path = Path(outputs["metrics"])
     metrics_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{study}-work-", dir=metrics_path.parent) as work:
@@ -175,6 +199,7 @@ def run_study(study: str, *, cfg: dict, seed: int, threads: int, scale: str,
               "runner_plot_seconds": clock["plotted"] - clock["ran"]}
     if startup is not None:
         shares["runner_startup_seconds"] = startup
+    timings.update(shares)
     log("time: " + ", ".join(f"{k.removeprefix('runner_')} {v:.2f}" for k, v in shares.items()))
     write_metrics(metrics_path, {**result["metrics"], **shares},
                   not_measured=result.get("not_measured"), not_run=ctx.data_missing)

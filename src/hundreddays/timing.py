@@ -10,6 +10,8 @@ import time
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import TypeVar
 
+from . import rehearsal
+
 T = TypeVar("T")
 K = TypeVar("K", bound=Hashable)
 SAME = object()  # warm-up default: the timed call itself
@@ -19,17 +21,21 @@ def timed(fn: Callable[[], T], repeats: int, warmup: Callable[[], object] | None
           ) -> tuple[T, float]:
     """Call `warmup()` untimed (JIT compilation, caches, lazy imports; by default `fn` itself,
     None for no warm-up), then `fn()` max(repeats, 1) times, timed. Returns (the last call's
-    result, the median seconds of the timed calls)."""
-    if warmup is SAME:
-        fn()
-    elif warmup is not None:
+    result, the median seconds of the timed calls).
+
+    In a rehearsal the calls of `fn` (the warm-up first, when it is `fn`) are the steps of a
+    timing loop, cut to the cap (with the warm-up only, its time is the one returned)."""
+    own_warmup = warmup is SAME
+    if not own_warmup and warmup is not None:
         warmup()
-    seconds = []
-    for _ in range(max(repeats, 1)):
+    seconds, result = [], None
+    for call in rehearsal.repeats(max(repeats, 1) + own_warmup, "timed"):
         start = time.perf_counter()
         result = fn()
         seconds.append(time.perf_counter() - start)
-    return result, statistics.median(seconds)
+        if own_warmup and call == 0:
+            warm = seconds.pop()
+    return result, statistics.median(seconds or [warm])
 
 
 def seconds_per_call(calls: Mapping[K, Callable[[], object]], repeats: int,
@@ -41,7 +47,8 @@ def seconds_per_call(calls: Mapping[K, Callable[[], object]], repeats: int,
     `min_seconds`). Then max(repeats, 1) rounds run every call in turn, each sample timing one
     loop; taking the calls round-robin makes a burst of load on a shared machine hit all of them
     alike, so their ratios hold. A call whose first run took more than `once_above` seconds is
-    not repeated: that run is its one sample."""
+    not repeated: that run is its one sample. In a rehearsal the rounds are the steps of a timing
+    loop, cut to the cap."""
     loops: dict[K, int] = {}
     samples: dict[K, list[float]] = {}
     for key, call in calls.items():
@@ -51,7 +58,7 @@ def seconds_per_call(calls: Mapping[K, Callable[[], object]], repeats: int,
         loops[key] = max(1, int(min_seconds / max(first, 1e-9)))
         samples[key] = [first] if first > once_above else []
     repeated = [key for key in calls if not samples[key]]
-    for _ in range(max(repeats, 1)):
+    for _ in rehearsal.repeats(max(repeats, 1), "rounds"):
         for key in repeated:
             call, n = calls[key], loops[key]
             start = time.perf_counter()

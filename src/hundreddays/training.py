@@ -12,6 +12,7 @@ import torch
 from torch import nn
 
 from . import checkpoint as ckpt
+from . import rehearsal
 from .seeds import device_name
 
 
@@ -39,16 +40,20 @@ def to_tensors(images: np.ndarray, labels: np.ndarray) -> tuple[torch.Tensor, to
 def evaluate(
     model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1024
 ) -> tuple[float, float]:
-    """Return (mean cross-entropy loss, accuracy) of `model` on (x, y)."""
+    """Return (mean cross-entropy loss, accuracy) of `model` on (x, y). (In a rehearsal, of the
+    batches the cap lets through.)"""
     model.eval()
     device = next(model.parameters()).device
-    loss_sum, correct = 0.0, 0
-    for i in range(0, len(x), batch_size):
+    loss_sum, correct, seen = 0.0, 0, 0
+    starts = rehearsal.steps(range(0, len(x), batch_size), kind="eval", name="evaluate",
+                             items=len(x), batch_size=batch_size)
+    for i in starts:
         xb, yb = to_device(x[i : i + batch_size], device), to_device(y[i : i + batch_size], device)
         logits = model(xb)
         loss_sum += nn.functional.cross_entropy(logits, yb, reduction="sum").item()
         correct += (logits.argmax(1) == yb).sum().item()
-    return loss_sum / len(x), correct / len(x)
+        seen += len(yb)
+    return loss_sum / max(seen, 1), correct / max(seen, 1)
 
 
 Split = tuple[torch.Tensor, torch.Tensor]
@@ -61,11 +66,14 @@ def train_epoch(model: nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y
     each (then `after_step()`, e.g. a per-batch learning-rate schedule's step); x and y may live
     on the CPU (each batch then goes to the model's device through pinned memory, non-blocking:
     to_device) or on the model's device. Returns the mean training loss (the running mean over
-    the batches)."""
+    the batches). In a rehearsal the batches are the steps of the current training phase (fit's),
+    cut to its budget; the mean is over the batches taken (0.0 when the budget was spent before
+    this epoch)."""
     model.train()
     device = next(model.parameters()).device
-    loss_sum = 0.0
-    for idx in torch.randperm(len(x), generator=gen).split(batch_size):
+    loss_sum, seen = 0.0, 0
+    order = torch.randperm(len(x), generator=gen).split(batch_size)
+    for idx in rehearsal.steps(order, items=len(x), batch_size=batch_size, sizes=len):
         xb, yb = to_device(x[idx.to(x.device)], device), to_device(y[idx.to(y.device)], device)
         loss = loss_fn(model(xb), yb)
         opt.zero_grad()
@@ -74,7 +82,8 @@ def train_epoch(model: nn.Module, opt: torch.optim.Optimizer, x: torch.Tensor, y
         if after_step is not None:
             after_step()
         loss_sum += loss.item() * len(idx)
-    return loss_sum / len(x)
+        seen += len(idx)
+    return loss_sum / seen if seen else 0.0
 
 
 def cuda_rng_state() -> list[torch.Tensor] | None:
@@ -102,7 +111,7 @@ def fit(model: nn.Module, opt: torch.optim.Optimizer, epochs: int,
         epoch: Callable[[int], dict], *, checkpoint: str | None = None,
         settings: dict | None = None, gen: torch.Generator | None = None, scheduler=None,
         state: dict | None = None, log: Callable[[str], None] = print,
-        describe: Callable[[dict], str] | None = None) -> list[dict]:
+        describe: Callable[[dict], str] | None = None, phase: str = "fit") -> list[dict]:
     """The one epoch loop under every hand-written PyTorch study.
 
     For each epoch n = 1..epochs, `epoch(n)` trains one pass (and evaluates, if the study does)
@@ -116,6 +125,11 @@ def fit(model: nn.Module, opt: torch.optim.Optimizer, epochs: int,
     containers), atomically; a checkpoint of the same `settings` left by an interrupted
     run is resumed from, so the resumed run takes exactly the steps of an uninterrupted one
     (hundreddays.checkpoint). A checkpoint of other settings is ignored.
+
+    In a rehearsal the epochs are one training phase (named `phase`): its minibatch steps
+    (train_epoch) stop at the cap, and once they have, the later epochs are skipped (`epoch` is
+    not called; each one's record repeats the last measured one, so the history keeps its
+    length), as fastai's are (hundreddays.rehearsal.fastai_cap).
     """
     if checkpoint and settings is None:
         raise ValueError("fit: a checkpoint needs the run's settings (its fingerprint)")
@@ -137,7 +151,22 @@ def fit(model: nn.Module, opt: torch.optim.Optimizer, epochs: int,
             state.update(saved["state"])
         history = saved["history"]
         log(f"resumed from checkpoint {checkpoint} after epoch {len(history)}/{epochs}")
+    with rehearsal.phase(phase, epochs=epochs) as capped:
+        _epochs(history, epochs, epoch, capped, checkpoint, tag, model, opt, scheduler, gen,
+                state, log, describe)
+    return history
+
+
+def _epochs(history: list[dict], epochs: int, epoch: Callable[[int], dict], capped, checkpoint,
+            tag: str, model: nn.Module, opt, scheduler, gen, state, log, describe) -> None:
+    """fit's epochs after those in `history`: each run, logged and checkpointed."""
     for n in range(len(history) + 1, epochs + 1):
+        capped.epoch()
+        if history and capped.spent:  # a rehearsal's steps are taken: the epoch is skipped
+            capped.skip(f"rehearsal: the fit took its steps; epochs from {n} of {epochs} are "
+                        f"skipped", log)
+            history.append({**history[-1], "epoch": n})
+            continue
         start = time.perf_counter()
         record = {"epoch": n, **plain(epoch(n))}
         record["seconds"] = time.perf_counter() - start
@@ -153,7 +182,6 @@ def fit(model: nn.Module, opt: torch.optim.Optimizer, epochs: int,
                 "generator": gen.get_state() if gen is not None else None,
                 "torch_rng": torch.get_rng_state(), "cuda_rng": cuda_rng_state(),
                 "state": state or {}, "history": history})
-    return history
 
 
 def one_cycle_schedule(opt: torch.optim.Optimizer, lr: float, steps: int, one_cycle: dict):

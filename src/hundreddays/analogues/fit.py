@@ -91,6 +91,9 @@ def fit(model: nn.Module, train: Split, valid: Split, *, loss: str, epochs: int,
                          log=lambda text: log(f"{name} {text}" if name else text),
                          describe=lambda r: (f"train {r['train_loss']:.4f}  "
                                              f"valid {r['valid_loss']:.4f}"))
+    for n in snapshot_at:  # an epoch a rehearsal skipped: the weights it stopped at
+        if n <= epochs and n not in state["snapshots"]:
+            state["snapshots"][n] = copy.deepcopy(model.state_dict())
     out = {"history": history, "snapshots": state["snapshots"]}
     if keep_best:
         out["best"] = state["best"]

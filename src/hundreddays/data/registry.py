@@ -53,6 +53,7 @@ class Dataset:
     homepage: str
     access: str
     files: dict[str, FileSpec]
+    items: int | None = None  # the publisher's count of items (datasets.yaml items.count)
 
     @property
     def kaggle_competition(self) -> str | None:
@@ -120,7 +121,7 @@ def load_registry(path: str | os.PathLike) -> dict[str, Dataset]:
             )
         registry[ds_id] = Dataset(id=ds_id, title=ds["title"], homepage=ds["homepage"],
                                   access=ds.get("access", "public"),
-                                  files=specs)
+                                  files=specs, items=(ds.get("items") or {}).get("count"))
     return registry
 
 

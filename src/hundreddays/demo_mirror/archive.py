@@ -71,9 +71,10 @@ def tar_bytes(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def tar_gz_bytes(members: dict[str, bytes]) -> bytes:
-    """Return a gzip-compressed tar (.tar.gz / .tgz) of `members`, deterministic."""
-    return gzip_bytes(tar_bytes(members))
+def tar_gz_bytes(members: dict[str, bytes], level: int = 9) -> bytes:
+    """Return a gzip-compressed tar (.tar.gz / .tgz) of `members`, deterministic (`level` 1
+    for incompressible members such as random weights)."""
+    return gzip_bytes(tar_bytes(members), level)
 
 
 def zip_bytes(members: dict[str, bytes]) -> bytes:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from .archive import tar_gz_bytes
-from .raster import ellipse, jpeg_bytes, paint, rectangle, smooth_noise
+from .raster import ellipse, jpeg_bytes, paint, rectangle, resized, smooth_noise
 
 DATASET = "biwi_head_pose"
 FILE = "biwi_head_pose.tgz"
@@ -27,10 +27,11 @@ FOCAL, CX, CY = 517.679 / 4, 320.0 / 4, 240.5 / 4
 HEAD_RADIUS_MM = 90.0
 
 
-def calibration_text(rng: np.random.Generator) -> str:
-    """Return an rgb.cal: intrinsics, distortion, rotation and translation blocks."""
-    f = FOCAL * (1 + rng.normal(0.0, 0.01))
-    rows = [[f, 0.0, CX], [0.0, f, CY], [0.0, 0.0, 1.0]]
+def calibration_text(rng: np.random.Generator, zoom: int = 1) -> str:
+    """Return an rgb.cal: intrinsics, distortion, rotation and translation blocks; `zoom` 4
+    gives the real intrinsics of 640 x 480 frames."""
+    f = FOCAL * (1 + rng.normal(0.0, 0.01)) * zoom
+    rows = [[f, 0.0, CX * zoom], [0.0, f, CY * zoom], [0.0, 0.0, 1.0]]
     rotation = np.eye(3) + rng.normal(0.0, 0.002, (3, 3))
     translation = rng.normal(0.0, 5.0, 3)
     blocks = [rows, [[0.0, 0.0, 0.0, 0.0]], rotation.tolist(), [translation.tolist()]]
@@ -80,10 +81,12 @@ def render(rng, centre, yaw, focal, wall) -> np.ndarray:
     return np.clip(np.rint(image * 255), 0, 255).astype(np.uint8)
 
 
-def sequence_members(rng: np.random.Generator, sequence: str, frames: int) -> dict[str, bytes]:
-    """Return {archive path: bytes} of one sequence: rgb.cal and `frames` frames with poses."""
-    cal = calibration_text(rng)
-    focal = float(cal.split()[0])
+def sequence_members(rng: np.random.Generator, sequence: str, frames: int, zoom: int = 1
+                     ) -> dict[str, bytes]:
+    """Return {archive path: bytes} of one sequence: rgb.cal and `frames` frames with poses;
+    `zoom`: frames drawn at the demo's size, then resized by it, the intrinsics scaled alike."""
+    cal = calibration_text(rng, zoom)
+    focal = float(cal.split()[0]) / zoom
     members = {f"{TOP}/{sequence}/rgb.cal": cal.encode()}
     wall = np.array([0.8, 0.8, 0.75]) + rng.normal(0.0, 0.05, 3)
     start = int(rng.integers(3, 20))
@@ -93,16 +96,19 @@ def sequence_members(rng: np.random.Generator, sequence: str, frames: int) -> di
         yaw = rng.uniform(-0.6, 0.6)
         stem = f"{TOP}/{sequence}/frame_{start + k:05d}"
         image = render(rng, centre, yaw, focal, wall)
+        if zoom != 1:
+            image = resized(image, (HEIGHT * zoom, WIDTH * zoom))
         members[f"{stem}_rgb.jpg"] = jpeg_bytes(image, quality=90)
         members[f"{stem}_pose.txt"] = pose_text(yaw_rotation(yaw), centre).encode()
     return members
 
 
 def build_files(seed: int, sequences: tuple[str, ...] = ("01", "02", "03", "13"),
-                frames: int = 40) -> dict[str, bytes]:
-    """Return {"biwi_head_pose.tgz": bytes} of the miniature, deterministic in `seed`."""
+                frames: int = 40, zoom: int = 1) -> dict[str, bytes]:
+    """Return {"biwi_head_pose.tgz": bytes} of the miniature, deterministic in `seed`; `zoom` 4:
+    BIWI's real 640 x 480 frames and intrinsics (the rehearsal mirror)."""
     members: dict[str, bytes] = {}
     for number, sequence in enumerate(sequences):
         members.update(sequence_members(np.random.default_rng([seed, 25, number]), sequence,
-                                        frames))
+                                        frames, zoom))
     return {FILE: tar_gz_bytes(members)}

@@ -41,9 +41,12 @@ BUILDERS: dict[str, Callable[[int], dict[str, bytes]]] = {
 MANIFEST = "manifest.yaml"
 
 
-def check_datasets(datasets: list[str]) -> None:
+def check_datasets(datasets: list[str], rehearsal: bool = False) -> None:
     """Raise ValueError naming any dataset id that has no miniature builder."""
-    unknown = sorted(set(datasets) - set(BUILDERS))
+    from .rehearsal import SPEC
+    from .weights import BUILDERS as WEIGHTS
+
+    unknown = sorted(set(datasets) - set(SPEC if rehearsal else {**BUILDERS, **WEIGHTS}))
     if unknown:
         raise ValueError(f"no demo-mirror builder for dataset(s) {unknown}; "
                          f"known: {sorted(BUILDERS)}")
@@ -56,17 +59,28 @@ def write_bytes(path: Path, data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def build_demo_mirror(out_dir: Path, datasets: list[str], seed: int = 0) -> dict[str, str]:
-    """Write the miniatures of `datasets` under `out_dir` and `out_dir/manifest.yaml`.
+def build_demo_mirror(out_dir: Path, datasets: list[str], seed: int = 0,
+                      rehearsal: bool = False) -> dict[str, str]:
+    """Write the miniatures of `datasets` under `out_dir` and `out_dir/manifest.yaml` (with
+    `rehearsal`: the rehearsal mirror, hundreddays.demo_mirror.rehearsal).
 
     Returns {"<dataset>/<file>": sha256 hex digest}, the same mapping the manifest holds.
     Raises ValueError, before writing anything, if a dataset id has no builder.
     """
-    check_datasets(datasets)
+    from .rehearsal import builder
+    from .weights import BUILDERS as WEIGHTS
+
+    check_datasets(datasets, rehearsal)
     out_dir = Path(out_dir)
     checksums = {}
     for dataset in sorted(set(datasets)):
-        for name, data in BUILDERS[dataset](seed).items():
+        build = builder(dataset) if rehearsal else {**BUILDERS, **WEIGHTS}[dataset]
+        for name, data in build(seed).items():
             checksums[f"{dataset}/{name}"] = write_bytes(out_dir / dataset / name, data)
     write_text(out_dir / MANIFEST, yaml.safe_dump(checksums, sort_keys=True))
+    if rehearsal:  # what the rehearsal's estimate scales from (hundreddays.rehearsal.table)
+        from .rehearsal import ITEMS_FILE, SPEC
+
+        items = {d: SPEC[d]["items"] for d in sorted(set(datasets)) if SPEC[d].get("items")}
+        write_text(out_dir / ITEMS_FILE, yaml.safe_dump(items, sort_keys=True))
     return dict(sorted(checksums.items()))

@@ -19,7 +19,7 @@ import numpy as np
 from PIL import Image
 
 from .archive import tar_gz_bytes
-from .raster import gaussian_blur, smooth_noise
+from .raster import gaussian_blur, resized, smooth_noise
 
 DATASET = "camvid"
 FILE = "camvid.tgz"
@@ -125,10 +125,12 @@ def render(rng: np.random.Generator, labels: np.ndarray) -> np.ndarray:
     return np.clip(np.rint(image * 255), 0, 255).astype(np.uint8)
 
 
-def png_bytes(array: np.ndarray) -> bytes:
-    """Return PNG bytes of an RGB (h, w, 3) or grayscale (h, w) uint8 array (no metadata)."""
+def png_bytes(array: np.ndarray, level: int = 9) -> bytes:
+    """Return PNG bytes of an RGB (h, w, 3) or grayscale (h, w) uint8 array (no metadata);
+    zlib `level` 9, or 1 for the rehearsal's full-size frames (level 9 takes seconds a frame, and
+    decoding takes as long either way)."""
     buffer = io.BytesIO()
-    Image.fromarray(array).save(buffer, format="PNG", optimize=False, compress_level=9)
+    Image.fromarray(array).save(buffer, format="PNG", optimize=False, compress_level=level)
     return buffer.getvalue()
 
 
@@ -140,14 +142,19 @@ def frame_names(n_train: int, n_valid: int) -> dict[str, list[str]]:
     return {"train": train, "valid": valid}
 
 
-def build_files(seed: int, n_train: int = 24, n_valid: int = 8) -> dict[str, bytes]:
-    """Return {"camvid.tgz": bytes} of the miniature, deterministic in `seed`."""
+def build_files(seed: int, n_train: int = 24, n_valid: int = 8,
+                size: tuple[int, int] | None = None) -> dict[str, bytes]:
+    """Return {"camvid.tgz": bytes} of the miniature, deterministic in `seed`; `size` (rows,
+    columns): the frames and their label maps drawn, then resized to it (the rehearsal mirror:
+    CamVid's 720 x 960)."""
     rng = np.random.default_rng([seed, 23])
     names = frame_names(n_train, n_valid)
+    level = 9 if size is None else 1
     members = {f"{TOP}/codes.txt": "".join(f"{c}\n" for c in CODES).encode(),
                f"{TOP}/valid.txt": "".join(f"{n}.png\n" for n in names["valid"]).encode()}
     for stem in names["train"] + names["valid"]:
         labels = _scene(rng)
-        members[f"{TOP}/images/{stem}.png"] = png_bytes(render(rng, labels))
-        members[f"{TOP}/labels/{stem}_P.png"] = png_bytes(labels)
+        members[f"{TOP}/images/{stem}.png"] = png_bytes(resized(render(rng, labels), size), level)
+        members[f"{TOP}/labels/{stem}_P.png"] = png_bytes(resized(labels, size, labels=True),
+                                                          level)
     return {FILE: tar_gz_bytes(members)}

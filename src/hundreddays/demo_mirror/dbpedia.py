@@ -35,6 +35,7 @@ STATES = ["Illinois", "Ohio", "Texas", "Oregon", "Maine", "Georgia", "Kentucky",
 WORKS = ["The_Silent_River", "Blue_Horizon", "Northern_Lights", "A_Winter_Tale", "Red_Harvest",
          "Glass_Garden", "Midnight_Train", "Paper_Moon", "Iron_Bridge", "Golden_Hour"]
 KINDS = ["(album)", "(film)", "(novel)", "(song)"]
+QUALIFIERS = ["footballer", "politician", "painter", "band", "album", "ship", "river", "village"]
 
 
 def page_names(rng: np.random.Generator, pages: int) -> list[str]:
@@ -42,6 +43,11 @@ def page_names(rng: np.random.Generator, pages: int) -> list[str]:
     pool = [f"{f}_{last}" for f in FIRST for last in LAST]
     pool += [f"{p},_{s}" for p in PLACES for s in STATES]
     pool += [f"{w}_{k}" for w in WORKS for k in KINDS]
+    if pages - len(HUBS) > len(pool):  # the rehearsal's bigger graph: disambiguated titles too
+        base, n = list(pool), 1
+        while pages - len(HUBS) > len(pool):
+            pool += [f"{name}_({q}_{n})" for q in QUALIFIERS for name in base]
+            n += 1
     others = [pool[i] for i in rng.permutation(len(pool))[: pages - len(HUBS)]]
     if len(HUBS) + len(others) < pages:
         raise ValueError(f"the miniature has names for at most {len(HUBS) + len(pool)} pages")

@@ -103,10 +103,48 @@ def _vocab(texts: list[str]) -> bytes:
     return "\n".join(w for w in words if w).encode() + b"\n"
 
 
-def build_files(seed: int) -> dict[str, bytes]:
-    """Return {"imdb.tgz": bytes}, identical for the same seed."""
+# The rehearsal mirror's reviews: aclImdb's length (words a review: median 174, mean 231, a
+# lognormal fits both; at most 2,500) and a vocabulary past the lesson's max_vocab 60,000 at
+# min_freq 2: every one of LEXICON made-up words is written twice, spread over the reviews.
+LENGTH_MEDIAN, LENGTH_SIGMA, LENGTH_MAX = 174, 0.75, 2500
+LEXICON = 61_000
+SYLLABLES = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
+
+
+def lexicon(rng: np.random.Generator, size: int) -> list[str]:
+    """`size` distinct made-up lower-case words of 2-4 syllables."""
+    words: dict[str, None] = {}
+    while len(words) < size:
+        words["".join(rng.choice(SYLLABLES, size=int(rng.integers(2, 5))))] = None
+    return list(words)
+
+
+def lengthened(rng: np.random.Generator, text: str, filler: list[str]) -> str:
+    """`text` grown to a length drawn from aclImdb's by sentences of words taken off `filler`
+    (the lexicon's stream; drawn from the whole lexicon once it is used up)."""
+    target = min(int(rng.lognormal(np.log(LENGTH_MEDIAN), LENGTH_SIGMA)), LENGTH_MAX)
+    words = len(text.split())
+    sentences = []
+    while words < target:
+        n = min(int(rng.integers(8, 20)), target - words)
+        chunk = [filler.pop() if filler else SYLLABLES[int(rng.integers(len(SYLLABLES)))]
+                 for _ in range(n)]
+        sentences.append(" ".join(chunk).capitalize() + ".")
+        words += n
+    return " ".join([text, *sentences]) if sentences else text
+
+
+def build_files(seed: int, counts: tuple[int, int, int] = COUNTS, real_length: bool = False
+                ) -> dict[str, bytes]:
+    """Return {"imdb.tgz": bytes}, identical for the same seed: `counts` reviews per label in
+    train and test, and unlabelled ones; `real_length` (the rehearsal mirror): reviews as long
+    as aclImdb's, over a vocabulary bigger than the lesson's (LEXICON)."""
     rng = np.random.default_rng([seed, 24])
-    n_train, n_test, n_unsup = COUNTS
+    n_train, n_test, n_unsup = counts
+    filler: list[str] = []
+    if real_length:
+        filler = lexicon(rng, LEXICON) * 2
+        rng.shuffle(filler)
     members: dict[str, bytes] = {}
     texts: list[str] = []
     for split, count in (("train", n_train), ("test", n_test)):
@@ -114,12 +152,16 @@ def build_files(seed: int) -> dict[str, bytes]:
             positive = label == "pos"
             for i in range(count):
                 text = review(rng, positive)
+                if real_length:
+                    text = lengthened(rng, text, filler)
                 texts.append(text)
                 name = f"{TOP}/{split}/{label}/{i}_{_rating(rng, positive)}.txt"
                 members[name] = text.encode("utf-8")
         members[f"{TOP}/{split}/labeledBow.feat"] = f"# {split} bag of words: see README\n".encode()
     for i in range(n_unsup):
         text = review(rng, bool(rng.random() < 0.5))
+        if real_length:
+            text = lengthened(rng, text, filler)
         texts.append(text)
         members[f"{TOP}/unsup/{i}_0.txt"] = text.encode("utf-8")
     members[f"{TOP}/train/unsupBow.feat"] = b"# unsup bag of words: see README\n"

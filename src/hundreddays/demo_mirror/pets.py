@@ -15,7 +15,7 @@ import colorsys
 import numpy as np
 
 from .archive import tar_gz_bytes
-from .raster import ellipse, jpeg_bytes, paint, rectangle, smooth_noise, to_uint8
+from .raster import ellipse, jpeg_bytes, paint, rectangle, resized, smooth_noise, to_uint8
 
 DATASET = "pets"
 ARCHIVE = "oxford-iiit-pet.tgz"
@@ -66,8 +66,10 @@ def render_pet(rng: np.random.Generator, index: int, is_cat: bool) -> np.ndarray
     return to_uint8(image)
 
 
-def build_files(seed: int, per_breed: int = 8) -> dict[str, bytes]:
-    """Return {"oxford-iiit-pet.tgz": bytes}: `per_breed` JPEGs per breed, deterministic."""
+def build_files(seed: int, per_breed: int = 8, scale: float | None = None) -> dict[str, bytes]:
+    """Return {"oxford-iiit-pet.tgz": bytes}: `per_breed` JPEGs per breed, deterministic;
+    `scale`: each picture drawn, then resized by that factor (the rehearsal mirror: about the
+    500 x 375 of the real photos)."""
     members: dict[str, bytes] = {}
     rows = []
     for index, breed in enumerate(BREEDS):
@@ -76,6 +78,9 @@ def build_files(seed: int, per_breed: int = 8) -> dict[str, bytes]:
         for n in range(1, per_breed + 1):
             name = f"{breed}_{n}"
             image = render_pet(rng, index, is_cat)
+            if scale is not None:
+                image = resized(image, (round(image.shape[0] * scale),
+                                        round(image.shape[1] * scale)))
             members[f"{TOP}/images/{name}.jpg"] = jpeg_bytes(image, quality=85)
             # list.txt: Image CLASS-ID SPECIES BREED ID (species 1 = cat, 2 = dog)
             breed_id = (CAT_BREEDS if is_cat else DOG_BREEDS).index(breed) + 1

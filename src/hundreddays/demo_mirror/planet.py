@@ -115,14 +115,16 @@ def render_chip(rng: np.random.Generator, tags: list[str]) -> np.ndarray:
     return raster.to_uint8(image)
 
 
-def build_files(seed: int, count: int = 240) -> dict[str, bytes]:
-    """Return {planet_sample.tgz: bytes}, `count` chips, deterministic in `seed`."""
+def build_files(seed: int, count: int = 240, size: int | None = None) -> dict[str, bytes]:
+    """Return {planet_sample.tgz: bytes}, `count` chips, deterministic in `seed`; `size`: the
+    chips drawn, then resized to size x size (the rehearsal mirror: the real 256)."""
     rng = np.random.default_rng([seed, 21])
     members, rows = {}, ["image_name,tags"]
     for i in range(count):
         tags = draw_tags(rng)
         name = f"train_{i}"
         chip = render_chip(rng, tags)
+        chip = raster.resized(chip, None if size is None else (size, size))
         members[f"{TOP}/train/{name}.jpg"] = raster.jpeg_bytes(chip, quality=90)
         rows.append(f"{name},{' '.join(tags)}")
     members[f"{TOP}/labels.csv"] = ("\n".join(rows) + "\n").encode()

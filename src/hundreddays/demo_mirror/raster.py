@@ -97,3 +97,14 @@ def jpeg_bytes(image: np.ndarray, quality: int) -> bytes:
     buffer = io.BytesIO()
     Image.fromarray(image).save(buffer, format="JPEG", quality=quality)
     return buffer.getvalue()
+
+
+def resized(image: np.ndarray, shape: tuple[int, int] | None, labels: bool = False
+            ) -> np.ndarray:
+    """`image` (uint8, H x W or H x W x 3) at `shape` (rows, columns): bilinear, or nearest for
+    a class map (`labels`); `image` itself when `shape` is None or its own. The rehearsal mirror
+    draws each scene at the demo's size and resizes it to the publisher's item size."""
+    if shape is None or tuple(shape) == image.shape[:2]:
+        return image
+    method = Image.Resampling.NEAREST if labels else Image.Resampling.BILINEAR
+    return np.asarray(Image.fromarray(image).resize((shape[1], shape[0]), method))

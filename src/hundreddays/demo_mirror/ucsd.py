@@ -19,7 +19,7 @@ import numpy as np
 
 from . import ucsd_scenes
 from .archive import tar_gz_bytes
-from .raster import jpeg_bytes, to_uint8
+from .raster import jpeg_bytes, resized, to_uint8
 
 DATASET = "ucsd_bgsub"
 ARCHIVE = "JPEGS.tar.gz"
@@ -47,23 +47,30 @@ publisher's data. One folder per video, one grayscale JPEG per frame.
 THUMBS_DB = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)
 
 
-def render_videos(seed: int) -> dict[str, np.ndarray]:
-    """Return {video name: float frames (T, H, W)}, each video from its own seeded stream."""
-    return {name: getattr(ucsd_scenes, name)(np.random.default_rng([seed, index]))
+def render_videos(seed: int, frames: int | None = None) -> dict[str, np.ndarray]:
+    """Return {video name: float frames (T, H, W)}, each video from its own seeded stream
+    (`frames` a video, else each scene's own count)."""
+    more = {} if frames is None else {"frames": frames}
+    return {name: getattr(ucsd_scenes, name)(np.random.default_rng([seed, index]), **more)
             for index, name in enumerate(LAYOUT)}
 
 
-def archive_members(videos: dict[str, np.ndarray]) -> dict[str, bytes]:
-    """Return {path inside the archive: bytes} for the videos plus the stray files."""
+def archive_members(videos: dict[str, np.ndarray], size: tuple[int, int] | None = None
+                    ) -> dict[str, bytes]:
+    """Return {path inside the archive: bytes} for the videos plus the stray files; `size`
+    (rows, columns): each frame resized to it."""
     members = {"JPEGS/README.txt": README.encode(), "JPEGS/peds/Thumbs.db": THUMBS_DB}
     for name, video in videos.items():
         folder, pattern = LAYOUT[name]
         for number, frame in enumerate(video, start=1):
-            jpeg = jpeg_bytes(to_uint8(frame), quality=JPEG_QUALITY)
+            jpeg = jpeg_bytes(resized(to_uint8(frame), size), quality=JPEG_QUALITY)
             members[f"{folder}/{pattern.format(number)}"] = jpeg
     return members
 
 
-def build_files(seed: int) -> dict[str, bytes]:
-    """Return {"JPEGS.tar.gz": bytes}, deterministic in `seed`."""
-    return {ARCHIVE: tar_gz_bytes(archive_members(render_videos(seed)))}
+def build_files(seed: int, frames: int | None = None, size: tuple[int, int] | None = None
+                ) -> dict[str, bytes]:
+    """Return {"JPEGS.tar.gz": bytes}, deterministic in `seed`; `frames` a video and the frame
+    `size` (rows, columns) for the rehearsal mirror (the real frame size is not documented:
+    see hundreddays.demo_mirror.rehearsal)."""
+    return {ARCHIVE: tar_gz_bytes(archive_members(render_videos(seed, frames), size))}

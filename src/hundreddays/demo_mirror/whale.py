@@ -60,8 +60,15 @@ def _names(rng: np.random.Generator, count: int, digits: int) -> list[str]:
 
 
 def build_files(seed: int, whales: int = 24, photos: int = 5, new_train: int = 24,
-                test_known: int = 24, test_new: int = 8) -> dict[str, bytes]:
-    """Return {train.zip, test.zip, train.csv, sample_submission.csv: bytes} for `seed`."""
+                test_known: int = 24, test_new: int = 8, size: tuple[int, int] | None = None
+                ) -> dict[str, bytes]:
+    """Return {train.zip, test.zip, train.csv, sample_submission.csv: bytes} for `seed`;
+    `size` (rows, columns): each photo drawn, then resized to it (the rehearsal mirror; the
+    competition does not document its photos' size, which varies: the rehearsal's is assumed)."""
+
+    def jpeg(photo: np.ndarray) -> bytes:
+        return raster.jpeg_bytes(raster.resized(photo, size), quality=90)
+
     rng = np.random.default_rng([seed, 17])
     ids = [f"w_{h}" for h in _names(rng, whales, 7)]
     patterns = {whale: _pattern(rng) for whale in ids}
@@ -72,12 +79,12 @@ def build_files(seed: int, whales: int = 24, photos: int = 5, new_train: int = 2
     train, rows = {}, ["Image,Id"]
     for name, label in zip(images[:n_train], labels, strict=True):
         pattern = _pattern(rng) if label == "new_whale" else patterns[label]
-        train[name] = raster.jpeg_bytes(render_fluke(rng, pattern), quality=90)
+        train[name] = jpeg(render_fluke(rng, pattern))
         rows.append(f"{name},{label}")
     test = {}
     for k, name in enumerate(images[n_train:]):
         pattern = patterns[ids[k % whales]] if k < test_known else _pattern(rng)
-        test[name] = raster.jpeg_bytes(render_fluke(rng, pattern), quality=90)
+        test[name] = jpeg(render_fluke(rng, pattern))
     guess = " ".join(["new_whale", *ids[:4]])
     submission = ["Image,Id"] + [f"{name},{guess}" for name in sorted(test)]
     return {"train.zip": zip_bytes(train), "test.zip": zip_bytes(test),

@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
+from .. import rehearsal
 from ..timing import seconds_per_epoch
 
 
@@ -65,7 +66,7 @@ def torch_nmf(m, n_topics: int, steps: int, seed: int, checkpoints: list[int], t
     optimizer = torch.optim.Adam([w, h], lr=lr, betas=tuple(betas))
     errors, top, seconds = [], {}, []
     wanted = set(checkpoints)
-    for step in range(steps + 1):
+    for step in rehearsal.steps(range(steps + 1), name="nmf", full=steps + 1):
         start = time.perf_counter()
         if step in wanted:
             top[step] = torch.topk(h.detach(), top_k, dim=1).indices.numpy()
@@ -78,8 +79,9 @@ def torch_nmf(m, n_topics: int, steps: int, seed: int, checkpoints: list[int], t
         loss.backward()
         optimizer.step()
         seconds.append(time.perf_counter() - start)
+    _fill_cut(errors, top, steps, wanted)
     return {"w": w.detach().numpy(), "h": h.detach().numpy(), "errors": np.array(errors),
-            "top": top, "seconds_per_step": seconds_per_epoch(seconds)}
+            "top": top, "seconds_per_step": seconds_per_epoch(seconds) if seconds else 0.0}
 
 
 def sgd_nmf(m, n_topics: int, steps: int, seed: int, checkpoints: list[int], top_k: int, *,
@@ -98,7 +100,7 @@ def sgd_nmf(m, n_topics: int, steps: int, seed: int, checkpoints: list[int], top
     h = (torch.randn(n_topics, cols, generator=generator, dtype=torch.float64) * init_std).abs_()
     errors, top = [], {}
     wanted = set(checkpoints)
-    for step in range(steps + 1):
+    for step in rehearsal.steps(range(steps + 1), name="nmf_sgd", full=steps + 1):
         if step in wanted:
             top[step] = torch.topk(h, top_k, dim=1).indices.numpy()
         errors.append(residual_norm(target, target_sq, w, h).item())
@@ -111,7 +113,15 @@ def sgd_nmf(m, n_topics: int, steps: int, seed: int, checkpoints: list[int], top
         h -= lr * grad_h
         if step % decay_every == 0:
             lr *= decay
+    _fill_cut(errors, top, steps, wanted)
     return {"w": w.numpy(), "h": h.numpy(), "errors": np.array(errors), "top": top}
+
+
+def _fill_cut(errors: list, top: dict, steps: int, wanted: set) -> None:
+    """Where a rehearsal cut the steps, the last values stand for the rest (in place)."""
+    if len(errors) < steps + 1:
+        errors += [errors[-1]] * (steps + 1 - len(errors))
+        top.update({s: top[max(top)] for s in wanted if s not in top})
 
 
 def _pull(a: torch.Tensor, mu: float) -> torch.Tensor:

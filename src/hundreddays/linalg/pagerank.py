@@ -18,6 +18,8 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, eigs
 
+from .. import rehearsal
+
 
 @dataclass
 class PowerResult:
@@ -69,7 +71,8 @@ def pagerank_power(adjacency, damping: float = 0.85, tol: float = 1e-10,
     n = a.shape[0]
     x = np.full(n, 1.0 / n)
     residuals = []
-    for _ in range(max_iter):
+    for _ in rehearsal.steps(range(max_iter), name="power", full=max_iter, bound=True,
+                             items=a.nnz, per_item=True, whole=True):
         x_new = google_apply(pt, dangling, damping, x)
         x_new /= x_new.sum()  # G preserves the sum; this only removes rounding drift
         residuals.append(float(np.abs(x_new - x).sum()))

@@ -25,6 +25,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .. import rehearsal
 from ..checkpoint import remove as remove_checkpoint
 from ..timing import seconds_per_epoch
 from ..training import fit, part_checkpoint, train_epoch
@@ -168,7 +169,8 @@ def train_gp(model, likelihood, x, y, iterations: int, lr: float, evaluate=None,
     opt = torch.optim.Adam(model.parameters(), lr=lr)  # the likelihood is a submodule of model
     mll = gpytorch.mlls.ExactMarginalLogLikelihood(likelihood, model)
     history = []
-    for it in range(1, iterations + 1):
+    for it in rehearsal.steps(range(1, iterations + 1), name="gp", full=iterations,
+                              items=len(x), per_item=True):
         start = time.perf_counter()
         opt.zero_grad()
         loss = -mll(model(x), y)

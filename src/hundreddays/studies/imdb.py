@@ -25,6 +25,7 @@ import pandas as pd
 import torch
 
 from .. import fastai_support as fs
+from .. import rehearsal
 from ..loaders.imdb import load_imdb, wt103_files
 
 LABELS = ("neg", "pos")
@@ -172,8 +173,10 @@ def train_classifier(dls, cfg: dict, encoder: str | Path, log,
         print(f"classifier stage {stage['name']}: accuracy {accuracy:.4f}", flush=True)
         stages.append({"name": stage["name"], "freeze_to": int(stage["freeze_to"]),
                        "epochs": int(stage["epochs"]), "accuracy": accuracy})
-        if len(stages) == 1 and examples:
-            predictions = predict_examples(learn, examples)
+        if len(stages) == 1 and examples:  # two fixed sentences, whatever the data's size
+            with rehearsal.phase("examples", kind="data", items=len(examples),
+                                 full=len(examples)):
+                predictions = predict_examples(learn, examples)
     return learn, stages, predictions
 
 
@@ -212,14 +215,16 @@ def train(df: pd.DataFrame, cfg: dict, seed: int, workdir: str | Path, device, t
     n_workers = threads if threads > 1 else 0
     log = fs.EpochLog(every=cfg["log_every_batches"])
     with fs.no_downloads():
-        lm_dls = lm_dataloaders(df, cfg, seed, device, n_workers)
+        with rehearsal.phase("tokenize", kind="data", items=len(df), whole=True):  # all reviews
+            lm_dls = lm_dataloaders(df, cfg, seed, device, n_workers)
         print(f"language model: {len(lm_dls.train_ds)} train / {len(lm_dls.valid_ds)} valid "
               f"texts, vocabulary {len(lm_dls.vocab)}", flush=True)
         head_encoder = Path(workdir) / "lm_head_encoder.pth"
         lm_learn, lm, lm_head = fine_tune_lm(lm_dls, cfg, log,
                                              wt103 if cfg["pretrained"] else None, head_encoder)
         encoder = save_encoder(lm_learn, Path(workdir) / "lm_encoder.pth")
-        clas_dls = classifier_dataloaders(df, list(lm_dls.vocab), cfg, device, n_workers)
+        with rehearsal.phase("tokenize", kind="data", items=len(df), whole=True):
+            clas_dls = classifier_dataloaders(df, list(lm_dls.vocab), cfg, device, n_workers)
         print(f"classifier: {len(clas_dls.train_ds)} train / {len(clas_dls.valid_ds)} test "
               f"reviews", flush=True)
         clas_log = fs.EpochLog(every=cfg["log_every_batches"])

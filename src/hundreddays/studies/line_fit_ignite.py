@@ -26,6 +26,7 @@ from ignite.metrics import Loss, MeanAbsoluteError
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
+from .. import rehearsal
 from ..timing import seconds_per_epoch
 
 SCHEDULES = ("constant", "cosine")
@@ -100,7 +101,10 @@ def train(model: nn.Module, train_xy, test_xy, epochs: int, batch_size: int, lr:
                 f"  test MSE {metrics['mse']:.2e}  slope MAE {metrics['slope_mae']:.2e}"
                 f"  ({seconds:.2f} s)")
 
-    trainer.run(loader, max_epochs=epochs)
+    with rehearsal.phase("ignite", epochs=epochs) as capped:  # a rehearsal's cap on the steps
+        trainer.add_event_handler(Events.EPOCH_STARTED, lambda _: capped.epoch())
+        trainer.run(rehearsal.loader(loader, items=len(train_xy[0]), batch_size=batch_size),
+                    max_epochs=epochs)
     return history
 
 

@@ -25,6 +25,7 @@ from PIL import Image
 
 # fastai_support at the top: importing fastai draws from Python's random, so it must come
 # before the runner seeds (hundreddays.runner imports the study, then seeds, then runs it).
+from .. import rehearsal
 from ..fastai_support import no_downloads
 from ..fastai_vision import make_dataloaders, make_learner
 
@@ -217,14 +218,15 @@ def run(ctx) -> dict:
     ctx.log(f"fastai: {len(items)} validation images, accuracy {fastai_accuracy:.4f}")
     facts = export(learn.model, recipe["size"], onnx_path, cfg["dynamo"], cfg["opset"])
     ctx.log(f"exported ({'dynamo' if cfg['dynamo'] else 'legacy'} exporter): {facts}")
-    pixels = np.stack([load_pixels(p, recipe) for p in items])
 
     def explicit_input(x):
         return explicit_transform(x, recipe)
 
-    explicit, seconds = timed(lambda: run_onnx(onnx_path, pixels, explicit_input), repeats=1,
-                              warmup=lambda: run_onnx(onnx_path, pixels[:2], explicit_input))
-    raw = run_onnx(onnx_path, pixels)
+    with rehearsal.phase("onnxruntime", kind="data", items=len(items)):  # grows with the images
+        pixels = np.stack([load_pixels(p, recipe) for p in items])
+        explicit, seconds = timed(lambda: run_onnx(onnx_path, pixels, explicit_input), repeats=1,
+                                  warmup=lambda: run_onnx(onnx_path, pixels[:2], explicit_input))
+        raw = run_onnx(onnx_path, pixels)
     metrics = summarize(compare(fastai_probs, explicit), compare(fastai_probs, raw),
                         fastai_accuracy, float(np.mean(explicit.argmax(1) == targets)), facts,
                         len(items), seconds / len(items))

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .. import rehearsal
 from ..linalg.pagerank import (
     google_apply,
     pagerank_eigs,
@@ -40,6 +41,12 @@ def networkx_pagerank(adjacency, damping: float, tol: float, max_iter: int) -> n
     return np.array([scores[i] for i in range(n)])
 
 
+def _scaled(name: str, links: int, fn: Callable, full: int | None = None):
+    """fn() as a rehearsal's data phase: its time grows with the links (at most `full`)."""
+    with rehearsal.phase(name, kind="data", items=links, full=full, whole=True):
+        return fn()
+
+
 def rank_pages(graph: LinkGraph, damping: float, tol: float, max_iter: int,
                timing_repeats: int, networkx_max_links: int, seed: int,
                log: Callable[[str], None] = print) -> dict:
@@ -52,7 +59,8 @@ def rank_pages(graph: LinkGraph, damping: float, tol: float, max_iter: int,
     log(f"power method: {power.iterations} iterations, final L1 residual "
         f"{power.residuals[-1]:.3g}, converged {power.converged}, {seconds['power']:.3g} s")
     (eig_vector, eigenvalue), seconds["eigensolver"] = timed(
-        lambda: pagerank_eigs(a, damping, seed), timing_repeats)
+        lambda: _scaled("eigensolver", a.nnz, lambda: pagerank_eigs(a, damping, seed)),
+        timing_repeats)
     pt, dangling = transition_transpose(a)
     eig_residual = float(np.abs(google_apply(pt, dangling, damping, eig_vector)
                                 - eig_vector).sum())
@@ -70,7 +78,9 @@ def rank_pages(graph: LinkGraph, damping: float, tol: float, max_iter: int,
         f"{rel_diff_l1(power.scores, eig_vector):.3g}, {seconds['eigensolver']:.3g} s")
     if a.nnz <= networkx_max_links:
         results["networkx"], seconds["networkx"] = timed(
-            lambda: networkx_pagerank(a, damping, tol, max_iter), timing_repeats)
+            lambda: _scaled("networkx", a.nnz, lambda: networkx_pagerank(a, damping, tol,
+                                                                          max_iter),
+                            full=networkx_max_links), timing_repeats)
         log(f"networkx: L1 diff to power method "
             f"{rel_diff_l1(power.scores, results['networkx']):.3g}, {seconds['networkx']:.3g} s")
     else:
@@ -130,8 +140,10 @@ def run(ctx) -> dict:
     threads), ranked by rank_pages() with ctx.seed for the eigensolver's start. Returns
     {"metrics" (summarize), "table" (top_pages), "graph", "results" (rank_pages)}."""
     cfg = ctx.cfg
-    graph = load_dbpedia(Path(ctx.inputs["data"]), cfg["max_links"], cfg["keep_self_loops"],
-                         cfg["progress_every"], log=ctx.log, threads=ctx.threads)
+    with rehearsal.phase("read", kind="data", whole=True) as read:
+        graph = load_dbpedia(Path(ctx.inputs["data"]), cfg["max_links"], cfg["keep_self_loops"],
+                             cfg["progress_every"], log=ctx.log, threads=ctx.threads)
+        read.read(graph.stats["link_lines"])
     ctx.log(f"graph: {graph.pages:,} pages, {graph.stats['links']:,} links")
     results = rank_pages(graph, cfg["damping"], cfg["tol"], cfg["max_iter"],
                          cfg["timing_repeats"], cfg["networkx_max_links"], ctx.seed, log=ctx.log)

@@ -20,6 +20,7 @@ import torch
 
 # fastai_support at the top: importing fastai draws from Python's random, so it must come
 # before the runner seeds (hundreddays.runner imports the study, then seeds, then runs it).
+from .. import rehearsal
 from ..fastai_support import V1_ONE_CYCLE, EpochLog, no_downloads, seconds_per_epoch, weights_in
 from ..fastai_vision import make_dataloaders, make_learner
 from ..loaders.pets import LABEL_PATTERN, breed_of, is_cat
@@ -105,10 +106,12 @@ def train(files: list[Path], cfg: dict, seed: int, device: str, weights: str | P
     preds = probs.argmax(dim=1).numpy()
     measured = group_accuracy(preds, targets.numpy(), vocab)
     error_rates = [row[2] for row in history]  # train_loss, valid_loss, error_rate, accuracy
+    # a rehearsal cuts the sweep to a few points: all of them count (hundreddays.rehearsal)
+    skip_end = cfg["lr_plot_skip_end"] if rehearsal.active() is None else 0
     measured.update({
         "classes": len(vocab), "error_rate": 1.0 - measured["accuracy"],
         "train_images": len(dls.train_ds), "valid_images": len(dls.valid_ds),
-        "lr_finder_end_to_min_loss_ratio": lr_finder_ratio(sweep["loss"], cfg["lr_plot_skip_end"]),
+        "lr_finder_end_to_min_loss_ratio": lr_finder_ratio(sweep["loss"], skip_end),
         "lr_finder_min_loss_lr": float(sweep["lr"][np.argmin(sweep["loss"])]),
         "frozen_seconds_per_epoch": seconds_per_epoch(log, "frozen"),
         "unfrozen_seconds_per_epoch": seconds_per_epoch(log, "unfrozen"),

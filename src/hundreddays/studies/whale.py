@@ -23,6 +23,7 @@ import pandas as pd
 import torch
 
 from .. import fastai_support as fs
+from .. import rehearsal
 from ..atomic import write_text
 from ..data import kaggle
 from ..loaders.whale import NEW_WHALE, load
@@ -166,9 +167,15 @@ def train_runs(data: dict, cfg: dict, seed: int, weights, device, threads: int =
     return {"metrics": metrics, "runs": runs, "valid": valid}
 
 
+def submitting(cfg: dict) -> bool:
+    """Whether the runs are submitted to Kaggle: config submit, and never in a rehearsal (a capped
+    run's predictions are no submission)."""
+    return bool(cfg.get("submit", False)) and rehearsal.active() is None
+
+
 def check_submit(cfg: dict) -> None:
     """Fail before any training when cfg asks for Kaggle scores that cannot be had."""
-    if not cfg.get("submit", False):
+    if not submitting(cfg):
         return
     if not cfg.get("predict_test", False):
         raise ValueError("config whale.submit is true but whale.predict_test is not: the "
@@ -226,9 +233,9 @@ def run(ctx) -> dict:
     if cfg.get("predict_test", False):
         submissions = write_submissions(result["runs"], list(data["test"]["Image"]),
                                         Path(ctx.outputs["metrics"]).parent, ctx.log)
-        if cfg.get("submit", False):
+        if submitting(cfg):
             metrics.update(kaggle_scores(submissions, ctx.seed, ctx.log))
-    if not cfg.get("submit", False):
+    if not submitting(cfg):
         result["not_measured"] = not_submitted(ctx.scale)
     for key, value in sorted(metrics.items()):
         ctx.log(f"whale: {key} = {value}")

@@ -1,0 +1,61 @@
+"""Run the rehearsal with the given command, then tabulate and publish what it recorded:
+results/rehearsal/ and published/<run>/ hold rehearsal.csv (per study: ran or failed, time, peak
+memory, the full run's estimate), phases.csv (per phase), rehearsal.md and machine.md. A study
+that failed is a row with its error (the profile keeps going). README's estimate and the
+workflow's resources are a separate step: scripts/rehearsal_resources.py.
+
+    python scripts/rehearse.py --run rehearsal-2026-12-07-cpu2 \
+        -- snakemake --profile profiles/rehearsal
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from hundreddays.published import machine_text
+from hundreddays.rehearsal.publish import PREFIX, publish, write_tables
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", required=True, help=f"folder under published/ ({PREFIX}...)")
+    parser.add_argument("--records", default="logs/rehearsal", type=Path)
+    parser.add_argument("--profile-config", default="profiles/rehearsal/scale.yaml", type=Path)
+    parser.add_argument("--results", default="results/rehearsal", type=Path)
+    parser.add_argument("--no-publish", action="store_true",
+                        help="write results/rehearsal/ only (CI, trials)")
+    parser.add_argument("command", nargs="+", help="the workflow command, after --")
+    args = parser.parse_args()
+    if not args.run.startswith(PREFIX):
+        parser.error(f"--run must start with {PREFIX!r} (published/ holds full runs too)")
+    out = REPO / "published" / args.run
+    if out.exists() and not args.no_publish:
+        parser.error(f"{out} exists already: choose another --run name")
+    started = datetime.datetime.now(datetime.UTC)
+    t0 = time.perf_counter()
+    code = subprocess.run(args.command, cwd=REPO).returncode
+    machine = machine_text(args.command, time.perf_counter() - t0, started, REPO)
+    if hasattr(os, "getloadavg"):  # the estimate is as good as the machine was quiet
+        machine += ("- load average at the end (1, 5, 15 min): "
+                    + ", ".join(f"{v:.1f}" for v in os.getloadavg()) + "\n")
+    results = write_tables(REPO, REPO / args.records, REPO / args.profile_config,
+                           REPO / args.results)
+    (results / "machine.md").write_text(machine, encoding="utf-8")
+    print(f"rehearsal tables in {results.relative_to(REPO)} (the workflow's exit status {code})")
+    if not args.no_publish:
+        publish(results, out, machine)
+        print(f"published {out.relative_to(REPO)}; README's estimate and the resources: "
+              f"python scripts/rehearsal_resources.py")
+    return code  # a study that failed is in the tables, and the exit status says so too
+
+
+if __name__ == "__main__":
+    sys.exit(main())
