@@ -29,6 +29,7 @@ from . import (
     newsgroups,
     pets,
     planet,
+    planet_kaggle,
     ucsd,
     whale,
 )
@@ -36,7 +37,7 @@ from . import (
 BUILDERS: dict[str, Callable[[int], dict[str, bytes]]] = {
     module.DATASET: module.build_files
     for module in (adult, adult_uci, biwi, camvid, dbpedia, elevators, elevators_csv, imdb, mnist,
-                   movielens, newsgroups, pets, planet, ucsd, whale)
+                   movielens, newsgroups, pets, planet, planet_kaggle, ucsd, whale)
 }
 MANIFEST = "manifest.yaml"
 

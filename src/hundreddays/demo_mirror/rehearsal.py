@@ -20,6 +20,9 @@ SPEC: dict[str, dict] = {
     "camvid": {  # 600 train + 101 valid frames, 960 x 720 (bs 8)
         "kwargs": {"n_train": 48, "n_valid": 8, "size": (720, 960)}, "items": 56,
         "item": "PNG frame and label map of 960 x 720 px (CamVid's size)"},
+    "planet_kaggle": {  # bs 64, valid_pct 0.2: the competition's packaging (config.yaml's source)
+        "kwargs": {"count": 400, "size": 256}, "items": 400,
+        "item": "JPEG chip of 256 x 256 px (the competition's size)"},
     "planet_sample": {  # bs 64, valid_pct 0.2
         "kwargs": {"count": 400, "size": 256}, "items": 400,
         "item": "JPEG chip of 256 x 256 px (the competition's size)"},

@@ -21,7 +21,7 @@ from hundreddays.loaders.ucsd import find_videos, load_video
 ROOT = Path(__file__).resolve().parents[3]
 DATASETS = ["adult", "adult_uci", "biwi_head_pose", "camvid", "dbpedia", "elevators",
             "elevators_csv", "humpback_whale", "imdb", "mnist", "movielens_100k", "newsgroups20",
-            "pets", "planet_sample", "ucsd_bgsub"]
+            "pets", "planet_kaggle", "planet_sample", "ucsd_bgsub"]
 MNIST_FILES = {
     "train-images-idx3-ubyte.gz": (0x803, (2000, 28, 28)),
     "train-labels-idx1-ubyte.gz": (0x801, (2000,)),
@@ -206,3 +206,19 @@ def test_steady_camera_leaves_a_small_residual_and_moving_camera_a_large_one(jpe
     assert landing_fraction > 0.15
     assert landing_fraction > 5 * peds_fraction
     assert landing_rel > 2 * peds_rel
+
+
+def test_planet_kaggle_miniature_extracts_and_loads_as_the_competition_files(mirror, tmp_path):
+    """train_v2.csv beside train-jpg.tar.7z (a 7z holding train-jpg.tar), unpacked by the fetch's
+    own extraction and read by the Planet loader as Kaggle's layout."""
+    from hundreddays.data.extract import safe_extract
+    from hundreddays.loaders.planet import find_layout, load_labels
+
+    built, folder = mirror[0] / "planet_kaggle", tmp_path / "planet_kaggle"
+    folder.mkdir()
+    (folder / "train_v2.csv").write_bytes((built / "train_v2.csv").read_bytes())
+    safe_extract(built / "train-jpg.tar.7z", folder, "tar.7z")
+    labels, images = find_layout(folder)
+    assert (labels.name, images.name) == ("train_v2.csv", "train-jpg")
+    table = load_labels(folder)
+    assert len(table) == 240 and len(list(images.glob("*.jpg"))) == 240

@@ -5,6 +5,7 @@ cap and where its files go, and makes every study not comparable."""
 from pathlib import Path
 
 import yaml
+from real_data import REAL_DATA
 from snakemake.utils import update_config
 
 from hundreddays.comparability import REHEARSAL, why_not_comparable
@@ -67,4 +68,4 @@ def test_local_copies_are_registry_datasets_read_from_the_shared_files():
     registry = load_registry(ROOT / "datasets.yaml")
     for dataset, folder in _yaml(PROFILE)["local_copies"].items():
         assert dataset in registry
-        assert folder.startswith("../shared/real-data/")
+        assert folder.startswith(f"../shared/{REAL_DATA.name}/")  # read in place, never copied
