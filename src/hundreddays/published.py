@@ -108,7 +108,8 @@ def _gpu() -> str:
         return "none"
 
 
-def _commit(repo: Path) -> str:
+def git_commit(repo: Path) -> str:
+    """HEAD of the checkout `repo`, marked where tracked files differ from it."""
     try:
         sha = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True,
                              text=True, check=True).stdout.strip()
@@ -142,7 +143,7 @@ def machine_text(command: list[str], wall_seconds: float, started: datetime.date
         f"- started: {started.strftime('%Y-%m-%d %H:%M UTC')}",
         f"- wall time of the whole run: {wall_seconds / 60:.1f} min",
         f"- command: `{' '.join(command)}`",
-        f"- code: commit {_commit(repo)}",
+        f"- code: commit {git_commit(repo)}",
         f"- CPU: {_cpu_model()}, {cores} cores available; memory {_memory_gib()}; GPU: {_gpu()}",
         f"- {platform.system()} {platform.release()}; {_versions()}",
         f"- {_software(environment)}",

@@ -84,6 +84,9 @@ class Phase:
     children: list[Phase] = field(default_factory=list)
     peak_rss_mib: float | None = None
     rss_growth_mib: float | None = None  # data phases: memory held after it
+    # data phases: the size of the data the phase's result holds, where the study can tell
+    # (RSS growth also counts one-off costs, a JIT compile, buffers: they do not grow with it)
+    kept_mib: float | None = None
     peak_gpu_mib: float | None = None
     _start: float = 0.0
     _child_seconds: float = 0.0  # wall time of children so far (not the phase's own steps)
@@ -229,8 +232,9 @@ class _Off:
     def epoch(self) -> None:
         """A new epoch of the phase starts."""
 
-    def read(self, items: int) -> None:
-        """A data phase read `items` items (known once it has)."""
+    def read(self, items: int, kept_bytes: int | None = None) -> None:
+        """A data phase read `items` items (known once it has), and its result holds
+        `kept_bytes` of data that grow with them (where the study can tell)."""
 
     def skip(self, message: str, log=print) -> None:
         """The current epoch is skipped (`message` logged at the first)."""
@@ -253,8 +257,10 @@ class _Handle:
         self.node.epochs_seen += 1
         self.node._stepped_this_epoch = False
 
-    def read(self, items: int) -> None:
+    def read(self, items: int, kept_bytes: int | None = None) -> None:
         self.node.items = int(items)
+        if kept_bytes is not None:
+            self.node.kept_mib = kept_bytes / 2**20
 
     def skip(self, message: str, log=print) -> None:
         if not self.node.epochs_skipped:

@@ -18,6 +18,7 @@ from .summary import PHASES_CSV, STUDIES_CSV, markdown
 from .table import PHASE_COLUMNS, STUDY_COLUMNS, tables, write_csv
 
 PREFIX = "rehearsal-"
+RECORDS = "records"  # the studies' records (hundreddays.rehearsal.record), one JSON each
 
 
 def merged_config(repo: Path, profile_config: Path) -> tuple[dict, dict]:
@@ -47,9 +48,12 @@ def write_tables(repo: Path, records: Path, profile_config: Path, out: Path,
     return out
 
 
-def publish(results: Path, out: Path, machine: str) -> Path:
+def publish(results: Path, out: Path, machine: str, records: Path | None = None,
+            files: tuple[Path, ...] = ()) -> Path:
     """Copy the tables of `results` (written by write_tables) into `out`, which must not exist,
-    with rehearsal.md and machine.md; the folder appears whole or not at all."""
+    with rehearsal.md and machine.md, the study records `records` as records/ and the `files`
+    that exist (the mirror's items.yaml, the run's environment.txt): what retabulate needs to
+    write the tables again. The folder appears whole or not at all."""
     results, out = Path(results), Path(out)
     if out.exists():
         raise FileExistsError(f"{out} exists already: choose another run name or remove it")
@@ -58,13 +62,35 @@ def publish(results: Path, out: Path, machine: str) -> Path:
     try:
         for name in (STUDIES_CSV, PHASES_CSV):
             shutil.copyfile(results / name, tmp / name)
+        if records is not None and Path(records).is_dir():
+            shutil.copytree(records, tmp / RECORDS)
+        for path in map(Path, files):
+            if path.is_file():
+                shutil.copyfile(path, tmp / path.name)
         (tmp / "machine.md").write_text(machine, encoding="utf-8")
-        (tmp / "rehearsal.md").write_text(markdown(tmp, machine), encoding="utf-8")
+        (tmp / "rehearsal.md").write_text(markdown(tmp, machine, out.name), encoding="utf-8")
         tmp.rename(out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def retabulate(repo: Path, folder: Path, profile_config: Path, note: str) -> Path:
+    """Write a published rehearsal's tables and rehearsal.md again from its records/ and
+    items.yaml with the estimator as it is now; `note` (which code did it) is added to its
+    machine.md."""
+    folder = Path(folder)
+    if not (folder / RECORDS).is_dir():
+        raise FileNotFoundError(f"{folder}: no {RECORDS}/ to write the tables from")
+    with tempfile.TemporaryDirectory(dir=folder.parent) as tmp:
+        write_tables(repo, folder / RECORDS, profile_config, Path(tmp), mirror=folder)
+        for name in (STUDIES_CSV, PHASES_CSV):
+            shutil.copyfile(Path(tmp) / name, folder / name)
+    machine = (folder / "machine.md").read_text(encoding="utf-8").rstrip("\n") + f"\n- {note}\n"
+    (folder / "machine.md").write_text(machine, encoding="utf-8")
+    (folder / "rehearsal.md").write_text(markdown(folder, machine), encoding="utf-8")
+    return folder
 
 
 def latest(published: Path) -> Path | None:

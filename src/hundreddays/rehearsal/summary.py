@@ -72,14 +72,15 @@ def phase_table(rows: list[dict]) -> list[str]:
     return lines
 
 
-def markdown(folder: Path, machine: str) -> str:
-    """rehearsal.md of a published rehearsal folder (its two CSV tables)."""
+def markdown(folder: Path, machine: str, name: str | None = None) -> str:
+    """rehearsal.md of a published rehearsal folder (its two CSV tables); `name`: the run's,
+    where the folder is not yet under it."""
     folder = Path(folder)
     rows, phases = read_csv(folder / STUDIES_CSV), read_csv(folder / PHASES_CSV)
     t = totals(rows)
     bound = " (an upper bound: some loops stop when they converge)" if t["bound"] else ""
     return "\n".join([
-        f"# Rehearsal `{folder.name}`", "",
+        f"# Rehearsal `{name or folder.name}`", "",
         "config.yaml's full-scale config, every loop cut to a few steps (profiles/rehearsal), "
         "on inputs of full per-item size; the full run's time and memory estimated from it "
         "(hundreddays.rehearsal.estimate). No number of the rehearsal is a result.", "",

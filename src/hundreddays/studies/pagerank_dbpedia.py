@@ -9,6 +9,7 @@ with one sparse product per iteration, its residual shrinking by about the dampi
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -134,6 +135,14 @@ def summarize(graph: LinkGraph, results: dict, k: int) -> dict:
     return {key: v for key, v in metrics.items() if not isinstance(v, float) or np.isfinite(v)}
 
 
+def graph_bytes(graph) -> int:
+    """The bytes the link graph holds: its CSR arrays, and the page names (each a bytes object,
+    and a pointer to it in the list)."""
+    adjacency = graph.adjacency
+    arrays = adjacency.data.nbytes + adjacency.indices.nbytes + adjacency.indptr.nbytes
+    return arrays + sum(sys.getsizeof(name) + 8 for name in graph.names)
+
+
 def run(ctx) -> dict:
     """The study's entry (hundreddays.runner): the link graph of the prepared dataset
     ctx.inputs["data"] (as much of it as the config block says, decompressed by ctx.threads
@@ -143,7 +152,7 @@ def run(ctx) -> dict:
     with rehearsal.phase("read", kind="data", whole=True) as read:
         graph = load_dbpedia(Path(ctx.inputs["data"]), cfg["max_links"], cfg["keep_self_loops"],
                              cfg["progress_every"], log=ctx.log, threads=ctx.threads)
-        read.read(graph.stats["link_lines"])
+        read.read(graph.stats["link_lines"], kept_bytes=graph_bytes(graph))
     ctx.log(f"graph: {graph.pages:,} pages, {graph.stats['links']:,} links")
     results = rank_pages(graph, cfg["damping"], cfg["tol"], cfg["max_iter"],
                          cfg["timing_repeats"], cfg["networkx_max_links"], ctx.seed, log=ctx.log)

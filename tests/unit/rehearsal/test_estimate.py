@@ -3,6 +3,7 @@ publisher's data, the warm-up counted once, skipped epochs' evaluations added ba
 
 import pytest
 
+from hundreddays.rehearsal.cap import Cap
 from hundreddays.rehearsal.estimate import Scale, estimate, full_steps, peak_rss, study_seconds
 
 
@@ -56,6 +57,26 @@ def test_data_phases_grow_with_the_data_and_so_does_their_memory():
     record = {"runner": {"runner_startup_seconds": 1.0, "runner_import_seconds": 2.0},
               "run": run}
     assert study_seconds(record, scale) == pytest.approx(204.0)
+
+
+def test_a_data_phase_that_states_what_it_keeps_grows_that_not_its_rss():
+    """The growth of RSS holds one-off costs (a compile, buffers); the size of the data the
+    result holds is what grows with the data."""
+    read = _node(kind="data", items=1000, whole=True, wall_seconds=2.0, rss_growth_mib=80.0,
+                 kept_mib=0.5)
+    run = _node(kind="run", wall_seconds=3.0, children=[read])
+    scale = Scale(ratio=1.0, dataset_items=100_000)
+    assert peak_rss(run, scale, 500.0) == pytest.approx(500.0 + 0.5 * 99)
+
+
+def test_a_read_records_the_bytes_it_keeps(tmp_path):
+    from hundreddays import rehearsal
+
+    with rehearsal.recording(Cap(max_steps=1)) as recorder:
+        with rehearsal.phase("read", kind="data", whole=True) as read:
+            read.read(300, kept_bytes=3 * 2**20)
+    (node,) = recorder.root.children
+    assert node.items == 300 and node.kept_mib == pytest.approx(3.0)
 
 
 def test_a_split_read_grows_with_the_ratio():
