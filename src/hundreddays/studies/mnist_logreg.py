@@ -15,6 +15,8 @@ def run(ctx) -> dict:
 def plot(result: dict, path, reference) -> None:
     """Draw the loss and accuracy per epoch (with the log's test accuracy as a reference), and
     the ten learned weight templates."""
+    import numpy as np
+
     from ..figures import new_figure, save_figure, show_image
 
     log_accuracy = reference["test_accuracy"]
@@ -33,10 +35,14 @@ def plot(result: dict, path, reference) -> None:
     ax_acc.set(xlabel="epoch", ylabel="test accuracy", title="Accuracy")
     ax_acc.legend()
     weights = result["model"][1].weight.detach().cpu().numpy().reshape(10, 28, 28)
-    scale = float(abs(weights).max())
+    # the colour scale: the 99th percentile of |w|, so that a few large weights do not leave
+    # every template pale (the full scale did, on the genuine MNIST); larger ones saturate
+    scale = float(np.percentile(abs(weights), 99))
+    templates = grid[:, 4:].subgridspec(2, 5, wspace=0.02, hspace=0.15)
     for digit, w in enumerate(weights):  # red pushes towards the digit, blue away from it
-        ax = fig.add_subplot(grid[digit // 5, 4 + digit % 5])
-        show_image(ax, w, f"w[{digit}]", cmap="RdBu_r", vmin=-scale, vmax=scale)
+        ax = fig.add_subplot(templates[digit // 5, digit % 5])
+        show_image(ax, w, f"weights of {digit}", cmap="RdBu_r", vmin=-scale, vmax=scale)
+        ax.title.set_fontsize(9)
         ax.set_xticks([])
         ax.set_yticks([])
     save_figure(fig, path)

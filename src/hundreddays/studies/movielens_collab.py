@@ -119,6 +119,15 @@ def run(ctx) -> dict:
     return result
 
 
+def short_title(title: str, width: int = 38) -> str:
+    """A movie title cut to `width` characters with an ellipsis, keeping its year ("(1996)"),
+    so that a cut title still reads as one."""
+    if len(title) <= width:
+        return title
+    year = title[-6:] if title.endswith(")") and title[-6:-5] == "(" else ""
+    return title[:width - len(year) - 2].rstrip() + "… " + year
+
+
 def plot(result: dict, path, reference, shown: int = 8) -> None:
     """Left: validation MSE per epoch of both models and the mean-rating baseline; right: the
     lowest and highest movie biases among the most-rated movies."""
@@ -139,7 +148,7 @@ def plot(result: dict, path, reference, shown: int = 8) -> None:
     picked = pd.concat([biases.iloc[:shown], biases.iloc[-shown:]])
     colours = ["C3"] * shown + ["C2"] * shown
     bx.barh(np.arange(len(picked)), picked.to_numpy(), color=colours)
-    bx.set_yticks(np.arange(len(picked)), [t[:38] for t in picked.index], fontsize=7.5)
+    bx.set_yticks(np.arange(len(picked)), [short_title(t) for t in picked.index], fontsize=7.5)
     bx.axvline(0, color="k", lw=0.8)
     bx.set_xlabel("learned movie bias (added before the sigmoid onto y_range)")
     bx.set_title(f"lowest and highest movie bias, {len(biases)} most-rated movies")

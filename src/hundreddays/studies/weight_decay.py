@@ -272,8 +272,8 @@ def plot(result: dict, path, reference) -> None:
     from ..figures import new_figure, save_figure
 
     m = result["metrics"]
-    fig, (ax_loss, ax_acc, ax_table) = new_figure(1, 3, size=(15, 4.8),
-                                                  gridspec_kw={"width_ratios": [1, 1, 1.25]})
+    fig, (ax_loss, ax_acc, ax_table) = new_figure(1, 3, size=(16, 4.8),
+                                                  gridspec_kw={"width_ratios": [1, 1, 1.6]})
     if result["data_missing"]:
         _sweep_not_run(ax_loss, ax_acc, result["data_missing"])
     else:
@@ -324,9 +324,9 @@ def _defaults_table(ax_table, defaults: dict, m: dict) -> None:
                  f"{m['adamw_vs_adam_loss_term_max_param_diff']:.1e}", ""])
     table = ax_table.table(cellText=rows,
                            colLabels=["setting", "value", "log (day 34)"],
-                           cellLoc="left", loc="center", colWidths=[0.62, 0.2, 0.18])
+                           cellLoc="left", loc="center", colWidths=[0.6, 0.18, 0.22])
     table.auto_set_font_size(False)
-    table.set_fontsize(9)
+    table.set_fontsize(8.5)
     table.scale(1, 1.8)
     ax_table.set_title("Defaults read from the installed libraries; parameter checks")
     ax_table.text(0.0, 0.05, defaults["fastai"]["source"], fontsize=7.5,
