@@ -206,11 +206,12 @@ def seed_checkpoint(study):
 
 
 def study_resources(study):
-    """The rule's resources: gpu=1 for a training study, mem_mb where its row sets it."""
+    """The rule's resources: gpu=1 for a training study; mem_mb: the scale's (config mem_mb)
+    where it sets one, else its row's (the full run's, from the rehearsal)."""
     row = STUDIES[study]
     resources = {"gpu": 1} if row.gpu else {}
-    if row.mem_mb:
-        resources["mem_mb"] = row.mem_mb
+    if config.get("mem_mb") or row.mem_mb:
+        resources["mem_mb"] = config.get("mem_mb") or row.mem_mb
     return resources
 
 

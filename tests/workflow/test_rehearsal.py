@@ -38,9 +38,11 @@ def rehearsal(tmp_path_factory):
     skip = {s: "CI rehearses one study per family" for s in studies
             if s not in FAMILIES.values()}
     (wf / "ci.yaml").write_text(yaml.safe_dump({"rehearsal": CAP, "skip": skip}))
-    command = [sys.executable, "-m", "snakemake", "--profile", "profiles/rehearsal",
-               "--configfile", "profiles/rehearsal/scale.yaml", "ci.yaml",
-               *(f"results/{s}/metrics.json" for s in FAMILIES.values())]
+    # the targets first: --configfile takes every word after it
+    command = [sys.executable, "-m", "snakemake",
+               *(f"results/{s}/metrics.json" for s in FAMILIES.values()),
+               "--profile", "profiles/rehearsal",
+               "--configfile", "profiles/rehearsal/scale.yaml", "ci.yaml"]
     proc = subprocess.Popen([sys.executable, "scripts/rehearse.py", "--run", "rehearsal-ci",
                              "--no-publish", "--", *command], cwd=wf, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, text=True, start_new_session=True)

@@ -159,3 +159,18 @@ def test_demo_data_came_through_the_mirror_with_checksums(demo_run):
 def out(proc):
     """Snakemake prints workflow errors on stdout in a dry-run, on stderr otherwise."""
     return proc.stdout + proc.stderr
+
+
+def test_every_demo_rule_stays_within_the_memory_the_demo_declares(demo_run):
+    """The demo scale's mem_mb (profiles/demo/scale.yaml) is what each study rule asks a cluster
+    for; a rule whose peak RSS outgrew it would be killed there."""
+    declared = DEMO_SCALE["mem_mb"]
+    peaks = {}
+    for path in (demo_run / "benchmarks").rglob("*.tsv"):
+        with open(path, newline="") as f:
+            row = list(csv.DictReader(f, delimiter="\t"))[-1]
+        if row["max_rss"] != "NA":
+            peaks[str(path.relative_to(demo_run))] = float(row["max_rss"])
+    assert peaks, "no benchmark of the demo run"
+    over = {rule: peak for rule, peak in peaks.items() if peak > declared}
+    assert over == {}, f"demo rules over mem_mb {declared}: {over}"
