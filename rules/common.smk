@@ -210,8 +210,9 @@ def study_resources(study):
     where it sets one, else its row's (the full run's, from the rehearsal)."""
     row = STUDIES[study]
     resources = {"gpu": 1} if row.gpu else {}
-    if config.get("mem_mb") or row.mem_mb:
-        resources["mem_mb"] = config.get("mem_mb") or row.mem_mb
+    mem_mb = config.get("mem_mb") or row.mem_mb
+    if mem_mb:
+        resources["mem_mb"] = mem_mb
     return resources
 
 

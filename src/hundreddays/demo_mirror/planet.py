@@ -115,17 +115,25 @@ def render_chip(rng: np.random.Generator, tags: list[str]) -> np.ndarray:
     return raster.to_uint8(image)
 
 
-def build_files(seed: int, count: int = 240, size: int | None = None) -> dict[str, bytes]:
-    """Return {planet_sample.tgz: bytes}, `count` chips, deterministic in `seed`; `size`: the
-    chips drawn, then resized to size x size (the rehearsal mirror: the real 256)."""
+def chips(seed: int, count: int, size: int | None = None) -> tuple[dict[str, bytes], str]:
+    """`count` chips deterministic in `seed`: ({image name: JPEG bytes}, the labels CSV with
+    columns image_name,tags); `size`: the chips drawn, then resized to size x size (the rehearsal
+    mirror: the real 256). Both packagings (this sample's, Kaggle's) are built from them."""
     rng = np.random.default_rng([seed, 21])
-    members, rows = {}, ["image_name,tags"]
+    images, rows = {}, ["image_name,tags"]
     for i in range(count):
         tags = draw_tags(rng)
         name = f"train_{i}"
         chip = render_chip(rng, tags)
         chip = raster.resized(chip, None if size is None else (size, size))
-        members[f"{TOP}/train/{name}.jpg"] = raster.jpeg_bytes(chip, quality=90)
+        images[name] = raster.jpeg_bytes(chip, quality=90)
         rows.append(f"{name},{' '.join(tags)}")
-    members[f"{TOP}/labels.csv"] = ("\n".join(rows) + "\n").encode()
+    return images, "\n".join(rows) + "\n"
+
+
+def build_files(seed: int, count: int = 240, size: int | None = None) -> dict[str, bytes]:
+    """Return {planet_sample.tgz: bytes} holding `count` chips (see chips)."""
+    images, labels = chips(seed, count, size)
+    members = {f"{TOP}/train/{name}.jpg": data for name, data in images.items()}
+    members[f"{TOP}/labels.csv"] = labels.encode()
     return {ARCHIVE: tar_gz_bytes(members)}

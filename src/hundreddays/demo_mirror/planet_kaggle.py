@@ -9,11 +9,8 @@ from __future__ import annotations
 import io
 from unittest import mock
 
-import numpy as np
-
-from . import raster
 from .archive import TAR_MTIME, tar_bytes
-from .planet import draw_tags, render_chip
+from .planet import chips
 
 DATASET = "planet_kaggle"
 LABELS = "train_v2.csv"
@@ -37,15 +34,8 @@ def seven_zip_bytes(name: str, data: bytes) -> bytes:
 
 
 def build_files(seed: int, count: int = 240, size: int | None = None) -> dict[str, bytes]:
-    """Return {train_v2.csv, train-jpg.tar.7z: bytes}: `count` chips deterministic in `seed`;
-    `size`: the chips drawn, then resized to size x size (the rehearsal mirror: the real 256)."""
-    rng = np.random.default_rng([seed, 21])
-    members, rows = {}, ["image_name,tags"]
-    for i in range(count):
-        tags = draw_tags(rng)
-        name = f"train_{i}"
-        chip = raster.resized(render_chip(rng, tags), None if size is None else (size, size))
-        members[f"train-jpg/{name}.jpg"] = raster.jpeg_bytes(chip, quality=90)
-        rows.append(f"{name},{' '.join(tags)}")
-    return {LABELS: ("\n".join(rows) + "\n").encode(),
-            ARCHIVE: seven_zip_bytes(INNER, tar_bytes(members))}
+    """Return {train_v2.csv, train-jpg.tar.7z: bytes}: planet_sample's `count` chips (planet.chips,
+    deterministic in `seed`; `size`: resized to size x size) in the competition's packaging."""
+    images, labels = chips(seed, count, size)
+    members = {f"train-jpg/{name}.jpg": data for name, data in images.items()}
+    return {LABELS: labels.encode(), ARCHIVE: seven_zip_bytes(INNER, tar_bytes(members))}
