@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from real_data import shared
 
 from hundreddays.log_figures import LogFiguresError, fetch_originals, load_log_figures, read_records
 from hundreddays.report import write_report_md
 from hundreddays.study_table import load_studies
 
 ROOT = Path(__file__).resolve().parents[2]
-LOG = ROOT.parent / "shared" / "seed" / "100days-log.md"
 STUDIES = load_studies(ROOT / "studies.yaml")
 IMAGES = load_log_figures(ROOT / "log_figures.yaml", STUDIES)
 COMMIT = "0123456789abcdef0123456789abcdef01234567"
@@ -57,10 +57,9 @@ def test_every_figure_day_with_a_figure_study_is_mapped():
             assert study in image.why, f"{image.name}: {study} (day {image.day}) not explained"
 
 
-@pytest.mark.skipif(not LOG.is_file(), reason=f"the log is not at {LOG}")
 def test_every_image_the_log_links_is_registered_with_its_day():
     linked, day = {}, None
-    for line in LOG.read_text(encoding="utf-8").splitlines():
+    for line in shared("seed", "100days-log.md").read_text(encoding="utf-8").splitlines():
         if m := re.match(r"# Day (\d+)", line):
             day = int(m.group(1))
         for name in re.findall(r"marberi/100days/blob/master/([\w.-]+\.png)", line):
@@ -173,15 +172,11 @@ def test_registry_errors_name_the_file_and_key(tmp_path, change, message):
     assert str(path) in str(err.value)
 
 
-REFERENCE = ROOT.parent / "shared" / "reference-figures"
-
-
-@pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"no copy of the log's images at {REFERENCE}")
 def test_registry_checksums_verify_the_logs_images(tmp_path):
     """The registry's sizes and sha256 against a copy of the log's images, used as a mirror
     folder (<mirror>/log_figures/<name>, linked, never copied); the upstream is never tried."""
     (tmp_path / "mirror").mkdir()
-    (tmp_path / "mirror" / "log_figures").symlink_to(REFERENCE)
+    (tmp_path / "mirror" / "log_figures").symlink_to(shared("reference-figures"))
     records = fetch_originals(IMAGES, tmp_path / "out", fetch=True, mirror=str(tmp_path / "mirror"),
                               host="http://127.0.0.1:9")
     assert [r["image"] for r in records if not r["fetched"]] == []
