@@ -32,6 +32,7 @@ from workflow_copy import REPO, copy_workflow, separate_environment, snakemake
 from hundreddays.study_table import load_studies
 
 pytestmark = pytest.mark.workflow
+STUDIES = load_studies(REPO / "studies.yaml")
 CLUSTER = Path(__file__).parent / "slurm" / "cluster.sh"
 # what a user sets for their cluster (README), plus the two settings a cluster without an
 # accounting database needs: squeue for job states, and a short first poll for a fast test
@@ -78,8 +79,7 @@ def second_run(tmp_path_factory):
     venv = wf.parent / "venv"
     # the jobs find the second environment's snakemake and python first, as in a user's venv
     env, python = separate_environment(wf, venv), str(venv / "bin" / "python")
-    rest = [f"results/{s}/metrics.json" for s in load_studies(REPO / "studies.yaml")
-            if s not in CROSS_SECTION]
+    rest = [f"results/{s}/metrics.json" for s in STUDIES if s not in CROSS_SECTION]
     # the targets first: a profile's options may take several words
     local = snakemake(wf, *rest, "--profile", "profiles/demo", env=env, python=python)
     run = {"wf": wf, "local": local, "proc": local, "jobs": {}, "skipped": None}
@@ -153,6 +153,6 @@ def test_two_demo_runs_from_scratch_give_byte_identical_metrics(second_run, demo
     second = (wf / "results" / "metrics.csv").read_text().splitlines()
     assert len(first) > 100
     studies = {line.split(",")[0] for line in second[1:]}
-    assert studies == set(load_studies(REPO / "studies.yaml"))
+    assert studies == set(STUDIES)
     assert [a for a, b in zip(first, second, strict=True) if a != b] == []
     assert (wf / "results" / "timings.csv").read_text() != ""

@@ -11,6 +11,7 @@ import pytest
 import yaml
 from workflow_copy import REPO, copy_workflow, snakemake
 
+from hundreddays.published import benchmark_rows
 from hundreddays.study_table import load_studies
 
 pytestmark = pytest.mark.workflow
@@ -165,12 +166,9 @@ def test_every_demo_rule_stays_within_the_memory_the_demo_declares(demo_run):
     """The demo scale's mem_mb (profiles/demo/scale.yaml) is what each study rule asks a cluster
     for; a rule whose peak RSS outgrew it would be killed there."""
     declared = DEMO_SCALE["mem_mb"]
-    peaks = {}
-    for path in (demo_run / "benchmarks").rglob("*.tsv"):
-        with open(path, newline="") as f:
-            row = list(csv.DictReader(f, delimiter="\t"))[-1]
-        if row["max_rss"] != "NA":
-            peaks[str(path.relative_to(demo_run))] = float(row["max_rss"])
+    peaks = {row["rule"]: float(row["max_rss_mib"])
+             for row in benchmark_rows(demo_run / "benchmarks", set(TABLE))
+             if row["max_rss_mib"] != "NA"}
     assert peaks, "no benchmark of the demo run"
     over = {rule: peak for rule, peak in peaks.items() if peak > declared}
     assert over == {}, f"demo rules over mem_mb {declared}: {over}"
